@@ -1,0 +1,55 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { GuestOnly, HOME_PATH, LoginScreen, RequireAuth, SetupOnly, SetupScreen } from '../features/auth';
+import { AdminLayout, AdminPlaceholder, AdminUsersScreen } from '../features/admin';
+import { ProfileScreen, SecurityScreen, SessionsScreen, SettingsLayout } from '../features/settings';
+import { AppFrame, ChatsPage, DirectoryPage, NotFoundPage } from '../features/shell';
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route
+        path="/setup"
+        element={
+          <SetupOnly>
+            <SetupScreen />
+          </SetupOnly>
+        }
+      />
+      <Route
+        path="/login"
+        element={
+          <GuestOnly>
+            <LoginScreen />
+          </GuestOnly>
+        }
+      />
+      <Route
+        element={
+          <RequireAuth>
+            <AppFrame />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Navigate to={HOME_PATH} replace />} />
+        <Route path="chats" element={<ChatsPage />} />
+        <Route path="directory" element={<DirectoryPage />} />
+        <Route path="admin" element={<AdminLayout />}>
+          <Route index element={<Navigate to="users" replace />} />
+          <Route path="users" element={<AdminUsersScreen />} />
+          <Route path="org" element={<AdminPlaceholder section="org" />} />
+          <Route path="policy" element={<AdminPlaceholder section="policy" />} />
+          <Route path="audit" element={<AdminPlaceholder section="audit" />} />
+          <Route path="compliance" element={<AdminPlaceholder section="compliance" />} />
+          <Route path="integrations" element={<AdminPlaceholder section="integrations" />} />
+        </Route>
+        <Route path="settings" element={<SettingsLayout />}>
+          <Route index element={<Navigate to="profile" replace />} />
+          <Route path="profile" element={<ProfileScreen />} />
+          <Route path="security" element={<SecurityScreen />} />
+          <Route path="sessions" element={<SessionsScreen />} />
+        </Route>
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,3 @@
+export { RealtimeProvider } from './containers/RealtimeProvider';
+export { useSocket } from './hooks/useSocket';
+export { openSameOriginSocket, attachSessionEvents } from './realtime';

@@ -1,0 +1,6 @@
+export { SettingsLayout } from './containers/SettingsLayout';
+export { ProfileScreen } from './containers/ProfileScreen';
+export { SecurityScreen } from './containers/SecurityScreen';
+export { SessionsScreen } from './containers/SessionsScreen';
+export { useChangeLocale } from './hooks/useChangeLocale';
+

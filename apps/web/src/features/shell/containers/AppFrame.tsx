@@ -1,0 +1,59 @@
+import { Outlet } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { Alert } from '../../../ui/Alert';
+import { LanguageSelect } from '../../../ui/LanguageSelect';
+import { ChatIcon, ContactsIcon, SettingsIcon, ShieldIcon } from '../../../ui/icons';
+import { useErrorMessage } from '../../../lib/useErrorMessage';
+import { useAuth, useLogoutMutation, useSignedInAuth } from '../../auth';
+import { RealtimeProvider } from '../../realtime';
+import { useChangeLocale } from '../../settings';
+import { NavRail, type NavItem } from '../components/NavRail';
+import { UserMenu } from '../components/UserMenu';
+
+/** The signed-in frame: nav rail, a slim top bar, and the current section. */
+export function AppFrame() {
+  const { t } = useTranslation();
+  const describe = useErrorMessage();
+  const { user, sessionId } = useSignedInAuth();
+  const { signedOut } = useAuth();
+  const logout = useLogoutMutation();
+  const language = useChangeLocale();
+
+  const items: NavItem[] = [
+    { to: '/chats', label: t('nav.chats'), icon: <ChatIcon /> },
+    { to: '/directory', label: t('nav.directory'), icon: <ContactsIcon /> },
+  ];
+  if (user.role === 'admin') items.push({ to: '/admin', label: t('nav.admin'), icon: <ShieldIcon /> });
+  const footerItems: NavItem[] = [{ to: '/settings', label: t('nav.settings'), icon: <SettingsIcon /> }];
+
+  // Local sign-out happens whatever the server says: a failed logout must not trap the user in the app.
+  const signOut = () => logout.mutate(undefined, { onSettled: () => signedOut('signed_out') });
+
+  return (
+    <RealtimeProvider sessionId={sessionId}>
+      <div className="frame">
+        <NavRail
+          items={items}
+          footerItems={footerItems}
+          footer={<UserMenu user={user} signingOut={logout.isPending} onSignOut={signOut} />}
+        />
+        <div className="frame__main">
+          <header className="topbar">
+            <span className="topbar__org">{t('common.appName')}</span>
+            <div className="topbar__spacer" />
+            <LanguageSelect compact value={language.locale} onChange={language.change} disabled={language.saving} />
+            <span className="topbar__user">{user.displayName}</span>
+          </header>
+          {language.error ? (
+            <div className="frame__alert">
+              <Alert tone="error">{describe(language.error)}</Alert>
+            </div>
+          ) : null}
+          <main className="frame__content">
+            <Outlet />
+          </main>
+        </div>
+      </div>
+    </RealtimeProvider>
+  );
+}

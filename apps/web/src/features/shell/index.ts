@@ -1,0 +1,4 @@
+export { AppFrame } from './containers/AppFrame';
+export { ChatsPage } from './containers/ChatsPage';
+export { DirectoryPage } from './containers/DirectoryPage';
+export { NotFoundPage } from './containers/NotFoundPage';
