@@ -1,0 +1,48 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { APP_FILTER } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { HealthModule } from './modules/health/health.module.js';
+import { MetricsModule } from './modules/metrics/metrics.module.js';
+import { RealtimeModule } from './modules/realtime/realtime.module.js';
+import { SetupModule } from './modules/setup/setup.module.js';
+import { UsersModule } from './modules/users/users.module.js';
+
+/** Configuration and the database connection are made before Nest starts and handed in as values. */
+@Global()
+@Module({})
+class CoreModule {
+  static with(config: AppConfig, dataSource: DataSource): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: DataSource, useValue: dataSource },
+      ],
+      exports: [APP_CONFIG, DataSource],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static with(config: AppConfig, dataSource: DataSource): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.with(config, dataSource),
+        EventEmitterModule.forRoot({ wildcard: false }),
+        MetricsModule,
+        HealthModule,
+        AuthModule,
+        UsersModule,
+        SetupModule,
+        RealtimeModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

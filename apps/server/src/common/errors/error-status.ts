@@ -1,0 +1,36 @@
+import { ErrorCode } from '@miyu/protocol';
+
+/** HTTP status for every error code. A code missing here is a compile error. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  MALFORMED_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  SESSION_EXPIRED: 401,
+  CSRF_INVALID: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  AUTH_INVALID_CREDENTIALS: 401,
+  AUTH_ACCOUNT_LOCKED: 423,
+  AUTH_TOTP_REQUIRED: 401,
+  AUTH_TOTP_INVALID: 401,
+  AUTH_TOTP_NOT_ENROLLED: 409,
+  AUTH_TOTP_ALREADY_ENABLED: 409,
+  AUTH_PASSWORD_INVALID: 400,
+  SETUP_ALREADY_DONE: 409,
+  SETUP_TOKEN_INVALID: 403,
+  USER_LOGIN_TAKEN: 409,
+  USER_EMPLOYEE_NO_TAKEN: 409,
+  USER_NOT_FOUND: 404,
+  USER_LAST_ADMIN: 409,
+  SESSION_NOT_FOUND: 404,
+  SOCKET_UNKNOWN_EVENT: 400,
+};
+
+export function statusFor(code: ErrorCode): number {
+  return ERROR_STATUS[code] ?? 500;
+}
+
+export { ErrorCode };

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { PasswordHasher } from '../../common/security/password-hasher.js';
+import { AuthController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthService } from './auth.service.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { SessionsService } from './sessions.service.js';
+import { ThrottleRepository } from './throttle.repository.js';
+import { UsersRepository } from './users.repository.js';
+
+@Module({
+  controllers: [AuthController],
+  providers: [
+    UsersRepository,
+    SessionsRepository,
+    ThrottleRepository,
+    SessionsService,
+    LoginThrottleService,
+    AuthService,
+    {
+      provide: PasswordHasher,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new PasswordHasher(config.passwordHash),
+    },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [UsersRepository, SessionsService, PasswordHasher],
+})
+export class AuthModule {}

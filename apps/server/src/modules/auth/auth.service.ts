@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuthState, LoginRequest, TotpConfirmResponse, TotpEnrollResponse, UserDto } from '@miyu/protocol';
+import { randomBytes } from 'node:crypto';
+import { logger } from '../../common/logging/json-logger.js';
+import { PasswordHasher } from '../../common/security/password-hasher.js';
+import { sha256 } from '../../common/security/tokens.js';
+import { matchTotp, newTotpSecret, otpauthUrl } from '../../common/security/totp.js';
+import { uuidv7 } from '../../common/security/uuid.js';
+import { AuthError } from './auth.errors.js';
+import type { Actor, AuthenticatedSession, ClientInfo } from './auth.types.js';
+import type { UserEntity } from './entities/user.entity.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { SessionsService } from './sessions.service.js';
+import { toUserDto } from './user.mapper.js';
+import { UsersRepository } from './users.repository.js';
+
+const RECOVERY_CODE_COUNT = 10;
+const TOTP_ISSUER = 'Miyu';
+
+export interface SignedIn {
+  token: string;
+  state: AuthState;
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsService,
+    private readonly throttle: LoginThrottleService,
+    @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+  ) {}
+
+  async login(request: LoginRequest, client: ClientInfo): Promise<SignedIn> {
+    const login = request.login.trim().toLowerCase();
+    await this.throttle.beforeAttempt(login, client.ip);
+    const user = await this.users.findByLogin(login);
+    // Unknown and disabled accounts take the same time and give the same answer as a wrong password.
+    const passwordOk = user
+      ? await this.hasher.verify(user.passwordHash, request.password)
+      : await this.hasher.verifyAgainstDummy(request.password);
+    if (!user || !passwordOk || user.status !== 'active') {
+      await this.recordFailure(login, client, 'bad_credentials');
+    }
+    const verified = user!;
+    if (verified.totpSecret) {
+      if (!request.totpCode && !request.recoveryCode) throw AuthError.totpRequired();
+      const secondFactorOk = request.totpCode
+        ? await this.acceptTotp(verified, request.totpCode)
+        : await this.users.consumeRecoveryCode(verified.id, sha256(normaliseRecoveryCode(request.recoveryCode!)));
+      if (!secondFactorOk) {
+        const lockedUntil = await this.throttle.failed(login);
+        logger.event('warn', 'auth', 'sign-in failed', { reason: 'bad_second_factor', userId: verified.id, ip: client.ip });
+        if (lockedUntil) throw AuthError.locked(Math.ceil((lockedUntil.getTime() - Date.now()) / 1000));
+        throw AuthError.totpInvalid();
+      }
+    }
+    await this.throttle.succeeded(login);
+    const { token, session } = await this.sessions.create(verified, client);
+    logger.event('info', 'auth', 'signed in', { userId: verified.id, sessionId: session.id, ip: client.ip });
+    return { token, state: { user: toUserDto(verified), sessionId: session.id, csrfToken: session.csrfToken } };
+  }
+
+  state(auth: AuthenticatedSession): AuthState {
+    return { user: toUserDto(auth.user), sessionId: auth.session.id, csrfToken: auth.session.csrfToken };
+  }
+
+  async logout(actor: Actor): Promise<void> {
+    await this.sessions.signOut(actor);
+  }
+
+  async updateProfile(actor: Actor, patch: { displayName?: string; locale?: UserDto['locale'] }): Promise<UserDto> {
+    await this.users.update(actor.userId, patch);
+    return toUserDto(await this.mustFind(actor.userId));
+  }
+
+  /** Changing the password ends every other session of the user. */
+  async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.mustFind(actor.userId);
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw AuthError.passwordInvalid();
+    await this.users.update(user.id, { passwordHash: await this.hasher.hash(newPassword) });
+    await this.sessions.revoke(user.id, 'password_changed', { exceptId: actor.sessionId });
+  }
+
+  async enrollTotp(actor: Actor): Promise<TotpEnrollResponse> {
+    const user = await this.mustFind(actor.userId);
+    if (user.totpSecret) throw AuthError.totpAlreadyEnabled();
+    const secret = newTotpSecret();
+    await this.users.update(user.id, { totpPendingSecret: secret });
+    return { secret, otpauthUrl: otpauthUrl(secret, user.login, TOTP_ISSUER) };
+  }
+
+  async confirmTotp(actor: Actor, code: string): Promise<TotpConfirmResponse> {
+    const user = await this.mustFind(actor.userId);
+    if (user.totpSecret) throw AuthError.totpAlreadyEnabled();
+    if (!user.totpPendingSecret) throw AuthError.totpNotEnrolled();
+    const step = matchTotp(user.totpPendingSecret, code, Date.now());
+    if (step === null) throw AuthError.totpInvalid();
+    const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    await this.users.transaction(async (manager) => {
+      await this.users.update(
+        user.id,
+        { totpSecret: user.totpPendingSecret, totpPendingSecret: null, totpLastStep: String(step) },
+        manager,
+      );
+      await this.users.replaceRecoveryCodes(
+        user.id,
+        recoveryCodes.map((c) => sha256(normaliseRecoveryCode(c))),
+        uuidv7,
+        manager,
+      );
+    });
+    return { recoveryCodes };
+  }
+
+  async disableTotp(actor: Actor, password: string): Promise<void> {
+    const user = await this.mustFind(actor.userId);
+    if (!(await this.hasher.verify(user.passwordHash, password))) throw AuthError.passwordInvalid();
+    await this.users.transaction(async (manager) => {
+      await this.users.update(user.id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null }, manager);
+      await this.users.deleteRecoveryCodes(user.id, manager);
+    });
+  }
+
+  private async acceptTotp(user: UserEntity, code: string): Promise<boolean> {
+    const step = matchTotp(user.totpSecret!, code, Date.now());
+    return step !== null && (await this.users.advanceTotpStep(user.id, step));
+  }
+
+  private async recordFailure(login: string, client: ClientInfo, reason: string): Promise<never> {
+    const lockedUntil = await this.throttle.failed(login);
+    logger.event('warn', 'auth', 'sign-in failed', { reason, ip: client.ip, locked: lockedUntil !== null });
+    if (lockedUntil) throw AuthError.locked(Math.ceil((lockedUntil.getTime() - Date.now()) / 1000));
+    throw AuthError.invalidCredentials();
+  }
+
+  private async mustFind(userId: string): Promise<UserEntity> {
+    const user = await this.users.findById(userId);
+    if (!user) throw AuthError.sessionExpired();
+    return user;
+  }
+}
+
+function newRecoveryCode(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789'; // 32 symbols: no modulo bias
+  const bytes = randomBytes(10);
+  const chars = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+  return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+}
+
+function normaliseRecoveryCode(code: string): string {
+  return code.trim().toLowerCase().replace(/-/g, '');
+}

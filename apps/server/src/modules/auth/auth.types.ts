@@ -1,0 +1,34 @@
+import type { UserRole } from '@miyu/protocol';
+import type { SessionEntity } from './entities/session.entity.js';
+import type { UserEntity } from './entities/user.entity.js';
+
+/** Who is acting: passed explicitly into every service method that checks access. */
+export interface Actor {
+  userId: string;
+  role: UserRole;
+  sessionId: string;
+}
+
+export interface AuthenticatedSession {
+  user: UserEntity;
+  session: SessionEntity;
+}
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function actorOf(auth: AuthenticatedSession): Actor {
+  return { userId: auth.user.id, role: auth.user.role, sessionId: auth.session.id };
+}
+
+export const SESSIONS_REVOKED_EVENT = 'auth.sessions.revoked';
+
+export type SessionRevokeReason = 'signed_out' | 'revoked' | 'user_disabled' | 'password_changed' | 'expired';
+
+export interface SessionsRevokedEvent {
+  userId: string;
+  sessionIds: string[];
+  reason: SessionRevokeReason;
+}

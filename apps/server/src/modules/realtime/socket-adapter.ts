@@ -1,0 +1,57 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { SOCKET_MAX_PAYLOAD_BYTES, SOCKET_PATH } from '@miyu/protocol';
+import { createClient } from 'redis';
+import type { Server, ServerOptions } from 'socket.io';
+import { logger } from '../../common/logging/json-logger.js';
+
+
+/**
+ * socket.io server factory. With REDIS_URL set, the Redis adapter joins every server process, so an emit to a
+ * room (or `disconnectSockets`) reaches sockets on all of them; without it, the in-memory adapter serves one.
+ */
+export class MiyuSocketAdapter extends IoAdapter {
+  private clients: Array<{ quit(): Promise<unknown> }> = [];
+  private adapterFactory: ReturnType<typeof createAdapter> | null = null;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly redisUrl: string | null,
+  ) {
+    super(app);
+  }
+
+  async connect(): Promise<void> {
+    if (!this.redisUrl) return;
+    const pub = createClient({ url: this.redisUrl });
+    const sub = pub.duplicate();
+    for (const client of [pub, sub]) {
+      client.on('error', (err: Error) => logger.event('error', 'realtime', 'redis error', { err: err.message }));
+    }
+    await Promise.all([pub.connect(), sub.connect()]);
+    this.clients = [pub, sub];
+    this.adapterFactory = createAdapter(pub, sub, { key: 'miyu' });
+    logger.event('info', 'realtime', 'socket.io Redis adapter connected');
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    // Same-origin only (no CORS): the browser client is served by us, or by nginx in front of us.
+    const settings: Partial<ServerOptions> = {
+      ...options,
+      path: SOCKET_PATH,
+      serveClient: false,
+      maxHttpBufferSize: SOCKET_MAX_PAYLOAD_BYTES,
+      pingInterval: 25_000,
+      pingTimeout: 20_000,
+    };
+    const server = super.createIOServer(port, settings as ServerOptions) as Server;
+    if (this.adapterFactory) server.adapter(this.adapterFactory);
+    return server;
+  }
+
+  async closeRedis(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.quit().catch(() => undefined)));
+    this.clients = [];
+  }
+}

@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CreateUserRequest, SessionDto, UpdateUserRequest, UserDto, UserPage, UserRole } from '@miyu/protocol';
+import type { EntityManager } from 'typeorm';
+import { ForbiddenError } from '../../common/errors/domain-error.js';
+import { PasswordHasher } from '../../common/security/password-hasher.js';
+import { uuidv7 } from '../../common/security/uuid.js';
+import type { Actor } from '../auth/auth.types.js';
+import { UserEntity } from '../auth/entities/user.entity.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { toUserDto } from '../auth/user.mapper.js';
+import { UsersRepository } from '../auth/users.repository.js';
+import { UsersError } from './users.errors.js';
+
+export type NewUser = Omit<CreateUserRequest, 'locale' | 'role'> & { locale?: UserEntity['locale']; role?: UserRole };
+
+function assertAdmin(actor: Actor): void {
+  if (actor.role !== 'admin') throw new ForbiddenError();
+}
+
+/** Account administration. Every method checks that the actor is an admin. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsService,
+    @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+  ) {}
+
+  async list(actor: Actor, query: { q?: string; limit: number; offset: number }): Promise<UserPage> {
+    assertAdmin(actor);
+    const page = await this.users.page(query);
+    return { items: page.items.map(toUserDto), total: page.total };
+  }
+
+  async create(actor: Actor, input: NewUser): Promise<UserDto> {
+    assertAdmin(actor);
+    return toUserDto(await this.createUnchecked(input));
+  }
+
+  /** For first-run setup and the admin CLI, which authorise by other means (setup token, shell access). */
+  async createUnchecked(input: NewUser, manager?: EntityManager): Promise<UserEntity> {
+    if (await this.users.findByLogin(input.login)) throw UsersError.loginTaken();
+    if (input.employeeNo && (await this.users.findByEmployeeNo(input.employeeNo))) throw UsersError.employeeNoTaken();
+    const now = new Date();
+    const user = Object.assign(new UserEntity(), {
+      id: uuidv7(),
+      login: input.login.toLowerCase(),
+      displayName: input.displayName,
+      employeeNo: input.employeeNo ?? null,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      locale: input.locale ?? 'zh-CN',
+      status: 'active',
+      role: input.role ?? 'member',
+      passwordHash: await this.hasher.hash(input.password),
+      totpSecret: null,
+      totpPendingSecret: null,
+      totpLastStep: null,
+      createdAt: now,
+      updatedAt: now,
+      disabledAt: null,
+    } satisfies UserEntity);
+    try {
+      return await this.users.insert(user, manager);
+    } catch (err) {
+      throw mapUniqueViolation(err);
+    }
+  }
+
+  async update(actor: Actor, userId: string, patch: UpdateUserRequest): Promise<UserDto> {
+    assertAdmin(actor);
+    const changed = await this.users.transaction(async (manager) => {
+      const user = await manager.getRepository(UserEntity).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw UsersError.notFound();
+      const losesAdmin =
+        user.role === 'admin' &&
+        user.status === 'active' &&
+        ((patch.role !== undefined && patch.role !== 'admin') || patch.status === 'disabled');
+      // Serialise admin demotions so two concurrent ones cannot remove the last admin.
+      if (losesAdmin) {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['miyu:admins']);
+        if (!(await this.users.otherActiveAdminExists(user.id, manager))) throw UsersError.lastAdmin();
+      }
+      const update: Partial<UserEntity> = {};
+      if (patch.displayName !== undefined) update.displayName = patch.displayName;
+      if (patch.employeeNo !== undefined) update.employeeNo = patch.employeeNo;
+      if (patch.email !== undefined) update.email = patch.email;
+      if (patch.phone !== undefined) update.phone = patch.phone;
+      if (patch.role !== undefined) update.role = patch.role;
+      if (patch.status !== undefined && patch.status !== user.status) {
+        update.status = patch.status;
+        update.disabledAt = patch.status === 'disabled' ? new Date() : null;
+      }
+      try {
+        await this.users.update(user.id, update, manager);
+      } catch (err) {
+        throw mapUniqueViolation(err);
+      }
+      return { disabled: update.status === 'disabled' };
+    });
+    // A disabled user's sessions and sockets end at once, on every server process.
+    if (changed.disabled) await this.sessions.revoke(userId, 'user_disabled');
+    const user = await this.users.findById(userId);
+    return toUserDto(user!);
+  }
+
+  async sessionsOf(actor: Actor, userId: string): Promise<SessionDto[]> {
+    assertAdmin(actor);
+    if (!(await this.users.findById(userId))) throw UsersError.notFound();
+    return this.sessions.list(actor, userId);
+  }
+
+  async revokeSessionsOf(actor: Actor, userId: string): Promise<number> {
+    assertAdmin(actor);
+    if (!(await this.users.findById(userId))) throw UsersError.notFound();
+    return (await this.sessions.revoke(userId, 'revoked')).length;
+  }
+}
+
+function mapUniqueViolation(err: unknown): unknown {
+  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = e.driverError?.code ?? e.code;
+  const constraint = e.driverError?.constraint ?? e.constraint;
+  if (code === '23505' && constraint === 'users_login_key') return UsersError.loginTaken();
+  if (code === '23505' && constraint === 'users_employee_no_key') return UsersError.employeeNoTaken();
+  return err;
+}
