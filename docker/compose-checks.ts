@@ -797,6 +797,35 @@ export function checkNginxProxy(tree: NginxDirective[], expected: NginxProxyExpe
   return problems;
 }
 
+/** A CSP with its directives in a stable order and single spaces, so two policies compare by meaning. */
+export function normalizeCsp(policy: string): string {
+  return policy
+    .split(';')
+    .map((directive) => directive.trim().split(/\s+/).join(' '))
+    .filter((directive) => directive !== '')
+    .sort()
+    .join('; ');
+}
+
+/**
+ * The CSP the server sends, read from the `CONTENT_SECURITY_POLICY` object literal of its security-headers
+ * source (`'directive': ["'value'", ...]` entries), or null when there is no such literal.
+ */
+export function cspFromServerSource(source: string): string | null {
+  const start = source.search(/CONTENT_SECURITY_POLICY\b[^=]*=\s*\{/);
+  if (start === -1) return null;
+  const open = source.indexOf('{', start);
+  const close = source.indexOf('}', open);
+  if (close === -1) return null;
+  const body = source.slice(open + 1, close);
+  const directives: string[] = [];
+  for (const entry of body.matchAll(/['"]([a-z-]+)['"]\s*:\s*\[([^\]]*)\]/g)) {
+    const values = [...(entry[2] ?? '').matchAll(/"([^"]*)"|'([^']*)'/g)].map((value) => value[1] ?? value[2] ?? '');
+    directives.push([entry[1] ?? '', ...values].join(' '));
+  }
+  return directives.length === 0 ? null : directives.join('; ');
+}
+
 /** `location /` serves the single-page app with a history fallback and the expected CSP. */
 export function checkNginxSpa(tree: NginxDirective[], expectedCsp: string): Problems {
   const problems: Problems = [];
@@ -810,8 +839,9 @@ export function checkNginxSpa(tree: NginxDirective[], expectedCsp: string): Prob
     (directive) => directive.args[0]?.toLowerCase() === 'content-security-policy',
   );
   if (csp === undefined) problems.push('location / sends no Content-Security-Policy');
-  else if (csp.args[1] !== expectedCsp)
+  else if (normalizeCsp(csp.args[1] ?? '') !== normalizeCsp(expectedCsp)) {
     problems.push(`location / sends CSP "${csp.args[1] ?? ''}", expected "${expectedCsp}"`);
+  }
   return problems;
 }
 

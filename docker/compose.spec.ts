@@ -21,6 +21,7 @@ import {
   checkServiceEnvKnown,
   checkServiceSources,
   composeServices,
+  cspFromServerSource,
   dependsOn,
   type FileAccess,
   interpolationsIn,
@@ -89,18 +90,19 @@ const DOCUMENTED_SERVER_ENV = [
   'LOGIN_MAX_FAILURES',
   'LOGIN_LOCKOUT_MINUTES',
   'LOGIN_IP_LIMIT_PER_MINUTE',
+  'PASSWORD_HASH_MEMORY_MIB',
+  'PASSWORD_HASH_ITERATIONS',
   'METRICS_TOKEN',
   'MIGRATE_ON_START',
   'SHUTDOWN_GRACE_MS',
 ] as const;
 const DOCUMENTED = new Set<string>(DOCUMENTED_SERVER_ENV);
 
-/** The server sends this CSP (libsodium's WebAssembly needs 'wasm-unsafe-eval'); nginx must send the same. */
-const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
-  "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+/** A CSP for the negative tests (the real one is read from the server's source). */
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'";
 
 const ENV_SCHEMA = 'apps/server/src/config/env.schema.ts';
+const SERVER_SECURITY_HEADERS = 'apps/server/src/common/http/security-headers.ts';
 
 const compose: unknown = parseYaml(mustRead('docker/compose.yml'));
 const services = composeServices(compose);
@@ -268,8 +270,16 @@ describe('docker/nginx.conf', () => {
     ).toEqual([]);
   });
 
-  it('serves the SPA with history fallback and the server CSP', () => {
-    expect(checkNginxSpa(nginx, CSP)).toEqual([]);
+  it('serves the SPA with history fallback and the CSP the server sends', () => {
+    const source = readText(path.join(ROOT, SERVER_SECURITY_HEADERS));
+    const serverCsp = source === null ? null : cspFromServerSource(source);
+    if (serverCsp === null) {
+      throw new Error(
+        `cannot read the server's CSP: no CONTENT_SECURITY_POLICY object literal in ${SERVER_SECURITY_HEADERS}`,
+      );
+    }
+    expect(serverCsp).toContain("'wasm-unsafe-eval'");
+    expect(checkNginxSpa(nginx, serverCsp)).toEqual([]);
   });
 });
 
@@ -434,6 +444,21 @@ server {
       'location / does not fall back to /index.html (history routing)',
       `location / sends CSP "default-src *", expected "${CSP}"`,
     ]);
+  });
+
+  it('reads the server CSP from source and compares policies by meaning', () => {
+    const source = `export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
+  'default-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+};`;
+    expect(cspFromServerSource(source)).toBe("default-src 'self'; img-src 'self' data:");
+    expect(cspFromServerSource('export const OTHER = {};')).toBeNull();
+    const tree = (csp: string) =>
+      parseNginx(`server { location / { add_header Content-Security-Policy "${csp}"; try_files $uri /index.html; } }`);
+    expect(
+      checkNginxSpa(tree("img-src 'self'  data:; default-src 'self'"), "default-src 'self'; img-src 'self' data:"),
+    ).toEqual([]);
+    expect(checkNginxSpa(tree("default-src 'self'"), "default-src 'self'; img-src 'self' data:")).toHaveLength(1);
   });
 
   it('reads the keys of a zod environment schema', () => {
