@@ -18,8 +18,9 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
 /** Constant-time equality for equal lengths; different lengths compare unequal. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  if (a.length === 0) return true;
-  return lib().memcmp(a, b);
+  let diff = 0;
+  for (let i = 0; i < a.length; i += 1) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
 }
 
 export function u32be(value: number): Uint8Array {
@@ -51,26 +52,52 @@ export function fromHex(hex: string): Uint8Array {
   return lib().from_hex(hex);
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64_ALPHABET.length; i += 1) B64_INDEX[B64_ALPHABET.charCodeAt(i)] = i;
 
-/** base64url without padding (RFC 4648 §5), the JSON form of every binary field. */
+/**
+ * base64url without padding (RFC 4648 §5), the JSON form of every binary field. Implemented here rather than
+ * through libsodium so that structural validation (e.g. the server's `parseEnvelope`) needs no WebAssembly.
+ */
 export function toBase64Url(bytes: Uint8Array): string {
-  const s = lib();
-  return s.to_base64(bytes, s.base64_variants.URLSAFE_NO_PADDING);
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out += B64_ALPHABET[n >>> 18]! + B64_ALPHABET[(n >>> 12) & 63]! + B64_ALPHABET[(n >>> 6) & 63]! + B64_ALPHABET[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = (bytes[i] as number) << 16;
+    out += B64_ALPHABET[n >>> 18]! + B64_ALPHABET[(n >>> 12) & 63]!;
+  } else if (rest === 2) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
+    out += B64_ALPHABET[n >>> 18]! + B64_ALPHABET[(n >>> 12) & 63]! + B64_ALPHABET[(n >>> 6) & 63]!;
+  }
+  return out;
 }
 
 /** Strict and canonical: rejects padding, whitespace, other alphabets and non-zero trailing bits. */
 export function fromBase64Url(text: string, what = 'base64url field'): Uint8Array {
-  if (typeof text !== 'string' || !BASE64URL.test(text) || text.length % 4 === 1) fail('MALFORMED', `${what}: not base64url`);
-  const s = lib();
-  let bytes: Uint8Array;
-  try {
-    bytes = s.from_base64(text, s.base64_variants.URLSAFE_NO_PADDING);
-  } catch {
-    throw new CryptoError('MALFORMED', `${what}: not base64url`);
+  if (typeof text !== 'string' || text.length % 4 === 1) fail('MALFORMED', `${what}: not base64url`);
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    const v = code < 128 ? (B64_INDEX[code] as number) : -1;
+    if (v < 0) fail('MALFORMED', `${what}: not base64url`);
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 0xff;
+    }
   }
-  if (toBase64Url(bytes) !== text) fail('MALFORMED', `${what}: non-canonical base64url`);
-  return bytes;
+  if ((acc & ((1 << bits) - 1)) !== 0) fail('MALFORMED', `${what}: non-canonical base64url`);
+  return out;
 }
 
 /** Identifiers (user, device, conversation, message ids) are 1–128 printable ASCII bytes. */
@@ -126,7 +153,9 @@ export class ByteWriter {
   /** u8 length prefix + ASCII identifier. */
   id(value: string): this {
     assertId(value, 'identifier');
-    return this.u8(value.length).bytes(utf8Encode(value));
+    const out = new Uint8Array(value.length);
+    for (let i = 0; i < value.length; i += 1) out[i] = value.charCodeAt(i);
+    return this.u8(value.length).bytes(out);
   }
 
   /** u16 length prefix + bytes. */
@@ -197,9 +226,13 @@ export class ByteReader {
 
   id(): string {
     const length = this.u8();
+    if (length === 0 || length > MAX_ID_LENGTH) fail('MALFORMED', `${this.what}: invalid identifier`);
     const raw = this.bytes(length);
-    const value = utf8Decode(raw);
-    if (!isValidId(value)) fail('MALFORMED', `${this.what}: invalid identifier`);
+    let value = '';
+    for (const byte of raw) {
+      if (byte < 0x21 || byte > 0x7e) fail('MALFORMED', `${this.what}: invalid identifier`);
+      value += String.fromCharCode(byte);
+    }
     return value;
   }
 

@@ -116,7 +116,7 @@ describe('X3DH + Double Ratchet', () => {
 
   it('rejects a gap larger than MAX_SKIP with TOO_FAR_AHEAD and stays usable', () => {
     let { alice, bob } = established();
-    let last = new Uint8Array();
+    let last: Uint8Array = new Uint8Array();
     for (let i = 0; i <= MAX_SKIP + 1; i += 1) {
       const out = enc(alice, `m${i}`);
       alice = out.session;
