@@ -57,8 +57,8 @@ export default {
       displayName: 'integration',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/apps/server/test/**/*.int-spec.ts', '<rootDir>/libs/*/test/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/apps/server/test/setup/global-setup.mjs',
-      globalTeardown: '<rootDir>/apps/server/test/setup/global-teardown.mjs',
+      globalSetup: '<rootDir>/apps/server/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/apps/server/test/setup/global-teardown.ts',
     },
   ],
 };

