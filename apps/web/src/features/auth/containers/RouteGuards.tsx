@@ -19,12 +19,13 @@ function Pending() {
 
 /** Signed-in area: everyone else goes to setup (fresh install) or sign-in, and comes back afterwards. */
 export function RequireAuth({ children }: { children: ReactNode }) {
-  const { status } = useAuth();
+  const { status, notice } = useAuth();
   const location = useLocation();
   if (status === 'loading' || status === 'error') return <Pending />;
   if (status === 'needsSetup') return <Navigate to={{ pathname: '/setup', hash: location.hash }} replace />;
   if (status === 'signedOut') {
-    const from = location.pathname + location.search;
+    // After a deliberate sign-out the next person starts at home, not on the previous user's page.
+    const from = notice === 'signed_out' ? '/' : location.pathname + location.search;
     return <Navigate to="/login" replace state={from === '/' ? undefined : ({ from } satisfies FromState)} />;
   }
   return children;
