@@ -1,7 +1,7 @@
 import type { AuthState, SessionDto, TotpEnrollResponse, UserDto } from '@miyu/protocol';
-import { totpCode, totpStep } from '../../src/common/security/totp';
-import { TestClient } from '../support/http-client';
-import { startTestServer, TEST_SETUP_TOKEN, type TestServer } from '../support/test-server';
+import { totpCode, totpStep } from '../../src/common/security/totp.js';
+import { TestClient } from '../support/http-client.js';
+import { startTestServer, TEST_SETUP_TOKEN, type TestServer } from '../support/test-server.js';
 
 describe('accounts and sessions (real PostgreSQL)', () => {
   let t: TestServer;
@@ -76,8 +76,8 @@ describe('accounts and sessions (real PostgreSQL)', () => {
       expect(unknown.status).toBe(401);
       expect(wrong.status).toBe(401);
       expect(unknown.body).toMatchObject({ error: { code: 'AUTH_INVALID_CREDENTIALS' } });
-      expect((unknown.body as { error: { message: string } }).error.message).toBe(
-        (wrong.body as { error: { message: string } }).error.message,
+      expect((unknown.body as unknown as { error: { message: string } }).error.message).toBe(
+        (wrong.body as unknown as { error: { message: string } }).error.message,
       );
     });
 

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/database/embedded-postgres';
+// Jest runs global setup outside its module mapper, so this one import names the .ts file itself.
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/database/embedded-postgres.ts';
 
 declare global {
   var __MIYU_TEST_PG__: EmbeddedPostgresHandle | undefined;

@@ -1,5 +1,5 @@
 import type { AuthState } from '@miyu/protocol';
-import { TEST_SETUP_TOKEN } from './test-server';
+import { TEST_SETUP_TOKEN } from './test-server.js';
 
 export interface HttpResult<T = unknown> {
   status: number;

@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { type AppConfig, loadConfig } from '../../src/config/app-config';
-import { logger } from '../../src/common/logging/json-logger';
-import { createDataSource } from '../../src/database/data-source';
-import { runMigrations } from '../../src/database/migrate';
-import { startServer, type MiyuServer } from '../../src/server';
-import { createTestDatabase, type TestDatabase } from './test-db';
+import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { logger } from '../../src/common/logging/json-logger.js';
+import { createDataSource } from '../../src/database/data-source.js';
+import { runMigrations } from '../../src/database/migrate.js';
+import { startServer, type MiyuServer } from '../../src/server.js';
+import { createTestDatabase, type TestDatabase } from './test-db.js';
 
 export const TEST_SETUP_TOKEN = 'test-setup-token-0123456789abcdef';
 
