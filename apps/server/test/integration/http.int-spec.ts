@@ -1,0 +1,88 @@
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+describe('HTTP surface: health, metrics, OpenAPI, security headers, web app', () => {
+  let t: TestServer;
+  let webDir: string;
+
+  beforeAll(async () => {
+    webDir = mkdtempSync(join(tmpdir(), 'miyu-web-'));
+    mkdirSync(join(webDir, 'assets'));
+    writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Miyu</title><div id="root"></div>');
+    writeFileSync(join(webDir, 'assets', 'app-abc123.js'), 'console.log(1)');
+    t = await startTestServer({ WEB_DIST_DIR: webDir, METRICS_TOKEN: 'metrics-secret-token' });
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(webDir, { recursive: true, force: true });
+  });
+
+  it('reports liveness and readiness (database reachable, migrations current)', async () => {
+    expect(await (await fetch(`${t.url}/health/live`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${t.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', migrations: 'current' } });
+  });
+
+  it('reports not ready when a migration is pending', async () => {
+    await t.dataSource.query(`DELETE FROM schema_migrations`);
+    try {
+      const res = await fetch(`${t.url}/health/ready`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ checks: { migrations: 'pending' } });
+    } finally {
+      await t.dataSource.query(`INSERT INTO schema_migrations (timestamp, name) VALUES (1764100000000, 'Foundation1764100000000')`);
+    }
+  });
+
+  it('serves Prometheus metrics behind METRICS_TOKEN', async () => {
+    expect((await fetch(`${t.url}/metrics`)).status).toBe(401);
+    const res = await fetch(`${t.url}/metrics`, { headers: { authorization: 'Bearer metrics-secret-token' } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('miyu_http_requests_total');
+    expect(text).toContain('miyu_socket_connections');
+    expect(text).toMatch(/miyu_http_requests_total\{method="GET",route="\/health\/live",status="200"\} \d+/);
+  });
+
+  it('publishes an OpenAPI document whose request bodies come from the zod schemas', async () => {
+    const doc = (await (await fetch(`${t.url}/api/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: object } }> } }>>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/auth/login', '/api/auth/sessions', '/api/admin/users', '/api/setup/admin', '/health/ready']),
+    );
+    const login = doc.paths['/api/auth/login']!.post!.requestBody!.content['application/json']!.schema;
+    expect(Object.keys(login.properties ?? {})).toEqual(expect.arrayContaining(['login', 'password', 'totpCode']));
+    expect((await fetch(`${t.url}/api/docs`)).status).toBe(200);
+  });
+
+  it('sends a strict CSP that allows only WebAssembly compilation beyond self, and no inline code', async () => {
+    const res = await fetch(`${t.url}/api/setup/status`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval'(?!)|\*/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves the web client on the same origin with SPA fallback and immutable assets', async () => {
+    const root = await fetch(`${t.url}/`);
+    expect(root.status).toBe(200);
+    expect(await root.text()).toContain('<div id="root">');
+    expect(root.headers.get('cache-control')).toBe('no-cache');
+    const deepLink = await fetch(`${t.url}/setup`);
+    expect(await deepLink.text()).toContain('<div id="root">');
+    const asset = await fetch(`${t.url}/assets/app-abc123.js`);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${t.url}/assets/missing.js`)).status).toBe(404);
+    const api404 = await fetch(`${t.url}/api/unknown`);
+    expect(api404.status).toBe(404);
+    expect(await api404.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+});
