@@ -122,7 +122,7 @@ export function assertEd25519Signature(publicKey: Uint8Array, message: Uint8Arra
 /** Validates a received Ed25519 public key: a canonical point not of small order. */
 export function assertEd25519PublicKey(publicKey: Uint8Array, what = 'Ed25519 public key'): Uint8Array {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) fail('INVALID_KEY', `${what}: must be 32 bytes`);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = lib().crypto_core_ed25519_is_valid_point(publicKey);
   } catch {

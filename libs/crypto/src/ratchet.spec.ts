@@ -115,7 +115,9 @@ describe('X3DH + Double Ratchet', () => {
   });
 
   it('rejects a gap larger than MAX_SKIP with TOO_FAR_AHEAD and stays usable', () => {
-    let { alice, bob } = established();
+    const pair = established();
+    let alice = pair.alice;
+    const bob = pair.bob;
     let last: Uint8Array = new Uint8Array();
     for (let i = 0; i <= MAX_SKIP + 1; i += 1) {
       const out = enc(alice, `m${i}`);

@@ -51,3 +51,21 @@ export async function expectCryptoErrorAsync(fn: () => Promise<unknown>, code?: 
 }
 
 export const hex = fromHex;
+
+/**
+ * Non-cryptographic filler for large test inputs (xorshift32). libsodium's randombytes_buf is very slow under
+ * Jest (it falls back to a byte-at-a-time entropy source there), so bulk test data must not come from it.
+ */
+export function fillerBytes(length: number, seed = 0x9e3779b9): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i += 1) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
