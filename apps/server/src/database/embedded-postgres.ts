@@ -44,7 +44,7 @@ async function binaries(): Promise<Binaries> {
     const mod = (await import(entry)) as Binaries;
     return { initdb: mod.initdb, postgres: mod.postgres };
   } catch (err) {
-    throw new Error(`No embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg}): ${String(err)}`);
+    throw new Error(`No embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg})`, { cause: err });
   }
 }
 

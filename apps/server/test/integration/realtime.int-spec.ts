@@ -76,7 +76,7 @@ describe('realtime gateway (socket.io)', () => {
     const big = open(c.cookie);
     await connected(big);
     const gone = nextDisconnect(big);
-    big.emit('system:ping', { nonce: 'x'.repeat(2_000_000) });
+    big.emit('system:ping', { nonce: 'x'.repeat(2_000_000) }, () => undefined);
     expect(await gone).toMatch(/transport (close|error)/);
     const other = open(c.cookie);
     await connected(other);
