@@ -168,7 +168,10 @@ export const en: Messages = {
       title: 'Sensitive words',
       description: 'Configure word lists and what happens on a match, enforced before a message is sent.',
     },
-    audit: { title: 'Audit log', description: 'Review the tamper-evident record of admin actions and security events.' },
+    audit: {
+      title: 'Audit log',
+      description: 'Review the tamper-evident record of admin actions and security events.',
+    },
     compliance: {
       title: 'Compliance',
       description: 'Set retention and compliance export; affected members see a clear notice.',

@@ -239,7 +239,8 @@ export const zhCN = {
   },
   totp: {
     title: '两步验证',
-    description: '登录时除密码外，还需输入身份验证器应用（如 Microsoft Authenticator、Google Authenticator）生成的验证码。',
+    description:
+      '登录时除密码外，还需输入身份验证器应用（如 Microsoft Authenticator、Google Authenticator）生成的验证码。',
     statusOn: '已启用',
     statusOff: '未启用',
     enable: '启用两步验证',
@@ -252,7 +253,8 @@ export const zhCN = {
     confirm: '确认启用',
     confirming: '正在验证…',
     recoveryTitle: '保存恢复码',
-    recoveryDescription: '无法使用身份验证器时，可以用恢复码登录。每个恢复码只能使用一次，且只会显示这一次，请立即保存。',
+    recoveryDescription:
+      '无法使用身份验证器时，可以用恢复码登录。每个恢复码只能使用一次，且只会显示这一次，请立即保存。',
     recoveryList: '恢复码',
     savedCheck: '我已妥善保存这些恢复码',
     done: '完成',

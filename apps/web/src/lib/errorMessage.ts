@@ -9,7 +9,11 @@ export function formatDuration(i18n: I18n, seconds: number): string {
 
 function fieldName(i18n: I18n, path: string): string {
   // Server paths look like "password" or "body.items.0.name": name the innermost field.
-  const segment = path.split('.').filter((s) => s !== '' && !/^\d+$/.test(s)).pop() ?? path;
+  const segment =
+    path
+      .split('.')
+      .filter((s) => s !== '' && !/^\d+$/.test(s))
+      .pop() ?? path;
   const key = `fields.${segment}`;
   return i18n.exists(key) ? i18n.t(key) : segment;
 }

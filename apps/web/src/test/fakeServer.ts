@@ -50,7 +50,9 @@ export class FakeServer {
     };
     this.requests.push(request);
     const handler = this.routes.get(`${method} ${path}`);
-    const response = handler ? handler(request) : { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no route' } } };
+    const response = handler
+      ? handler(request)
+      : { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no route' } } };
     const text = response.body === undefined ? '' : JSON.stringify(response.body);
     const responseHeaders = new Map(Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     return {

@@ -4,7 +4,7 @@ import type { Locale } from '@miyu/protocol';
 import { App } from '../app/App';
 import { createAppApiClient, createQueryClient } from '../app/createAppContext';
 import { createI18n } from '../i18n';
-import { FakeServer } from './fakeServer';
+import { type FakeServer } from './fakeServer';
 import { FakeSocket } from './fakeSocket';
 
 export interface RenderAppOptions {

@@ -3,4 +3,3 @@ export { ProfileScreen } from './containers/ProfileScreen';
 export { SecurityScreen } from './containers/SecurityScreen';
 export { SessionsScreen } from './containers/SessionsScreen';
 export { useChangeLocale } from './hooks/useChangeLocale';
-

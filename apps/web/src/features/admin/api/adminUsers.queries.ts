@@ -1,7 +1,14 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CreateUserRequest, UpdateUserRequest } from '@miyu/protocol';
 import { useApi } from '../../../lib/services';
-import { adminUserKeys, createUser, listUsers, revokeUserSessions, updateUser, type UserListParams } from './adminUsers.api';
+import {
+  adminUserKeys,
+  createUser,
+  listUsers,
+  revokeUserSessions,
+  updateUser,
+  type UserListParams,
+} from './adminUsers.api';
 
 export function useUserListQuery(params: UserListParams) {
   const api = useApi();

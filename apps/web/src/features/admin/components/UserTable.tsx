@@ -12,7 +12,14 @@ export interface UserTableProps {
   onRevokeSessions: (user: UserDto) => void;
 }
 
-export function UserTable({ users, currentUserId, busyUserId, onRoleChange, onToggleStatus, onRevokeSessions }: UserTableProps) {
+export function UserTable({
+  users,
+  currentUserId,
+  busyUserId,
+  onRoleChange,
+  onToggleStatus,
+  onRevokeSessions,
+}: UserTableProps) {
   const { t } = useTranslation();
   return (
     <div className="table-wrap">

@@ -24,10 +24,7 @@ export const USERS_PAGE_SIZE = 20;
 
 type Pending = { kind: 'disable'; user: UserDto } | { kind: 'revoke'; user: UserDto } | null;
 type Notice =
-  | { kind: 'created'; name: string }
-  | { kind: 'updated'; name: string }
-  | { kind: 'revoked'; count: number }
-  | null;
+  { kind: 'created'; name: string } | { kind: 'updated'; name: string } | { kind: 'revoked'; count: number } | null;
 
 export function AdminUsersScreen() {
   const { t, i18n } = useTranslation();
@@ -47,7 +44,11 @@ export function AdminUsersScreen() {
 
   const total = list.data?.total ?? 0;
   const items = list.data?.items ?? [];
-  const busyUserId = update.isPending ? (update.variables?.id ?? null) : revoke.isPending ? (revoke.variables ?? null) : null;
+  const busyUserId = update.isPending
+    ? (update.variables?.id ?? null)
+    : revoke.isPending
+      ? (revoke.variables ?? null)
+      : null;
 
   const start = () => {
     setError(null);
@@ -144,11 +145,7 @@ export function AdminUsersScreen() {
                 total,
               })}
             </span>
-            <Button
-              size="sm"
-              disabled={offset === 0}
-              onClick={() => setOffset(Math.max(0, offset - USERS_PAGE_SIZE))}
-            >
+            <Button size="sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - USERS_PAGE_SIZE))}>
               {t('adminUsers.prev')}
             </Button>
             <Button

@@ -45,4 +45,3 @@ export function logout(api: ApiClient): Promise<void> {
 export function setupAdmin(api: ApiClient, request: SetupAdminRequest): Promise<AuthState> {
   return api.post('/api/setup/admin', authStateSchema, { body: request });
 }
-

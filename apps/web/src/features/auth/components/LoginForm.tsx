@@ -17,7 +17,10 @@ export function LoginForm({ busy, onSubmit }: LoginFormProps) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const next = { login: required(t, 'login', login), password: password ? null : t('validation.required', { field: t('fields.password') }) };
+    const next = {
+      login: required(t, 'login', login),
+      password: password ? null : t('validation.required', { field: t('fields.password') }),
+    };
     setErrors(next);
     if (!hasErrors(next)) onSubmit({ login: login.trim(), password });
   };

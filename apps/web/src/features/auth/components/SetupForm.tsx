@@ -81,8 +81,21 @@ export function SetupForm({ initialToken, tokenFromLink, busy, onSubmit }: Setup
       <div className="form__grid">
         <TextField label={t('fields.login')} name="login" autoComplete="username" {...bind('login')} />
         <TextField label={t('fields.displayName')} name="displayName" autoComplete="name" {...bind('displayName')} />
-        <TextField label={t('fields.employeeNo')} name="employeeNo" optional autoComplete="off" {...bind('employeeNo')} />
-        <TextField label={t('fields.email')} name="email" type="email" optional autoComplete="email" {...bind('email')} />
+        <TextField
+          label={t('fields.employeeNo')}
+          name="employeeNo"
+          optional
+          autoComplete="off"
+          {...bind('employeeNo')}
+        />
+        <TextField
+          label={t('fields.email')}
+          name="email"
+          type="email"
+          optional
+          autoComplete="email"
+          {...bind('email')}
+        />
         <TextField
           label={t('fields.password')}
           name="password"

@@ -26,9 +26,7 @@ export function PasswordForm({ busy, onSubmit }: PasswordFormProps) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const next = {
-      currentPassword: values.currentPassword
-        ? null
-        : t('validation.required', { field: t('fields.currentPassword') }),
+      currentPassword: values.currentPassword ? null : t('validation.required', { field: t('fields.currentPassword') }),
       newPassword: checkNewPassword(t, values.newPassword),
       confirm: checkPasswordConfirm(t, values.newPassword, values.confirm),
     };

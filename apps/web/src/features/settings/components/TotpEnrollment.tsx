@@ -45,9 +45,7 @@ export function TotpEnrollment({ secret, qrDataUrl, busy, onConfirm, onCancel }:
           <p className="totp-enroll__manual">{t('totp.manual')}</p>
           <p className="totp-enroll__secret">
             <span className="visually-hidden">{t('totp.secret')}: </span>
-            <code>
-              {groupSecret(secret)}
-            </code>
+            <code>{groupSecret(secret)}</code>
           </p>
         </li>
         <li className="steps__item">

@@ -39,9 +39,7 @@ function PasswordSection() {
 }
 
 type TotpStage =
-  | { kind: 'idle' }
-  | { kind: 'enrolling'; secret: string; otpauthUrl: string }
-  | { kind: 'recovery'; codes: string[] };
+  { kind: 'idle' } | { kind: 'enrolling'; secret: string; otpauthUrl: string } | { kind: 'recovery'; codes: string[] };
 
 function TotpSection() {
   const { t } = useTranslation();

@@ -35,7 +35,9 @@ export function SessionsScreen() {
           {revokeOthers.isPending ? t('sessions.signingOutOthers') : t('sessions.signOutOthers')}
         </Button>
       </header>
-      {revokedCount !== null ? <Alert tone="success">{t('sessions.revokedOthers', { count: revokedCount })}</Alert> : null}
+      {revokedCount !== null ? (
+        <Alert tone="success">{t('sessions.revokedOthers', { count: revokedCount })}</Alert>
+      ) : null}
       {error ? <Alert tone="error">{describe(error)}</Alert> : null}
       <section className="card card--flush">
         {sessions.isPending ? <Spinner label={t('common.loading')} /> : null}

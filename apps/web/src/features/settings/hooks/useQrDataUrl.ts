@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import QRCode from 'qrcode';
 
 /**
  * Draws `text` as a QR code PNG data URL. A data: image is allowed by the CSP (img-src data:), so no inline
@@ -11,7 +10,9 @@ export function useQrDataUrl(text: string | null): string | null {
   useEffect(() => {
     if (!text) return;
     let cancelled = false;
-    QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 1, width: 368 })
+    // Loaded on demand: only people enrolling an authenticator need the QR encoder.
+    import('qrcode')
+      .then(({ default: QRCode }) => QRCode.toDataURL(text, { errorCorrectionLevel: 'M', margin: 1, width: 368 }))
       .then((url) => {
         if (!cancelled) setDataUrl({ text, url });
       })
