@@ -16,7 +16,7 @@ function FieldFrame({ id, label, optional, help, error, children }: FieldFramePr
     <div className={error ? 'field field--invalid' : 'field'}>
       <label className="field__label" htmlFor={id}>
         {label}
-        {optional ? <span className="field__optional">（{t('common.optional')}）</span> : null}
+        {optional ? <span className="field__optional">{t('common.optionalTag')}</span> : null}
       </label>
       {children}
       {help ? (

@@ -44,15 +44,17 @@ export function UserTable({
             const busy = busyUserId === user.id;
             return (
               <tr key={user.id} className={user.status === 'disabled' ? 'is-disabled' : undefined}>
-                <th scope="row" className="table__name">
-                  <span className="avatar avatar--sm" aria-hidden="true">
-                    {initials(user.displayName)}
-                  </span>
-                  <span>
-                    {user.displayName}
-                    {self ? <span className="table__self">（{t('adminUsers.you')}）</span> : null}
-                    {user.email ? <span className="table__sub">{user.email}</span> : null}
-                  </span>
+                <th scope="row">
+                  <div className="table__name">
+                    <span className="avatar avatar--sm" aria-hidden="true">
+                      {initials(user.displayName)}
+                    </span>
+                    <span>
+                      {user.displayName}
+                      {self ? <span className="table__self">{t('adminUsers.youTag')}</span> : null}
+                      {user.email ? <span className="table__sub">{user.email}</span> : null}
+                    </span>
+                  </div>
                 </th>
                 <td className="mono">{user.login}</td>
                 <td>{user.employeeNo ?? '—'}</td>

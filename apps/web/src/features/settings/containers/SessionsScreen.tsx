@@ -26,7 +26,7 @@ export function SessionsScreen() {
         </div>
         <Button
           variant="danger"
-          disabled={revokeOthers.isPending || !sessions.data}
+          disabled={revokeOthers.isPending || others === 0}
           onClick={() => {
             setRevokedCount(null);
             revokeOthers.mutate(undefined, { onSuccess: (count) => setRevokedCount(count) });
