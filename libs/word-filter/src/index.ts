@@ -1,1 +1,1 @@
-export {};
+export { normalizeForMatching } from './normalize.js';

@@ -1,6 +1,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, chownSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -49,7 +49,7 @@ async function binaries(): Promise<Binaries> {
 }
 
 /** PostgreSQL refuses to run as root: run it as the `postgres` OS user, creating that user if needed. */
-function runAsIds(clusterDir: string): { uid: number; gid: number } | null {
+function runAsIds(): { uid: number; gid: number } | null {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
   const lookup = () => {
     try {
@@ -71,18 +71,37 @@ function runAsIds(clusterDir: string): { uid: number; gid: number } | null {
     ids = lookup();
   }
   if (!ids) throw new Error('Running as root, but could not find or create the "postgres" user for the embedded database.');
-  // Every folder above the data directory must be traversable by that user.
-  for (let dir = dirname(clusterDir); dir !== dirname(dir); dir = dirname(dir)) {
+  return ids;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to pass through every folder above its
+ * data directory and its binaries. A clone under a private folder (e.g. `mktemp -d`, mode 0700) blocks it; we add
+ * only the "search" bit for others (o+x: enter, not list or read) to such folders, and log each change.
+ */
+function ensureTraversable(target: string, ids: { uid: number; gid: number }, log: (m: string) => void): void {
+  const canEnter = (dir: string) => {
     try {
       execFileSync('setpriv', [`--reuid=${ids.uid}`, `--regid=${ids.gid}`, '--clear-groups', 'test', '-x', dir]);
+      return true;
     } catch {
+      return false;
+    }
+  };
+  const chain: string[] = [];
+  for (let dir = target; dir !== dirname(dir); dir = dirname(dir)) chain.unshift(dir);
+  for (const dir of chain) {
+    if (canEnter(dir)) continue;
+    const mode = statSync(dir).mode & 0o7777;
+    chmodSync(dir, mode | 0o001);
+    log(`made ${dir} traversable (o+x) for the embedded database's "postgres" user`);
+    if (!canEnter(dir)) {
       throw new Error(
         `The embedded database runs as the "postgres" user, which cannot enter ${dir}. ` +
-          `Set DATA_DIR to a folder it can reach, make ${dir} traversable (chmod o+x), or set DATABASE_URL.`,
+          `Set DATA_DIR to a folder it can reach, or set DATABASE_URL.`,
       );
     }
   }
-  return ids;
 }
 
 function freePort(): Promise<number> {
@@ -158,10 +177,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const clusterDir = join(options.dataDir, 'pg');
   // 0711: the postgres OS user (when we run as root) may pass through to pg/, but not list or read the rest.
   mkdirSync(options.dataDir, { recursive: true, mode: 0o711 });
-  if (process.getuid?.() === 0) {
-    const mode = statSync(options.dataDir).mode & 0o7777;
-    if ((mode & 0o011) !== 0o011) chmodSync(options.dataDir, mode | 0o011);
-  }
   const password = readOrCreatePassword(options.dataDir);
 
   const running = runningPostmaster(clusterDir);
@@ -172,7 +187,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const bin = await binaries();
-  const ids = runAsIds(clusterDir);
+  const ids = runAsIds();
+  if (ids) {
+    ensureTraversable(options.dataDir, ids, log);
+    ensureTraversable(dirname(bin.postgres), ids, log);
+  }
   const spawnIds = ids ? { uid: ids.uid, gid: ids.gid } : {};
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
     log(`initialising a new embedded PostgreSQL cluster in ${clusterDir}`);
@@ -240,9 +259,4 @@ function runToCompletion(cmd: string, args: string[], ids: { uid?: number; gid?:
       code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}: ${output.slice(-2000)}`)),
     );
   });
-}
-
-/** True when the given data directory is usable by this process (for a readable start-up error). */
-export function assertWritable(dir: string): void {
-  accessSync(dir, constants.W_OK);
 }
