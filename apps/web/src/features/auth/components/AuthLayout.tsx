@@ -38,7 +38,13 @@ export function AuthLayout({ languageSwitch, children }: AuthLayoutProps) {
       </aside>
       <main className="auth__main">
         <div className="auth__toolbar">{languageSwitch}</div>
-        <div className="auth__card">{children}</div>
+        <div className="auth__card">
+          <div className="auth__compact-brand" aria-hidden="true">
+            <Logo size={32} />
+            <span>{t('common.appName')}</span>
+          </div>
+          {children}
+        </div>
       </main>
     </div>
   );
