@@ -122,7 +122,6 @@ export function buildVectors(): KnownAnswerVectors {
   let bob = createInboundPairwiseSession(bobKeys, parsed1.preamble as NonNullable<typeof parsed1.preamble>, otp);
   bob = ratchetDecrypt(bob, parsed1, scriptedRandom([pattern(I.bobRatchet1)])).session;
   const m2 = ratchetEncrypt(bob, utf8Encode('hi alice'));
-  bob = m2.session;
   exchange.push({ from: 'bob', plaintext: 'hi alice', message: hex(m2.message) });
   alice = ratchetDecrypt(alice, decodePairwiseMessage(m2.message), scriptedRandom([pattern(I.aliceRatchet2)])).session;
   const m3 = ratchetEncrypt(alice, utf8Encode('ratchet turned'));
