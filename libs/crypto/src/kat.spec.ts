@@ -169,7 +169,7 @@ describe('known-answer vectors (docs/protocol.md appendix A)', () => {
     const values: string[] = [
       ...Object.values(stored.x3dh),
       ...stored.exchange.map((m) => m.message),
-      ...Object.values(stored.doubleRatchet),
+      ...['rootKeyOut', 'chainKeyOut', 'messageKey', 'nextChainKey', 'messageNonce'].map((k) => stored.doubleRatchet[k]!),
       stored.senderKey.envelope,
       ...stored.senderKey.steps.flatMap((s) => [s.messageKey, s.nextChainKey]),
       stored.escrow.wrap,
