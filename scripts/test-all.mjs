@@ -60,7 +60,9 @@ if (jest) {
 const e2eJson = join(root, 'apps/web/test-results/e2e.json');
 rmSync(e2eJson, { force: true });
 if (!existsSync('/usr/bin/chromium')) {
-  console.error('\n/usr/bin/chromium is missing: install Debian chromium (apt-get install -y chromium) for browser tests.');
+  console.error(
+    '\n/usr/bin/chromium is missing: install Debian chromium (apt-get install -y chromium) for browser tests.',
+  );
   failed += 1;
 } else {
   const e2eOk = run('e2e', 'npx', ['playwright', 'test', '-c', 'apps/web/playwright.config.ts']);

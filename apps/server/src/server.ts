@@ -46,7 +46,8 @@ export async function startServer(config: AppConfig, dataSource: DataSource): Pr
   app.use(jsonBody());
   const web = webApp(config.webDistDir);
   if (web) app.use(web);
-  else logger.event('info', 'http', 'web client not served (WEB_DIST_DIR empty or not built)', { dir: config.webDistDir });
+  else
+    logger.event('info', 'http', 'web client not served (WEB_DIST_DIR empty or not built)', { dir: config.webDistDir });
 
   const adapter = new MiyuSocketAdapter(app, config.redisUrl);
   await adapter.connect();

@@ -13,14 +13,16 @@ describe('auth schemas', () => {
     expect(createUserRequestSchema.safeParse({ ...base, password: 'x'.repeat(PASSWORD_MIN_LENGTH - 1) }).success).toBe(
       false,
     );
-    expect(createUserRequestSchema.safeParse({ ...base, password: 'x'.repeat(PASSWORD_MIN_LENGTH) }).success).toBe(true);
+    expect(createUserRequestSchema.safeParse({ ...base, password: 'x'.repeat(PASSWORD_MIN_LENGTH) }).success).toBe(
+      true,
+    );
   });
 
   it('rejects unknown login fields and control characters in names', () => {
     expect(loginRequestSchema.safeParse({ login: 'a', password: 'b', admin: true }).success).toBe(false);
-    expect(createUserRequestSchema.safeParse({ login: 'li', displayName: 'a\u0000b', password: 'x'.repeat(12) }).success).toBe(
-      false,
-    );
+    expect(
+      createUserRequestSchema.safeParse({ login: 'li', displayName: 'a\u0000b', password: 'x'.repeat(12) }).success,
+    ).toBe(false);
   });
 
   it('knows its error codes', () => {

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   try {
     await runMigrations(db.dataSource);
     const repo = db.dataSource.getRepository(UserEntity);
-    if (await repo.existsBy({ login: input.login })) throw new UsageError(`A user named "${input.login}" already exists.`);
+    if (await repo.existsBy({ login: input.login }))
+      throw new UsageError(`A user named "${input.login}" already exists.`);
     const now = new Date();
     await repo.insert({
       id: uuidv7(),
@@ -72,7 +73,11 @@ async function main(): Promise<void> {
 class UsageError extends Error {}
 
 async function readPassword(): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stdin.isTTY ? process.stderr : undefined, terminal: false });
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdin.isTTY ? process.stderr : undefined,
+    terminal: false,
+  });
   if (process.stdin.isTTY) process.stderr.write('Password for the new admin: ');
   for await (const line of rl) {
     rl.close();

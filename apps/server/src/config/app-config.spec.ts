@@ -15,7 +15,12 @@ describe('loadConfig', () => {
   it('lists every bad variable at once, naming each, without echoing secrets', () => {
     let error: ConfigError | null = null;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://root:hunter2@db/x', LOG_LEVEL: 'loud', SETUP_TOKEN: 'short' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://root:hunter2@db/x',
+        LOG_LEVEL: 'loud',
+        SETUP_TOKEN: 'short',
+      });
     } catch (e) {
       error = e as ConfigError;
     }

@@ -35,13 +35,28 @@ export const envSchema = z.object({
     .default('false')
     .refine((v) => /^(true|false|\d{1,2})$/.test(v), { message: 'expected true, false or a hop count' })
     .transform((v): boolean | number => (v === 'true' ? true : v === 'false' ? false : Number(v))),
-  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(336),
-  SESSION_IDLE_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(72),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(336),
+  SESSION_IDLE_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(72),
   SETUP_TOKEN: optionalString.refine((v) => v === null || v.length >= 16, {
     message: 'must be at least 16 characters',
   }),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
-  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LOGIN_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   LOGIN_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   PASSWORD_HASH_MEMORY_MIB: z.coerce.number().int().min(19).max(1024).default(64),
   PASSWORD_HASH_ITERATIONS: z.coerce.number().int().min(1).max(10).default(2),

@@ -1,6 +1,16 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -70,7 +80,8 @@ function runAsIds(): { uid: number; gid: number } | null {
     execFileSync('useradd', ['-g', SUPERUSER, '-M', '-s', '/usr/sbin/nologin', SUPERUSER]);
     ids = lookup();
   }
-  if (!ids) throw new Error('Running as root, but could not find or create the "postgres" user for the embedded database.');
+  if (!ids)
+    throw new Error('Running as root, but could not find or create the "postgres" user for the embedded database.');
   return ids;
 }
 
@@ -110,7 +121,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -138,7 +151,11 @@ function readOrCreatePassword(dataDir: string): string {
   return password;
 }
 
-async function waitForConnection(url: string, child: { exited: boolean; log: string }, timeoutMs: number): Promise<void> {
+async function waitForConnection(
+  url: string,
+  child: { exited: boolean; log: string },
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   while (Date.now() < deadline) {
@@ -205,7 +222,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await runToCompletion(
         bin.initdb,
-        [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', `--username=${SUPERUSER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'],
+        [
+          `--pgdata=${clusterDir}`,
+          '--auth=scram-sha-256',
+          `--username=${SUPERUSER}`,
+          `--pwfile=${pwFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
         spawnIds,
       );
     } finally {
@@ -219,7 +243,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (ids) chownSync(logFile, ids.uid, ids.gid);
   const child = spawn(
     bin.postgres,
-    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${clusterDir}`],
+    [
+      '-D',
+      clusterDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${clusterDir}`,
+    ],
     { ...spawnIds, stdio: ['ignore', fd, fd], detached: true },
   );
   closeSync(fd);

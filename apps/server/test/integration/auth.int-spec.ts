@@ -108,7 +108,9 @@ describe('accounts and sessions (real PostgreSQL)', () => {
   describe('sessions', () => {
     it('rejects missing, forged and revoked session cookies', async () => {
       const anon = new TestClient(t.url);
-      expect((await anon.request('GET', '/api/auth/session')).body).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+      expect((await anon.request('GET', '/api/auth/session')).body).toMatchObject({
+        error: { code: 'UNAUTHENTICATED' },
+      });
       anon.cookie = 'miyu_session=forged-token-that-does-not-exist-anywhere-000';
       expect((await anon.request('GET', '/api/auth/session')).status).toBe(401);
 
@@ -126,7 +128,9 @@ describe('accounts and sessions (real PostgreSQL)', () => {
     it('treats a session past its expiry as expired', async () => {
       const c = new TestClient(t.url);
       const { body } = await c.login('alice', 'member-password-1');
-      await t.dataSource.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [body.sessionId]);
+      await t.dataSource.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+        body.sessionId,
+      ]);
       const res = await c.request('GET', '/api/auth/session');
       expect(res.body).toMatchObject({ error: { code: 'SESSION_EXPIRED' } });
     });
@@ -143,9 +147,14 @@ describe('accounts and sessions (real PostgreSQL)', () => {
         origin: 'https://evil.example',
       });
       expect(crossSite.status).toBe(403);
-      const crossSiteLogin = await new TestClient(t.url).request('POST', '/api/auth/login', { login: 'alice', password: 'member-password-1' }, {
-        origin: 'https://evil.example',
-      });
+      const crossSiteLogin = await new TestClient(t.url).request(
+        'POST',
+        '/api/auth/login',
+        { login: 'alice', password: 'member-password-1' },
+        {
+          origin: 'https://evil.example',
+        },
+      );
       expect(crossSiteLogin.status).toBe(403);
       expect((await c.request('POST', '/api/auth/sessions/revoke-others')).status).toBe(200);
     });
@@ -178,13 +187,24 @@ describe('accounts and sessions (real PostgreSQL)', () => {
       const b = new TestClient(t.url);
       await a.login('dave', 'dave-password-1');
       await b.login('dave', 'dave-password-1');
-      const wrong = await a.request('POST', '/api/auth/password', { currentPassword: 'nope-nope', newPassword: 'dave-password-2' });
+      const wrong = await a.request('POST', '/api/auth/password', {
+        currentPassword: 'nope-nope',
+        newPassword: 'dave-password-2',
+      });
       expect(wrong.body).toMatchObject({ error: { code: 'AUTH_PASSWORD_INVALID' } });
-      const short = await a.request('POST', '/api/auth/password', { currentPassword: 'dave-password-1', newPassword: 'short' });
+      const short = await a.request('POST', '/api/auth/password', {
+        currentPassword: 'dave-password-1',
+        newPassword: 'short',
+      });
       expect(short.status).toBe(400);
       expect(short.body).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: 'newPassword' }] } });
       expect(
-        (await a.request('POST', '/api/auth/password', { currentPassword: 'dave-password-1', newPassword: 'dave-password-2' })).status,
+        (
+          await a.request('POST', '/api/auth/password', {
+            currentPassword: 'dave-password-1',
+            newPassword: 'dave-password-2',
+          })
+        ).status,
       ).toBe(204);
       expect((await b.request('GET', '/api/auth/session')).status).toBe(401);
       expect((await a.request('GET', '/api/auth/session')).status).toBe(200);
@@ -197,9 +217,10 @@ describe('accounts and sessions (real PostgreSQL)', () => {
       await c.login('erin', 'member-password-1');
       await admin.request('PATCH', `/api/admin/users/${erin.id}`, { status: 'disabled' });
       expect((await c.request('GET', '/api/auth/session')).status).toBe(401);
-      const active = await t.dataSource.query(`SELECT count(*)::int AS n FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`, [
-        erin.id,
-      ]);
+      const active = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`,
+        [erin.id],
+      );
       expect(active[0].n).toBe(0);
     });
   });
@@ -224,9 +245,13 @@ describe('accounts and sessions (real PostgreSQL)', () => {
       expect(confirm.body.recoveryCodes).toHaveLength(10);
 
       const next = new TestClient(t.url);
-      expect((await next.login('frank', 'frank-password-1')).body).toMatchObject({ error: { code: 'AUTH_TOTP_REQUIRED' } });
+      expect((await next.login('frank', 'frank-password-1')).body).toMatchObject({
+        error: { code: 'AUTH_TOTP_REQUIRED' },
+      });
       // The code used to confirm cannot be replayed; the next time step's code works once.
-      expect((await next.login('frank', 'frank-password-1', { totpCode: totpCode(secret, confirmStep) })).status).toBe(401);
+      expect((await next.login('frank', 'frank-password-1', { totpCode: totpCode(secret, confirmStep) })).status).toBe(
+        401,
+      );
       const fresh = totpCode(secret, confirmStep + 1);
       expect((await next.login('frank', 'frank-password-1', { totpCode: fresh })).status).toBe(200);
       expect((await new TestClient(t.url).login('frank', 'frank-password-1', { totpCode: fresh })).body).toMatchObject({
@@ -259,7 +284,11 @@ describe('accounts and sessions (real PostgreSQL)', () => {
     });
 
     it('refuses duplicate login names and demoting the last admin', async () => {
-      const dup = await admin.request('POST', '/api/admin/users', { login: 'ALICE', displayName: 'A', password: 'x'.repeat(12) });
+      const dup = await admin.request('POST', '/api/admin/users', {
+        login: 'ALICE',
+        displayName: 'A',
+        password: 'x'.repeat(12),
+      });
       expect(dup.status).toBe(409);
       expect(dup.body).toMatchObject({ error: { code: 'USER_LOGIN_TAKEN' } });
       const me = admin.state!.user;
@@ -274,12 +303,19 @@ describe('accounts and sessions (real PostgreSQL)', () => {
   describe('bad input', () => {
     it('answers malformed JSON with 400 MALFORMED_REQUEST and oversized bodies with 413', async () => {
       const c = new TestClient(t.url);
-      const malformed = await c.request('POST', '/api/auth/login', '{"login": ', { 'content-type': 'application/json' });
-      expect(malformed.status).toBe(400);
-      expect(malformed.body).toMatchObject({ error: { code: 'MALFORMED_REQUEST' } });
-      const huge = await c.request('POST', '/api/auth/login', JSON.stringify({ login: 'a', password: 'x'.repeat(300_000) }), {
+      const malformed = await c.request('POST', '/api/auth/login', '{"login": ', {
         'content-type': 'application/json',
       });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body).toMatchObject({ error: { code: 'MALFORMED_REQUEST' } });
+      const huge = await c.request(
+        'POST',
+        '/api/auth/login',
+        JSON.stringify({ login: 'a', password: 'x'.repeat(300_000) }),
+        {
+          'content-type': 'application/json',
+        },
+      );
       expect(huge.status).toBe(413);
       expect(huge.body).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
       const wrongTypes = await c.request('POST', '/api/auth/login', { login: 5, password: ['x'] });

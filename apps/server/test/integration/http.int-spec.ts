@@ -33,7 +33,9 @@ describe('HTTP surface: health, metrics, OpenAPI, security headers, web app', ()
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ checks: { migrations: 'pending' } });
     } finally {
-      await t.dataSource.query(`INSERT INTO schema_migrations (timestamp, name) VALUES (1764100000000, 'Foundation1764100000000')`);
+      await t.dataSource.query(
+        `INSERT INTO schema_migrations (timestamp, name) VALUES (1764100000000, 'Foundation1764100000000')`,
+      );
     }
   });
 
@@ -49,10 +51,19 @@ describe('HTTP surface: health, metrics, OpenAPI, security headers, web app', ()
 
   it('publishes an OpenAPI document whose request bodies come from the zod schemas', async () => {
     const doc = (await (await fetch(`${t.url}/api/docs/openapi.json`)).json()) as {
-      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: object } }> } }>>;
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: { properties?: object } }> } }>
+      >;
     };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/auth/login', '/api/auth/sessions', '/api/admin/users', '/api/setup/admin', '/health/ready']),
+      expect.arrayContaining([
+        '/api/auth/login',
+        '/api/auth/sessions',
+        '/api/admin/users',
+        '/api/setup/admin',
+        '/health/ready',
+      ]),
     );
     const login = doc.paths['/api/auth/login']!.post!.requestBody!.content['application/json']!.schema;
     expect(Object.keys(login.properties ?? {})).toEqual(expect.arrayContaining(['login', 'password', 'totpCode']));

@@ -42,8 +42,12 @@ describe('migrations (real PostgreSQL)', () => {
       // Enough rows that a sequential scan would not be chosen for cost reasons alone.
       await ds.query(`SET enable_seqscan = off`);
       const plan = async (sql: string, params: unknown[]) =>
-        ((await ds.query(`EXPLAIN ${sql}`, params)) as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']).join('\n');
-      expect(await plan(`SELECT * FROM sessions WHERE token_hash = $1`, [Buffer.alloc(32)])).toContain('sessions_token_hash_key');
+        ((await ds.query(`EXPLAIN ${sql}`, params)) as Array<{ 'QUERY PLAN': string }>)
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+      expect(await plan(`SELECT * FROM sessions WHERE token_hash = $1`, [Buffer.alloc(32)])).toContain(
+        'sessions_token_hash_key',
+      );
       expect(await plan(`SELECT * FROM users WHERE login = $1`, ['alice'])).toContain('users_login_key');
       expect(
         await plan(`SELECT * FROM sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC`, [
@@ -60,7 +64,9 @@ describe('migrations (real PostgreSQL)', () => {
     await ds.initialize();
     try {
       await ds.undoLastMigration();
-      const tables = (await ds.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'users'`)) as Array<{ n: number }>;
+      const tables = (await ds.query(
+        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'users'`,
+      )) as Array<{ n: number }>;
       expect(tables[0]!.n).toBe(0);
       expect(await migrationsCurrent(ds)).toBe(false);
       await runMigrations(ds);

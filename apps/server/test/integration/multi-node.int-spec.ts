@@ -31,7 +31,8 @@ describe('multi-node: two server processes share events through Redis', () => {
   beforeAll(async () => {
     if (!(await redisAvailable())) {
       // CI sets MIYU_REQUIRE_REDIS=1 so that a missing Redis fails the run instead of hiding this test.
-      if (process.env.MIYU_REQUIRE_REDIS === '1') throw new Error(`Redis is required but not reachable at ${REDIS_URL}`);
+      if (process.env.MIYU_REQUIRE_REDIS === '1')
+        throw new Error(`Redis is required but not reachable at ${REDIS_URL}`);
       console.warn(`SKIPPING multi-node tests: no Redis at ${REDIS_URL} (set REDIS_URL or start redis-server)`);
       return;
     }

@@ -19,7 +19,11 @@ describe('realtime gateway (socket.io)', () => {
     admin = new TestClient(t.url);
     await admin.setupAdmin();
     user = (
-      await admin.request<UserDto>('POST', '/api/admin/users', { login: 'wang', displayName: '王五', password: 'wang-password-1' })
+      await admin.request<UserDto>('POST', '/api/admin/users', {
+        login: 'wang',
+        displayName: '王五',
+        password: 'wang-password-1',
+      })
     ).body;
   });
   afterEach(() => {
@@ -59,10 +63,14 @@ describe('realtime gateway (socket.io)', () => {
     await connected(socket);
     const bad = await socket.timeout(5000).emitWithAck('system:ping', { nonce: 42 } as unknown as { nonce: string });
     expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    const proto = await socket.timeout(5000).emitWithAck('system:ping', JSON.parse('{"__proto__": {"polluted": true}}'));
+    const proto = await socket
+      .timeout(5000)
+      .emitWithAck('system:ping', JSON.parse('{"__proto__": {"polluted": true}}'));
     expect(proto).toMatchObject({ ok: false });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const unknown = await (socket as unknown as { timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<unknown> } })
+    const unknown = await (
+      socket as unknown as { timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<unknown> } }
+    )
       .timeout(5000)
       .emitWithAck('nope:nothing', {});
     expect(unknown).toMatchObject({ ok: false, error: { code: 'SOCKET_UNKNOWN_EVENT' } });

@@ -58,7 +58,8 @@ export class TestClient {
       displayName: 'Admin',
       password,
     });
-    if (res.status !== 200 && res.status !== 201) throw new Error(`setup failed: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200 && res.status !== 201)
+      throw new Error(`setup failed: ${res.status} ${JSON.stringify(res.body)}`);
     this.adopt(res.body);
     return res.body;
   }

@@ -7,7 +7,13 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export function connectSocket(baseUrl: string, cookie: string | null, origin: string = baseUrl): ClientSocket {
   const headers: Record<string, string> = { origin };
   if (cookie) headers.cookie = cookie;
-  return io(baseUrl, { path: '/socket.io', transports: ['websocket'], extraHeaders: headers, reconnection: false, forceNew: true });
+  return io(baseUrl, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    extraHeaders: headers,
+    reconnection: false,
+    forceNew: true,
+  });
 }
 
 export function connected(socket: ClientSocket, timeoutMs = 5000): Promise<void> {

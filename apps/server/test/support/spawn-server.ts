@@ -28,7 +28,9 @@ export function freePort(): Promise<number> {
 /** Runs the built server (`apps/server/dist/main.js`) as a real separate process and waits until it is ready. */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<SpawnedServer> {
   if (!existsSync(SERVER_ENTRY)) {
-    throw new Error(`${SERVER_ENTRY} is missing: build first (npm run build). npm test builds before it runs these tests.`);
+    throw new Error(
+      `${SERVER_ENTRY} is missing: build first (npm run build). npm test builds before it runs these tests.`,
+    );
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -54,7 +56,8 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 60_00
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode} during start:\n${out.slice(-3000)}`);
+    if (proc.exitCode !== null)
+      throw new Error(`server exited with ${proc.exitCode} during start:\n${out.slice(-3000)}`);
     try {
       const res = await fetch(`${url}/health/ready`);
       if (res.status === 200) break;

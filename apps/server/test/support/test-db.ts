@@ -9,7 +9,8 @@ export interface TestDatabase {
 
 function adminUrl(): string {
   const url = process.env.MIYU_TEST_PG_ADMIN_URL;
-  if (!url) throw new Error('MIYU_TEST_PG_ADMIN_URL is not set: run integration tests through the jest "integration" project');
+  if (!url)
+    throw new Error('MIYU_TEST_PG_ADMIN_URL is not set: run integration tests through the jest "integration" project');
   return url;
 }
 

@@ -33,7 +33,11 @@ export function toApiError(err: unknown, requestId?: string): MappedError {
       unexpected: false,
     };
   }
-  if (parserType === 'entity.parse.failed' || parserType === 'encoding.unsupported' || parserType === 'charset.unsupported') {
+  if (
+    parserType === 'entity.parse.failed' ||
+    parserType === 'encoding.unsupported' ||
+    parserType === 'charset.unsupported'
+  ) {
     return {
       status: 400,
       body: withId({ code: ErrorCode.MALFORMED_REQUEST, message: 'The request body is not valid JSON.' }),

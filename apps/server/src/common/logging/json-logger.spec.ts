@@ -7,12 +7,26 @@ describe('JsonLogger', () => {
     const log = new JsonLogger('info', (l) => lines.push(l));
     runWithRequestContext({ requestId: 'req-12345678' }, () => log.event('info', 'http', 'request', { status: 200 }));
     const entry = JSON.parse(lines[0]!);
-    expect(entry).toMatchObject({ level: 'info', context: 'http', msg: 'request', requestId: 'req-12345678', status: 200 });
+    expect(entry).toMatchObject({
+      level: 'info',
+      context: 'http',
+      msg: 'request',
+      requestId: 'req-12345678',
+      status: 200,
+    });
   });
 
   it('never writes secrets, however deep', () => {
-    const out = redactFields({ password: 'p', nested: { csrfToken: 't', cookie: 'c', ok: 1 }, authorization: 'Bearer x' });
-    expect(out).toEqual({ password: '[redacted]', nested: { csrfToken: '[redacted]', cookie: '[redacted]', ok: 1 }, authorization: '[redacted]' });
+    const out = redactFields({
+      password: 'p',
+      nested: { csrfToken: 't', cookie: 'c', ok: 1 },
+      authorization: 'Bearer x',
+    });
+    expect(out).toEqual({
+      password: '[redacted]',
+      nested: { csrfToken: '[redacted]', cookie: '[redacted]', ok: 1 },
+      authorization: '[redacted]',
+    });
   });
 
   it('filters by level and demotes Nest boot chatter to debug', () => {

@@ -10,7 +10,14 @@ const SECRET_KEY = /pass(word)?|secret|token|cookie|authorization|csrf|totp|reco
 export type LogFields = Record<string, unknown>;
 
 /** Nest's per-module and per-route start-up lines: useful when debugging, noise otherwise. */
-const NEST_BOOT_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController', 'NestFactory', 'NestApplication']);
+const NEST_BOOT_CHATTER = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestFactory',
+  'NestApplication',
+]);
 
 /**
  * One JSON object per line on stdout: `time`, `level`, `msg`, `context`, the current `requestId` and fields.

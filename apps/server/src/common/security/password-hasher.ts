@@ -24,7 +24,9 @@ export class PasswordHasher implements OnModuleDestroy {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sodiumPath } });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
-      this.worker.once('message', (m: { ready?: boolean }) => (m.ready ? resolve() : reject(new Error('worker failed'))));
+      this.worker.once('message', (m: { ready?: boolean }) =>
+        m.ready ? resolve() : reject(new Error('worker failed')),
+      );
       this.worker.once('error', reject);
     });
     this.worker.on('message', (m: { id?: number; ok?: boolean; value?: unknown; error?: string }) => {

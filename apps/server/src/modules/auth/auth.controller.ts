@@ -40,7 +40,10 @@ export class AuthController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<AuthState> {
-    const { token, state } = await this.auth.login(body, { ip: clientIp(req), userAgent: req.headers['user-agent'] ?? null });
+    const { token, state } = await this.auth.login(body, {
+      ip: clientIp(req),
+      userAgent: req.headers['user-agent'] ?? null,
+    });
     setSessionCookie(res, this.config, token);
     return state;
   }

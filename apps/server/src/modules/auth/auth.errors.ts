@@ -7,9 +7,13 @@ export class AuthError extends DomainError {
     return new AuthError(ErrorCode.AUTH_INVALID_CREDENTIALS, 'The login name or password is wrong.');
   }
   static locked(retryAfterSeconds: number): AuthError {
-    return new AuthError(ErrorCode.AUTH_ACCOUNT_LOCKED, 'Too many failed sign-ins: this account is locked for a while.', {
-      retryAfterSeconds,
-    });
+    return new AuthError(
+      ErrorCode.AUTH_ACCOUNT_LOCKED,
+      'Too many failed sign-ins: this account is locked for a while.',
+      {
+        retryAfterSeconds,
+      },
+    );
   }
   static rateLimited(retryAfterSeconds: number): AuthError {
     return new AuthError(ErrorCode.RATE_LIMITED, 'Too many sign-in attempts from your address. Try again later.', {
@@ -38,7 +42,10 @@ export class AuthError extends DomainError {
     return new AuthError(ErrorCode.UNAUTHENTICATED, 'Sign in first.');
   }
   static csrf(): AuthError {
-    return new AuthError(ErrorCode.CSRF_INVALID, 'The request is missing a valid CSRF token or comes from another site.');
+    return new AuthError(
+      ErrorCode.CSRF_INVALID,
+      'The request is missing a valid CSRF token or comes from another site.',
+    );
   }
   static sessionNotFound(): AuthError {
     return new AuthError(ErrorCode.SESSION_NOT_FOUND, 'No such session.');

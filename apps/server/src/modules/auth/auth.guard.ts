@@ -44,7 +44,10 @@ export class AuthGuard implements CanActivate {
     const context = currentRequestContext();
     if (context) context.userId = auth.user.id;
 
-    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, [ctx.getHandler(), ctx.getClass()]);
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
     if (roles && !roles.includes(auth.user.role)) throw new ForbiddenError();
     return true;
   }

@@ -50,7 +50,11 @@ export class AuthService {
         : await this.users.consumeRecoveryCode(verified.id, sha256(normaliseRecoveryCode(request.recoveryCode!)));
       if (!secondFactorOk) {
         const lockedUntil = await this.throttle.failed(login);
-        logger.event('warn', 'auth', 'sign-in failed', { reason: 'bad_second_factor', userId: verified.id, ip: client.ip });
+        logger.event('warn', 'auth', 'sign-in failed', {
+          reason: 'bad_second_factor',
+          userId: verified.id,
+          ip: client.ip,
+        });
         if (lockedUntil) throw AuthError.locked(Math.ceil((lockedUntil.getTime() - Date.now()) / 1000));
         throw AuthError.totpInvalid();
       }

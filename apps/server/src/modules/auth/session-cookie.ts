@@ -13,7 +13,12 @@ export function setSessionCookie(res: Response, config: AppConfig, token: string
 }
 
 export function clearSessionCookie(res: Response, config: AppConfig): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: config.session.secureCookie, path: '/' });
+  res.clearCookie(SESSION_COOKIE, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: config.session.secureCookie,
+    path: '/',
+  });
 }
 
 /** Reads one cookie from a raw Cookie header (used by the socket handshake, which has no cookie-parser). */

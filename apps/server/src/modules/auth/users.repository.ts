@@ -53,7 +53,12 @@ export class UsersRepository {
     return { items, total };
   }
 
-  async replaceRecoveryCodes(userId: string, hashes: Buffer[], newId: () => string, manager: EntityManager): Promise<void> {
+  async replaceRecoveryCodes(
+    userId: string,
+    hashes: Buffer[],
+    newId: () => string,
+    manager: EntityManager,
+  ): Promise<void> {
     const repo = manager.getRepository(RecoveryCodeEntity);
     await repo.delete({ userId });
     if (hashes.length > 0) {

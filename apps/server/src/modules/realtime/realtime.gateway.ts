@@ -125,10 +125,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     socket.data = { userId: user.id, sessionId: session.id, role: user.role };
     await socket.join([rooms.user(user.id), rooms.session(session.id)]);
     const msUntilExpiry = Math.min(session.expiresAt.getTime() - Date.now(), MAX_TIMER_MS);
-    this.expiryTimers.set(
-      socket.id,
-      setTimeout(() => socket.disconnect(true), Math.max(0, msUntilExpiry)).unref(),
-    );
+    this.expiryTimers.set(socket.id, setTimeout(() => socket.disconnect(true), Math.max(0, msUntilExpiry)).unref());
   }
 }
-

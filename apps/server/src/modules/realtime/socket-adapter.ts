@@ -6,7 +6,6 @@ import { createClient } from 'redis';
 import type { Server, ServerOptions } from 'socket.io';
 import { logger } from '../../common/logging/json-logger.js';
 
-
 /**
  * socket.io server factory. With REDIS_URL set, the Redis adapter joins every server process, so an emit to a
  * room (or `disconnectSockets`) reaches sockets on all of them; without it, the in-memory adapter serves one.

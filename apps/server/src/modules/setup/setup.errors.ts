@@ -6,6 +6,9 @@ export class SetupError extends DomainError {
     return new SetupError(ErrorCode.SETUP_ALREADY_DONE, 'Setup is complete: an admin already exists.');
   }
   static tokenInvalid(): SetupError {
-    return new SetupError(ErrorCode.SETUP_TOKEN_INVALID, 'The setup link is invalid or has expired. Restart the server for a new one.');
+    return new SetupError(
+      ErrorCode.SETUP_TOKEN_INVALID,
+      'The setup link is invalid or has expired. Restart the server for a new one.',
+    );
   }
 }

@@ -56,6 +56,9 @@ export class SetupService implements OnApplicationBootstrap {
     });
     logger.event('info', 'setup', 'first admin created', { userId: user.id });
     const { token: sessionToken, session } = await this.sessions.create(user, client);
-    return { token: sessionToken, state: { user: toUserDto(user), sessionId: session.id, csrfToken: session.csrfToken } };
+    return {
+      token: sessionToken,
+      state: { user: toUserDto(user), sessionId: session.id, csrfToken: session.csrfToken },
+    };
   }
 }

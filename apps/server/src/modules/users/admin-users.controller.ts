@@ -21,12 +21,18 @@ export class AdminUsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  list(@CurrentActor() actor: Actor, @ZodQuery(listUsersQuerySchema) query: z.output<typeof listUsersQuerySchema>): Promise<UserPage> {
+  list(
+    @CurrentActor() actor: Actor,
+    @ZodQuery(listUsersQuerySchema) query: z.output<typeof listUsersQuerySchema>,
+  ): Promise<UserPage> {
     return this.users.list(actor, query);
   }
 
   @Post()
-  create(@CurrentActor() actor: Actor, @ZodBody(createUserRequestSchema) body: z.output<typeof createUserRequestSchema>): Promise<UserDto> {
+  create(
+    @CurrentActor() actor: Actor,
+    @ZodBody(createUserRequestSchema) body: z.output<typeof createUserRequestSchema>,
+  ): Promise<UserDto> {
     return this.users.create(actor, body);
   }
 

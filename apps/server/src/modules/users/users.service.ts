@@ -70,7 +70,9 @@ export class UsersService {
   async update(actor: Actor, userId: string, patch: UpdateUserRequest): Promise<UserDto> {
     assertAdmin(actor);
     const changed = await this.users.transaction(async (manager) => {
-      const user = await manager.getRepository(UserEntity).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+      const user = await manager
+        .getRepository(UserEntity)
+        .findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw UsersError.notFound();
       const losesAdmin =
         user.role === 'admin' &&
