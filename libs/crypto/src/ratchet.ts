@@ -10,7 +10,6 @@ import {
   systemRandom,
   x25519,
   x25519GenerateKeyPair,
-  x25519KeyPairFromSecret,
 } from './primitives.js';
 import type { X3dhInitiation, X3dhResult } from './x3dh.js';
 
@@ -290,7 +289,7 @@ const SESSION_RECORD_VERSION = 1;
 
 export function encodeRatchetSession(s: RatchetSession): Uint8Array {
   const w = new ByteWriter().u8(SESSION_RECORD_VERSION).bytes(s.sessionId);
-  writeDeviceIdentity(w, s.peer).bytes(s.rootKey).bytes(s.sendingRatchet.secretKey);
+  writeDeviceIdentity(w, s.peer).bytes(s.rootKey).bytes(s.sendingRatchet.secretKey).bytes(s.sendingRatchet.publicKey);
   const flags =
     (s.receivingRatchetKey ? 1 : 0) | (s.sendingChainKey ? 2 : 0) | (s.receivingChainKey ? 4 : 0) | (s.preamble ? 8 : 0);
   w.u8(flags);
@@ -317,7 +316,8 @@ export function decodeRatchetSession(bytes: Uint8Array): RatchetSession {
   const sessionId = r.bytes(16);
   const peer = readDeviceIdentity(r);
   const rootKey = r.bytes(32);
-  const sendingRatchet = x25519KeyPairFromSecret(r.bytes(32));
+  // Stored with its public half: decoding a session costs no scalar multiplication.
+  const sendingRatchet = { secretKey: r.bytes(32), publicKey: r.bytes(32) };
   const flags = r.flags(15);
   const receivingRatchetKey = flags & 1 ? r.bytes(32) : null;
   const sendingChainKey = flags & 2 ? r.bytes(32) : null;

@@ -17,8 +17,6 @@ import {
   aeadEncrypt,
   assertEd25519PublicKey,
   ed25519GenerateKeyPair,
-  ed25519KeyPairFromSeed,
-  ed25519Seed,
   ed25519Sign,
   ed25519Verify,
   randomBytes,
@@ -326,7 +324,8 @@ const INBOUND_RECORD_VERSION = 1;
 export function encodeOutboundSenderKey(s: OutboundSenderKey): Uint8Array {
   const w = new ByteWriter().u8(OUTBOUND_RECORD_VERSION);
   writeSenderKeyExport(w, exportOutboundSenderKey(s));
-  w.bytes(ed25519Seed(s.signing.secretKey)).u64(s.createdAt).u8(s.escrow ? 1 : 0);
+  // The full 64-byte secret key (seed || public key): decoding then needs no scalar multiplication.
+  w.bytes(s.signing.secretKey).u64(s.createdAt).u8(s.escrow ? 1 : 0);
   if (s.escrow) w.bytes(s.escrow.compliancePublicKey).var16(s.escrow.wrap);
   return w.finish();
 }
@@ -335,7 +334,8 @@ export function decodeOutboundSenderKey(bytes: Uint8Array): OutboundSenderKey {
   const r = new ByteReader(bytes, 'outbound sender key record');
   if (r.u8() !== OUTBOUND_RECORD_VERSION) fail('UNSUPPORTED_VERSION', 'outbound sender key record version');
   const e = readSenderKeyExport(r);
-  const signing = ed25519KeyPairFromSeed(r.bytes(32));
+  const secretKey = r.bytes(64);
+  const signing = { secretKey, publicKey: secretKey.slice(32) };
   if (!bytesEqual(signing.publicKey, e.signingKey)) fail('MALFORMED', 'outbound sender key record: key mismatch');
   const createdAt = r.u64();
   const escrow = r.flags(1) ? { compliancePublicKey: r.bytes(32), wrap: r.var16() } : null;
