@@ -1,5 +1,5 @@
 import { fromBase64Url, isValidId, toBase64Url, utf8Decode, utf8Encode } from './bytes.js';
-import { fail } from './errors.js';
+import { CryptoError, fail } from './errors.js';
 
 /**
  * The plaintext inside a conversation envelope (docs/protocol.md §8.1): a discriminated union keyed by `type`,
@@ -172,7 +172,14 @@ function toWire(content: MessageContent): Json {
 }
 
 export function encodeContent(content: MessageContent): Uint8Array {
-  const checked = validate(toWire(content));
+  let checked: DecodedContent;
+  try {
+    checked = validate(toWire(content));
+  } catch (error) {
+    // The same rules as for decoding, reported as the caller's mistake.
+    if (error instanceof CryptoError) throw new CryptoError('INVALID_ARGUMENT', error.message.replace(/^MALFORMED: /, ''));
+    throw error;
+  }
   if (checked.type === 'unsupported') fail('INVALID_ARGUMENT', `unknown content type ${content.type}`);
   return utf8Encode(JSON.stringify({ v: CONTENT_VERSION, ...toWire(checked) }));
 }

@@ -8,7 +8,11 @@ import {
   encodeDeviceKeys,
   generateDeviceKeys,
   generateOneTimePrekeys,
+  needsSignedPrekeyRotation,
   publicBundle,
+  rotateSignedPrekey,
+  SIGNED_PREKEY_ROTATION_MS,
+  verifyBundle,
 } from './keys.js';
 import { createInboundPairwiseSession, createOutboundPairwiseSession } from './pairwise.js';
 import {
@@ -62,6 +66,29 @@ function established(): Pair {
 }
 
 describe('device keys', () => {
+  it('verifies bundles: a bad signature is BAD_SIGNATURE, a wrong key INVALID_KEY', () => {
+    const keys = generateDeviceKeys({ userId: 'u', deviceId: 'd' });
+    const bundle = publicBundle(keys);
+    expect(verifyBundle(bundle)).toBe(bundle);
+    const sig = bundle.signedPrekey.signature.slice();
+    sig[0]! ^= 1;
+    expectCryptoError(() => verifyBundle({ ...bundle, signedPrekey: { ...bundle.signedPrekey, signature: sig } }), 'BAD_SIGNATURE');
+    expectCryptoError(() => verifyBundle({ ...bundle, signedPrekey: { ...bundle.signedPrekey, createdAt: 1 } }), 'BAD_SIGNATURE');
+    expectCryptoError(() => verifyBundle({ ...bundle, identity: { ...bundle.identity, deviceId: 'other' } }), 'BAD_SIGNATURE');
+    const other = generateDeviceKeys({ userId: 'u', deviceId: 'd' });
+    expectCryptoError(() => verifyBundle({ ...bundle, identity: { ...bundle.identity, identityKey: other.identity.identityKey } }), 'BAD_SIGNATURE');
+    expectCryptoError(() => verifyBundle({ ...bundle, identity: { ...bundle.identity, signingKey: new Uint8Array(32) } }), 'INVALID_KEY');
+  });
+
+  it('rotates the signed prekey weekly and keeps the newest three', () => {
+    let keys = generateDeviceKeys({ userId: 'u', deviceId: 'd', now: 0 });
+    expect(needsSignedPrekeyRotation(keys, SIGNED_PREKEY_ROTATION_MS - 1)).toBe(false);
+    expect(needsSignedPrekeyRotation(keys, SIGNED_PREKEY_ROTATION_MS)).toBe(true);
+    for (let week = 1; week <= 4; week += 1) keys = rotateSignedPrekey(keys, week * SIGNED_PREKEY_ROTATION_MS);
+    expect(keys.signedPrekeys.map((k) => k.id)).toEqual([5, 4, 3]);
+    expect(verifyBundle(publicBundle(keys)).signedPrekey.id).toBe(5);
+  });
+
   it('round-trips bundles and private records', () => {
     const keys = generateDeviceKeys({ userId: 'u', deviceId: 'd' });
     const { keys: k2, prekeys } = generateOneTimePrekeys(keys, 3);
