@@ -135,7 +135,8 @@ async function main(): Promise<void> {
     async function* source(): AsyncGenerator<Uint8Array> {
       for (let sent = 0; sent < total; sent += block.length) yield block;
     }
-    let peakRss = process.memoryUsage().rss;
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 20);
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     rows.push({
       name: 'attachment encrypt→decrypt pipeline (100 MiB)',
       value: `${fmt(mib / pipeSeconds)} MiB/s`,
-      note: `decrypt alone ≈ ${fmt(mib / Math.max(0.001, pipeSeconds - encSeconds))} MiB/s; peak RSS ${fmt(peakRss / 1048576)} MiB`,
+      note: `decrypt alone ≈ ${fmt(mib / Math.max(0.001, pipeSeconds - encSeconds))} MiB/s; RSS ${fmt(rssBefore / 1048576)} → peak ${fmt(peakRss / 1048576)} MiB`,
     });
     if (result.ciphertextSize !== ciphertextBytes || plainBytes !== total) throw new Error('attachment sizes differ');
   }

@@ -104,6 +104,15 @@ describe('MiyuCrypto (API over a store)', () => {
     await deliverShares(sent.keyShares, [bob], alice);
     const got = await bob.crypto.decryptMessage(sent.envelope);
     expect(got.escrow).toBe('valid');
+
+    // Retention switched off: the next send starts a new epoch without escrow.
+    await alice.crypto.setConversationDevices('c1', [bob.address], { compliancePublicKey: null });
+    const after = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm2', policyVersion: 1, content: text('free') });
+    expect(after.rotated).toBe('escrow-changed');
+    expect(after.envelope.escrow).toBeNull();
+    await deliverShares(after.keyShares, [bob], alice);
+    // Bob still believes retention is on: the missing wrap is flagged.
+    expect((await bob.crypto.decryptMessage(after.envelope)).escrow).toBe('missing');
   });
 
   it('roams history to a new device through pairing and the encrypted backup', async () => {

@@ -170,7 +170,8 @@ const DEVICE_UNREACHABLE = 2;
 
 interface ConversationRecord {
   epoch: number;
-  rotationPending: boolean;
+  /** Why the next send must start a new epoch (set by membership or escrow changes), or null. */
+  rotationPending: 'device-removed' | 'escrow-changed' | null;
   compliancePublicKey: Uint8Array | null;
   /** Devices still waiting for the current session. */
   pendingShares: number;
@@ -181,21 +182,23 @@ interface ConversationDevice extends DeviceAddress {
 }
 
 function encodeConversation(c: ConversationRecord): Uint8Array {
-  const w = new ByteWriter().u8(1).u32(c.epoch).u8((c.rotationPending ? 1 : 0) | (c.compliancePublicKey ? 2 : 0));
+  const pending = c.rotationPending === 'device-removed' ? 1 : c.rotationPending === 'escrow-changed' ? 4 : 0;
+  const w = new ByteWriter().u8(1).u32(c.epoch).u8(pending | (c.compliancePublicKey ? 2 : 0));
   if (c.compliancePublicKey) w.bytes(c.compliancePublicKey);
   return w.u32(c.pendingShares).finish();
 }
 
 function decodeConversation(bytes: Uint8Array | null): ConversationRecord {
-  if (!bytes) return { epoch: 0, rotationPending: false, compliancePublicKey: null, pendingShares: 0 };
+  if (!bytes) return { epoch: 0, rotationPending: null, compliancePublicKey: null, pendingShares: 0 };
   const r = new ByteReader(bytes, 'conversation record');
   if (r.u8() !== 1) fail('UNSUPPORTED_VERSION', 'conversation record version');
   const epoch = r.u32();
-  const flags = r.flags(3);
+  const flags = r.flags(7);
   const compliancePublicKey = flags & 2 ? r.bytes(32) : null;
   const pendingShares = r.u32();
   r.end();
-  return { epoch, rotationPending: (flags & 1) !== 0, compliancePublicKey, pendingShares };
+  const rotationPending = flags & 1 ? 'device-removed' : flags & 4 ? 'escrow-changed' : null;
+  return { epoch, rotationPending, compliancePublicKey, pendingShares };
 }
 
 function encodeDevices(devices: readonly ConversationDevice[]): Uint8Array {
@@ -454,10 +457,12 @@ export class MiyuCrypto implements CryptoApi {
         const next = options.compliancePublicKey;
         if (next) assertX25519PublicKey(next, 'compliance public key');
         const prev = conversation.compliancePublicKey;
-        if ((prev === null) !== (next === null) || (prev && next && !bytesEqual(prev, next))) conversation.rotationPending = true;
+        if ((prev === null) !== (next === null) || (prev && next && !bytesEqual(prev, next))) {
+          conversation.rotationPending ??= 'escrow-changed';
+        }
         conversation.compliancePublicKey = next;
       }
-      if (decision.reason === 'device-removed') conversation.rotationPending = true;
+      if (decision.reason === 'device-removed') conversation.rotationPending = 'device-removed';
       const status = new Map(previous.map((d) => [deviceKey(d), d.status]));
       const list: ConversationDevice[] = [...unique.values()].map((d) => ({ ...d, status: status.get(deviceKey(d)) ?? DEVICE_PENDING }));
       conversation.pendingShares = list.filter((d) => d.status === DEVICE_PENDING).length;
@@ -489,14 +494,14 @@ export class MiyuCrypto implements CryptoApi {
       const writes: StoreWrite[] = [];
       let rotated: RotationReason | null = null;
       if (!outbound) rotated = 'no-session';
-      else if (conversation.rotationPending) rotated = 'device-removed';
+      else if (conversation.rotationPending) rotated = conversation.rotationPending;
       else if (outbound.chainIndex >= policy.maxMessages) rotated = 'message-limit';
       else if (now - outbound.createdAt >= policy.maxAgeMs) rotated = 'expired';
 
       let devices: ConversationDevice[] | null = null;
       if (rotated) {
         conversation.epoch += 1;
-        conversation.rotationPending = false;
+        conversation.rotationPending = null;
         outbound = withEscrow(
           createOutboundSenderKey(
             {

@@ -382,7 +382,7 @@ export interface RotationPolicy {
 
 export const DEFAULT_ROTATION_POLICY: RotationPolicy = { maxMessages: 100, maxAgeMs: 7 * 24 * 60 * 60 * 1000 };
 
-export type RotationReason = 'no-session' | 'device-removed' | 'message-limit' | 'expired';
+export type RotationReason = 'no-session' | 'device-removed' | 'message-limit' | 'expired' | 'escrow-changed';
 
 export interface RotationDecision {
   rotate: boolean;
