@@ -106,7 +106,7 @@ describe('MiyuCrypto (API over a store)', () => {
     expect(got.escrow).toBe('valid');
 
     // Retention switched off: the next send starts a new epoch without escrow.
-    await alice.crypto.setConversationDevices('c1', [bob.address], { compliancePublicKey: null });
+    await alice.crypto.setConversationDevices('c1', [bob.address, { userId: 'ghost', deviceId: 'g1' }], { compliancePublicKey: null });
     const after = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm2', policyVersion: 1, content: text('free') });
     expect(after.rotated).toBe('escrow-changed');
     expect(after.envelope.escrow).toBeNull();
