@@ -204,15 +204,18 @@ async function main(): Promise<void> {
     const first = await sender.encryptMessage({ conversationId: 'group', clientMsgId: 'first', policyVersion: 1, content });
     const firstMs = performance.now() - t;
     if (first.keyShares.length !== devices.length) throw new Error('not every device got the session');
-    // Steady state: O(1) per message.
+    // Steady state: O(1) per message. Median of 7 batches of 100 sends, to damp GC and a busy machine.
+    const batches: number[] = [];
     let k = 0;
-    const sends = 400;
-    t = performance.now();
-    for (; k < sends; k += 1) {
-      const r = await sender.encryptMessage({ conversationId: 'group', clientMsgId: `m${k}`, policyVersion: 1, content });
-      if (r.keyShares.length !== 0 || r.rotated) throw new Error('unexpected key shares');
+    for (let b = 0; b < 7; b += 1) {
+      t = performance.now();
+      for (let n = 0; n < 100; n += 1, k += 1) {
+        const r = await sender.encryptMessage({ conversationId: 'group', clientMsgId: `m${k}`, policyVersion: 1, content });
+        if (r.keyShares.length !== 0 || r.rotated) throw new Error('unexpected key shares');
+      }
+      batches.push(((performance.now() - t) * 1000) / 100);
     }
-    const perSendUs = ((performance.now() - t) * 1000) / sends;
+    const perSendUs = batches.sort((x, y) => x - y)[3]!;
     // A new epoch after a removal: sessions exist, so this is pure Double-Ratchet encryption of the share.
     await sender.setConversationDevices('group', devices.slice(0, -1));
     t = performance.now();
@@ -222,7 +225,7 @@ async function main(): Promise<void> {
     rows.push({
       name: `group send, ${fmt(members)} members × ${devicesPerMember} devices`,
       value: `${fmt(perSendUs, 0)} µs/message`,
-      note: 'MiyuCrypto.encryptMessage over MemoryCryptoStore, 100 B text, steady state',
+      note: 'MiyuCrypto.encryptMessage over MemoryCryptoStore, 100 B text, steady state (median of 7 × 100)',
     });
     rows.push({
       name: `new epoch, first contact (X3DH), ${fmt(devices.length)} devices`,
