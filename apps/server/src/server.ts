@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { jsonBody } from './common/http/json-body.js';
+import { apiRateLimit } from './common/http/rate-limit.js';
 import { requestLogging } from './common/http/request-logging.js';
 import { securityHeaders } from './common/http/security-headers.js';
 import { webApp } from './common/http/web-app.js';
@@ -42,6 +43,7 @@ export async function startServer(config: AppConfig, dataSource: DataSource): Pr
     }),
   );
   app.use(securityHeaders(config));
+  app.use(apiRateLimit({ limit: config.apiRateLimitPerMinute, windowMs: 60_000, prefixes: ['/api/', '/hooks/'] }));
   app.use(cookieParser());
   app.use(jsonBody());
   const web = webApp(config.webDistDir);

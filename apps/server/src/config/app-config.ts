@@ -14,6 +14,7 @@ export interface AppConfig {
   session: { ttlHours: number; idleHours: number; secureCookie: boolean };
   setupToken: string | null;
   login: { maxFailures: number; lockoutMinutes: number; ipLimitPerMinute: number };
+  apiRateLimitPerMinute: number;
   passwordHash: { memoryMiB: number; iterations: number };
   metricsToken: string | null;
   migrateOnStart: boolean;
@@ -73,6 +74,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       lockoutMinutes: env.LOGIN_LOCKOUT_MINUTES,
       ipLimitPerMinute: env.LOGIN_IP_LIMIT_PER_MINUTE,
     },
+    apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
     passwordHash: { memoryMiB: env.PASSWORD_HASH_MEMORY_MIB, iterations: env.PASSWORD_HASH_ITERATIONS },
     metricsToken: env.METRICS_TOKEN,
     migrateOnStart: env.MIGRATE_ON_START,

@@ -1,7 +1,21 @@
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
+import { RequestMethod } from '@nestjs/common';
+import { PUBLIC_KEY } from '../../src/modules/auth/auth.decorators.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** The only routes reachable without a session. Adding one is a security decision: change this list on purpose. */
+const PUBLIC_ROUTES = [
+  'GET /api/setup/status',
+  'POST /api/setup/admin',
+  'POST /api/auth/login',
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /metrics',
+].sort();
 
 describe('HTTP surface: health, metrics, OpenAPI, security headers, web app', () => {
   let t: TestServer;
@@ -27,15 +41,19 @@ describe('HTTP surface: health, metrics, OpenAPI, security headers, web app', ()
   });
 
   it('reports not ready when a migration is pending', async () => {
-    await t.dataSource.query(`DELETE FROM schema_migrations`);
+    const [last] = (await t.dataSource.query(
+      `SELECT timestamp, name FROM schema_migrations ORDER BY timestamp DESC LIMIT 1`,
+    )) as Array<{ timestamp: string; name: string }>;
+    await t.dataSource.query(`DELETE FROM schema_migrations WHERE name = $1`, [last!.name]);
     try {
       const res = await fetch(`${t.url}/health/ready`);
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ checks: { migrations: 'pending' } });
     } finally {
-      await t.dataSource.query(
-        `INSERT INTO schema_migrations (timestamp, name) VALUES (1764100000000, 'Foundation1764100000000')`,
-      );
+      await t.dataSource.query(`INSERT INTO schema_migrations (timestamp, name) VALUES ($1, $2)`, [
+        last!.timestamp,
+        last!.name,
+      ]);
     }
   });
 
@@ -95,5 +113,47 @@ describe('HTTP surface: health, metrics, OpenAPI, security headers, web app', ()
     const api404 = await fetch(`${t.url}/api/unknown`);
     expect(api404.status).toBe(404);
     expect(await api404.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('requires a session on every route except an explicit allowlist', () => {
+    const reflector = new Reflector();
+    const publicRoutes: string[] = [];
+    let total = 0;
+    for (const module of t.server.app.get(ModulesContainer).values()) {
+      for (const wrapper of module.controllers.values()) {
+        const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+        if (!controller) continue;
+        const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+        for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+          const handler = (controller.prototype as Record<string, unknown>)[name];
+          if (name === 'constructor' || typeof handler !== 'function') continue;
+          const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+          if (path === undefined) continue;
+          total += 1;
+          const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+          const isPublic = reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [handler, controller]);
+          if (isPublic) publicRoutes.push(`${method} /${[base, path].filter((p) => p && p !== '/').join('/')}`);
+        }
+      }
+    }
+    expect(total).toBeGreaterThan(15);
+    expect(publicRoutes.sort()).toEqual(PUBLIC_ROUTES);
+  });
+
+  it('limits API requests per client IP with 429 and Retry-After', async () => {
+    const limited = await startTestServer({ API_RATE_LIMIT_PER_MINUTE: '10' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await fetch(`${limited.url}/api/setup/status`)).status);
+      expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
+      const res = await fetch(`${limited.url}/api/setup/status`);
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await res.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+      // Health checks are not rate limited.
+      expect((await fetch(`${limited.url}/health/live`)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
   });
 });
