@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { DirectoryModule } from './modules/directory/directory.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         UsersModule,
+        DirectoryModule,
         SetupModule,
         RealtimeModule,
       ],

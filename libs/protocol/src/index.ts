@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './common.js';
 export * from './auth.js';
 export * from './socket.js';
+export * from './directory.js';

@@ -1,7 +1,15 @@
+import { ORG_DIRECTORY_ENTITIES } from '@miyu/org-directory';
 import { AuthThrottleEntity } from '../modules/auth/entities/auth-throttle.entity.js';
 import { RecoveryCodeEntity } from '../modules/auth/entities/recovery-code.entity.js';
 import { SessionEntity } from '../modules/auth/entities/session.entity.js';
 import { UserEntity } from '../modules/auth/entities/user.entity.js';
 import { SetupTokenEntity } from '../modules/setup/setup-token.entity.js';
 
-export const ENTITIES = [UserEntity, SessionEntity, RecoveryCodeEntity, AuthThrottleEntity, SetupTokenEntity];
+export const ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  RecoveryCodeEntity,
+  AuthThrottleEntity,
+  SetupTokenEntity,
+  ...ORG_DIRECTORY_ENTITIES,
+];

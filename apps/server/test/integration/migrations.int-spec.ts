@@ -1,5 +1,6 @@
 import { createDataSource } from '../../src/database/data-source.js';
 import { migrationsCurrent, runMigrations } from '../../src/database/migrate.js';
+import { MIGRATIONS } from '../../src/database/migrations/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
 describe('migrations (real PostgreSQL)', () => {
@@ -17,7 +18,7 @@ describe('migrations (real PostgreSQL)', () => {
     try {
       const results = await Promise.all(sources.map((s) => runMigrations(s)));
       const appliedCounts = results.map((r) => r.applied.length).sort();
-      expect(appliedCounts).toEqual([0, 0, 1]);
+      expect(appliedCounts).toEqual([0, 0, MIGRATIONS.length]);
       expect(await migrationsCurrent(sources[0]!)).toBe(true);
     } finally {
       await Promise.all(sources.map((s) => s.destroy()));
@@ -63,7 +64,7 @@ describe('migrations (real PostgreSQL)', () => {
     const ds = createDataSource(db.url, 2);
     await ds.initialize();
     try {
-      await ds.undoLastMigration();
+      for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
       const tables = (await ds.query(
         `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'users'`,
       )) as Array<{ n: number }>;

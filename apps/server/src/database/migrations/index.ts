@@ -1,4 +1,5 @@
 import { Foundation1764100000000 } from './1764100000000-foundation.js';
+import { OrgDirectory1764200000000 } from './1764200000000-org-directory.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
-export const MIGRATIONS = [Foundation1764100000000];
+export const MIGRATIONS = [Foundation1764100000000, OrgDirectory1764200000000];
