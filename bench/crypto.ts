@@ -90,7 +90,11 @@ async function main(): Promise<void> {
     const t = performance.now();
     for (const m of messages) bob = c.ratchetDecrypt(bob, c.decodePairwiseMessage(m)).session;
     const dec = (messages.length * 1000) / (performance.now() - t);
-    rows.push({ name: `pairwise encrypt, ${size} B`, value: `${fmt(enc)} ops/s`, note: 'Double Ratchet, state copied per call' });
+    rows.push({
+      name: `pairwise encrypt, ${size} B`,
+      value: `${fmt(enc)} ops/s`,
+      note: 'Double Ratchet, state copied per call',
+    });
     rows.push({ name: `pairwise decrypt, ${size} B`, value: `${fmt(dec)} ops/s`, note: 'in order, 20,000 messages' });
   }
 
@@ -110,7 +114,12 @@ async function main(): Promise<void> {
   // ------------------------------------------------------------------------------------------ sender keys
   for (const size of [100, 4096]) {
     const content = { type: 'text' as const, body: text(size), mentions: [], replyTo: null };
-    let out = c.createOutboundSenderKey({ conversationId: 'c1', senderUserId: 'alice', senderDeviceId: 'a1', epoch: 1 });
+    let out = c.createOutboundSenderKey({
+      conversationId: 'c1',
+      senderUserId: 'alice',
+      senderDeviceId: 'a1',
+      epoch: 1,
+    });
     const start = c.exportOutboundSenderKey(out);
     let i = 0;
     const envelopes: ReturnType<Lib['encryptGroupMessage']>['envelope'][] = [];
@@ -124,8 +133,16 @@ async function main(): Promise<void> {
     const t = performance.now();
     for (const e of sample) inbound = c.decryptGroupMessage(inbound, e, { compliancePublicKey: null }).session;
     const dec = (sample.length * 1000) / (performance.now() - t);
-    rows.push({ name: `sender-key encrypt, ${size} B text`, value: `${fmt(enc)} ops/s`, note: 'content encode + pad + AEAD + Ed25519 sign' });
-    rows.push({ name: `sender-key decrypt, ${size} B text`, value: `${fmt(dec)} ops/s`, note: 'Ed25519 verify + AEAD + unpad + content decode' });
+    rows.push({
+      name: `sender-key encrypt, ${size} B text`,
+      value: `${fmt(enc)} ops/s`,
+      note: 'content encode + pad + AEAD + Ed25519 sign',
+    });
+    rows.push({
+      name: `sender-key decrypt, ${size} B text`,
+      value: `${fmt(dec)} ops/s`,
+      note: 'Ed25519 verify + AEAD + unpad + content decode',
+    });
   }
 
   // ------------------------------------------------------------------------------------------- attachments
@@ -150,12 +167,17 @@ async function main(): Promise<void> {
     const again = c.encryptAttachmentStream(source());
     t = performance.now();
     let plainBytes = 0;
-    for await (const piece of c.decryptAttachmentStream(again.stream, { key: again.key, chunkSize: again.chunkSize })) plainBytes += piece.length;
+    for await (const piece of c.decryptAttachmentStream(again.stream, { key: again.key, chunkSize: again.chunkSize }))
+      plainBytes += piece.length;
     const pipeSeconds = (performance.now() - t) / 1000;
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const mib = total / (1024 * 1024);
-    rows.push({ name: 'attachment encrypt (100 MiB, 64 KiB chunks)', value: `${fmt(mib / encSeconds)} MiB/s`, note: 'secretstream + BLAKE2b digest' });
+    rows.push({
+      name: 'attachment encrypt (100 MiB, 64 KiB chunks)',
+      value: `${fmt(mib / encSeconds)} MiB/s`,
+      note: 'secretstream + BLAKE2b digest',
+    });
     rows.push({
       name: 'attachment encrypt→decrypt pipeline (100 MiB)',
       value: `${fmt(mib / pipeSeconds)} MiB/s`,
@@ -201,7 +223,12 @@ async function main(): Promise<void> {
     const content = { type: 'text' as const, body: text(100), mentions: [], replyTo: null };
     await sender.setConversationDevices('group', devices);
     t = performance.now();
-    const first = await sender.encryptMessage({ conversationId: 'group', clientMsgId: 'first', policyVersion: 1, content });
+    const first = await sender.encryptMessage({
+      conversationId: 'group',
+      clientMsgId: 'first',
+      policyVersion: 1,
+      content,
+    });
     const firstMs = performance.now() - t;
     if (first.keyShares.length !== devices.length) throw new Error('not every device got the session');
     // Steady state: O(1) per message. Median of 7 batches of 100 sends, to damp GC and a busy machine.
@@ -210,7 +237,12 @@ async function main(): Promise<void> {
     for (let b = 0; b < 7; b += 1) {
       t = performance.now();
       for (let n = 0; n < 100; n += 1, k += 1) {
-        const r = await sender.encryptMessage({ conversationId: 'group', clientMsgId: `m${k}`, policyVersion: 1, content });
+        const r = await sender.encryptMessage({
+          conversationId: 'group',
+          clientMsgId: `m${k}`,
+          policyVersion: 1,
+          content,
+        });
         if (r.keyShares.length !== 0 || r.rotated) throw new Error('unexpected key shares');
       }
       batches.push(((performance.now() - t) * 1000) / 100);
@@ -219,7 +251,12 @@ async function main(): Promise<void> {
     // A new epoch after a removal: sessions exist, so this is pure Double-Ratchet encryption of the share.
     await sender.setConversationDevices('group', devices.slice(0, -1));
     t = performance.now();
-    const rotated = await sender.encryptMessage({ conversationId: 'group', clientMsgId: 'after-removal', policyVersion: 1, content });
+    const rotated = await sender.encryptMessage({
+      conversationId: 'group',
+      clientMsgId: 'after-removal',
+      policyVersion: 1,
+      content,
+    });
     const rotateMs = performance.now() - t;
     const shareBytes = rotated.keyShares.reduce((n, s) => n + s.ciphertext.length, 0);
     rows.push({
@@ -241,7 +278,9 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------------------------------------- report
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`\n@miyu/crypto benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${platform()} ${release()}`);
+  console.log(
+    `\n@miyu/crypto benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${platform()} ${release()}`,
+  );
   console.log(`${cpus().length} × ${cpu}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM\n`);
   const w1 = Math.max(...rows.map((r) => r.name.length));
   const w2 = Math.max(...rows.map((r) => r.value.length));

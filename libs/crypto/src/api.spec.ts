@@ -16,12 +16,18 @@ const text = (body: string): MessageContent => ({ type: 'text', body, mentions: 
 
 async function deliverShares(shares: ToDeviceMessage[], devices: TestDevice[], from: TestDevice): Promise<void> {
   for (const share of shares) {
-    const target = devices.find((d) => d.address.userId === share.recipient.userId && d.address.deviceId === share.recipient.deviceId);
+    const target = devices.find(
+      (d) => d.address.userId === share.recipient.userId && d.address.deviceId === share.recipient.deviceId,
+    );
     if (target) await target.crypto.decryptFromDevice(from.address, share.ciphertext);
   }
 }
 
-async function body(device: TestDevice, sent: GroupSendResult, mode: 'live' | 'history' = 'live'): Promise<string | null> {
+async function body(
+  device: TestDevice,
+  sent: GroupSendResult,
+  mode: 'live' | 'history' = 'live',
+): Promise<string | null> {
   const got = await device.crypto.decryptMessage(decodeEnvelope(encodeEnvelope(sent.envelope)), { mode });
   return got.content.type === 'text' ? got.content.body : null;
 }
@@ -35,7 +41,12 @@ describe('MiyuCrypto (API over a store)', () => {
     const all = [alice, bob, bob2];
     await alice.crypto.setConversationDevices('c1', [alice.address, bob.address, bob2.address]);
 
-    const first = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm1', policyVersion: 1, content: text('hi') });
+    const first = await alice.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm1',
+      policyVersion: 1,
+      content: text('hi'),
+    });
     expect(first.rotated).toBe('no-session');
     expect(first.keyShares).toHaveLength(2);
     await deliverShares(first.keyShares, all, alice);
@@ -45,7 +56,12 @@ describe('MiyuCrypto (API over a store)', () => {
     expect(await body(bob, first, 'history')).toBe('hi');
     expect(await body(alice, first, 'history')).toBe('hi');
 
-    const second = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm2', policyVersion: 1, content: text('again') });
+    const second = await alice.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm2',
+      policyVersion: 1,
+      content: text('again'),
+    });
     expect(second.keyShares).toHaveLength(0);
     expect(second.rotated).toBeNull();
     expect(await body(bob2, second)).toBe('again');
@@ -53,7 +69,12 @@ describe('MiyuCrypto (API over a store)', () => {
     // Removing bob's second device forces a new epoch; the removed device cannot read it.
     const decision = await alice.crypto.setConversationDevices('c1', [alice.address, bob.address]);
     expect(decision.reason).toBe('device-removed');
-    const third = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm3', policyVersion: 1, content: text('secret') });
+    const third = await alice.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm3',
+      policyVersion: 1,
+      content: text('secret'),
+    });
     expect(third.rotated).toBe('device-removed');
     expect(third.keyShares.map((s) => s.recipient)).toEqual([bob.address]);
     await deliverShares(third.keyShares, all, alice);
@@ -66,7 +87,12 @@ describe('MiyuCrypto (API over a store)', () => {
     const alice = await makeDevice(dir, 'alice', 'a1');
     const bob = await makeDevice(dir, 'bob', 'b1', { prekeys: 1 });
     await alice.crypto.setConversationDevices('c1', [bob.address]);
-    const sent = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm1', policyVersion: 1, content: text('x') });
+    const sent = await alice.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm1',
+      policyVersion: 1,
+      content: text('x'),
+    });
     const share = sent.keyShares[0]!.ciphertext;
     const tampered = share.slice();
     tampered[tampered.length - 1]! ^= 1;
@@ -75,7 +101,10 @@ describe('MiyuCrypto (API over a store)', () => {
     expect(await bob.crypto.oneTimePrekeyCount()).toBe(before);
     expect(await bob.store.list(StoreNamespace.PAIRWISE_SESSION)).toHaveLength(0);
     // Claimed from another sender address: refused.
-    await expectCryptoErrorAsync(() => bob.crypto.decryptFromDevice({ userId: 'mallory', deviceId: 'a1' }, share), 'SESSION_MISMATCH');
+    await expectCryptoErrorAsync(
+      () => bob.crypto.decryptFromDevice({ userId: 'mallory', deviceId: 'a1' }, share),
+      'SESSION_MISMATCH',
+    );
     await bob.crypto.decryptFromDevice(alice.address, share);
     expect(await bob.crypto.oneTimePrekeyCount()).toBe(before - 1);
     await expectCryptoErrorAsync(() => bob.crypto.decryptFromDevice(alice.address, share), 'REPLAY');
@@ -83,8 +112,16 @@ describe('MiyuCrypto (API over a store)', () => {
     // Alice's device is reinstalled with new keys: bob refuses the new identity until told to forget the old one.
     const alice2 = await makeDevice(dir, 'alice', 'a1');
     await alice2.crypto.setConversationDevices('c1', [bob.address]);
-    const again = await alice2.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm2', policyVersion: 1, content: text('y') });
-    await expectCryptoErrorAsync(() => bob.crypto.decryptFromDevice(alice.address, again.keyShares[0]!.ciphertext), 'IDENTITY_CHANGED');
+    const again = await alice2.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm2',
+      policyVersion: 1,
+      content: text('y'),
+    });
+    await expectCryptoErrorAsync(
+      () => bob.crypto.decryptFromDevice(alice.address, again.keyShares[0]!.ciphertext),
+      'IDENTITY_CHANGED',
+    );
     await bob.crypto.forgetPeerIdentity(alice.address);
     await bob.crypto.decryptFromDevice(alice.address, again.keyShares[0]!.ciphertext);
   });
@@ -98,7 +135,12 @@ describe('MiyuCrypto (API over a store)', () => {
       compliancePublicKey: compliance.publicKey,
     });
     await bob.crypto.setConversationDevices('c1', [alice.address], { compliancePublicKey: compliance.publicKey });
-    const sent = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm1', policyVersion: 1, content: text('kept') });
+    const sent = await alice.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm1',
+      policyVersion: 1,
+      content: text('kept'),
+    });
     expect(sent.unreachable).toEqual([{ device: { userId: 'ghost', deviceId: 'g1' }, reason: 'no-bundle' }]);
     expect(sent.envelope.escrow).not.toBeNull();
     await deliverShares(sent.keyShares, [bob], alice);
@@ -106,8 +148,15 @@ describe('MiyuCrypto (API over a store)', () => {
     expect(got.escrow).toBe('valid');
 
     // Retention switched off: the next send starts a new epoch without escrow.
-    await alice.crypto.setConversationDevices('c1', [bob.address, { userId: 'ghost', deviceId: 'g1' }], { compliancePublicKey: null });
-    const after = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm2', policyVersion: 1, content: text('free') });
+    await alice.crypto.setConversationDevices('c1', [bob.address, { userId: 'ghost', deviceId: 'g1' }], {
+      compliancePublicKey: null,
+    });
+    const after = await alice.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm2',
+      policyVersion: 1,
+      content: text('free'),
+    });
     expect(after.rotated).toBe('escrow-changed');
     expect(after.envelope.escrow).toBeNull();
     await deliverShares(after.keyShares, [bob], alice);
@@ -121,7 +170,12 @@ describe('MiyuCrypto (API over a store)', () => {
     const bob = await makeDevice(dir, 'bob', 'b1');
     const hk = await bob.crypto.createHistoryKey();
     await alice.crypto.setConversationDevices('c1', [bob.address]);
-    const old = await alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: 'm1', policyVersion: 1, content: text('old news') });
+    const old = await alice.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm1',
+      policyVersion: 1,
+      content: text('old news'),
+    });
     await deliverShares(old.keyShares, [bob], alice);
     expect(await body(bob, old)).toBe('old news');
     const backups = await bob.crypto.takePendingBackups();
@@ -148,7 +202,14 @@ describe('MiyuCrypto (API over a store)', () => {
     const bob = await makeDevice(dir, 'bob', 'b1');
     await alice.crypto.setConversationDevices('c1', [bob.address]);
     const sends = await Promise.all(
-      [0, 1, 2, 3].map((i) => alice.crypto.encryptMessage({ conversationId: 'c1', clientMsgId: `m${i}`, policyVersion: 1, content: text(`${i}`) })),
+      [0, 1, 2, 3].map((i) =>
+        alice.crypto.encryptMessage({
+          conversationId: 'c1',
+          clientMsgId: `m${i}`,
+          policyVersion: 1,
+          content: text(`${i}`),
+        }),
+      ),
     );
     expect(sends.map((s) => s.envelope.chainIndex)).toEqual([0, 1, 2, 3]);
     await deliverShares(sends[0]!.keyShares, [bob], alice);

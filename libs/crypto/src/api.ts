@@ -4,7 +4,13 @@ import type { MessageContent, DecodedContent } from './content.js';
 import type { Envelope } from './envelope.js';
 import { type EscrowStatus, withEscrow } from './escrow.js';
 import { decryptGroupMessage, encryptGroupMessage } from './group.js';
-import { type BackupItem, decryptSessionBackup, encryptSessionBackup, generateHistoryKey, HISTORY_KEY_BYTES } from './history.js';
+import {
+  type BackupItem,
+  decryptSessionBackup,
+  encryptSessionBackup,
+  generateHistoryKey,
+  HISTORY_KEY_BYTES,
+} from './history.js';
 import {
   type DeviceIdentity,
   type DeviceKeys,
@@ -183,7 +189,10 @@ interface ConversationDevice extends DeviceAddress {
 
 function encodeConversation(c: ConversationRecord): Uint8Array {
   const pending = c.rotationPending === 'device-removed' ? 1 : c.rotationPending === 'escrow-changed' ? 4 : 0;
-  const w = new ByteWriter().u8(1).u32(c.epoch).u8(pending | (c.compliancePublicKey ? 2 : 0));
+  const w = new ByteWriter()
+    .u8(1)
+    .u32(c.epoch)
+    .u8(pending | (c.compliancePublicKey ? 2 : 0));
   if (c.compliancePublicKey) w.bytes(c.compliancePublicKey);
   return w.u32(c.pendingShares).finish();
 }
@@ -387,7 +396,8 @@ export class MiyuCrypto implements CryptoApi {
         let oneTimePrekey = null;
         if (preamble.oneTimePrekeyId !== null) {
           const stored = await this.store.get(NS.ONE_TIME_PREKEY, String(preamble.oneTimePrekeyId));
-          if (!stored) fail('UNKNOWN_PREKEY', `one-time prekey ${preamble.oneTimePrekeyId} is not held (used or never issued)`);
+          if (!stored)
+            fail('UNKNOWN_PREKEY', `one-time prekey ${preamble.oneTimePrekeyId} is not held (used or never issued)`);
           oneTimePrekey = decodeOneTimePrekey(stored);
           // Deleted in the same batch as the new session: only if the message decrypts.
           writes.push({ namespace: NS.ONE_TIME_PREKEY, key: String(preamble.oneTimePrekeyId), value: null });
@@ -405,7 +415,11 @@ export class MiyuCrypto implements CryptoApi {
   }
 
   /** Stores (or merges) an inbound sender-key session shared by its own sending device. */
-  private async acceptSenderKey(sender: DeviceAddress, session: SenderKeyExport, writes: StoreWrite[]): Promise<ToDeviceEvent> {
+  private async acceptSenderKey(
+    sender: DeviceAddress,
+    session: SenderKeyExport,
+    writes: StoreWrite[],
+  ): Promise<ToDeviceEvent> {
     if (session.senderUserId !== sender.userId || session.senderDeviceId !== sender.deviceId) {
       fail('SESSION_MISMATCH', 'a device may only share its own sender keys');
     }
@@ -442,7 +456,8 @@ export class MiyuCrypto implements CryptoApi {
     return this.exclusive(async () => {
       const self = deviceKey(this.device);
       const unique = new Map<string, DeviceAddress>();
-      for (const d of devices) if (deviceKey(d) !== self) unique.set(deviceKey(d), { userId: d.userId, deviceId: d.deviceId });
+      for (const d of devices)
+        if (deviceKey(d) !== self) unique.set(deviceKey(d), { userId: d.userId, deviceId: d.deviceId });
       const conversation = decodeConversation(await this.store.get(NS.CONVERSATION, conversationId));
       const previous = decodeDevices(await this.store.get(NS.CONVERSATION_DEVICES, conversationId));
       const outbound = await this.loadOutbound(conversationId);
@@ -464,7 +479,10 @@ export class MiyuCrypto implements CryptoApi {
       }
       if (decision.reason === 'device-removed') conversation.rotationPending = 'device-removed';
       const status = new Map(previous.map((d) => [deviceKey(d), d.status]));
-      const list: ConversationDevice[] = [...unique.values()].map((d) => ({ ...d, status: status.get(deviceKey(d)) ?? DEVICE_PENDING }));
+      const list: ConversationDevice[] = [...unique.values()].map((d) => ({
+        ...d,
+        status: status.get(deviceKey(d)) ?? DEVICE_PENDING,
+      }));
       conversation.pendingShares = list.filter((d) => d.status === DEVICE_PENDING).length;
       await this.store.write([
         { namespace: NS.CONVERSATION, key: conversationId, value: encodeConversation(conversation) },
@@ -563,11 +581,16 @@ export class MiyuCrypto implements CryptoApi {
         withoutSession.push({ device });
         continue;
       }
-      keyShares.push({ recipient: { userId: device.userId, deviceId: device.deviceId }, ciphertext: await this.encryptPairwise(device, share, null, writes, session) });
+      keyShares.push({
+        recipient: { userId: device.userId, deviceId: device.deviceId },
+        ciphertext: await this.encryptPairwise(device, share, null, writes, session),
+      });
       device.status = DEVICE_SHARED;
     }
     if (withoutSession.length === 0) return;
-    const bundles = await this.options.directory.claimBundles(withoutSession.map((w) => ({ userId: w.device.userId, deviceId: w.device.deviceId })));
+    const bundles = await this.options.directory.claimBundles(
+      withoutSession.map((w) => ({ userId: w.device.userId, deviceId: w.device.deviceId })),
+    );
     const byDevice = new Map(bundles.map((b) => [deviceKey(b.identity), b]));
     for (const { device } of withoutSession) {
       const address = { userId: device.userId, deviceId: device.deviceId };
@@ -579,12 +602,18 @@ export class MiyuCrypto implements CryptoApi {
       }
       const local: StoreWrite[] = [];
       try {
-        keyShares.push({ recipient: address, ciphertext: await this.encryptPairwise(device, share, bundle, local, null) });
+        keyShares.push({
+          recipient: address,
+          ciphertext: await this.encryptPairwise(device, share, bundle, local, null),
+        });
         writes.push(...local);
         device.status = DEVICE_SHARED;
       } catch (error) {
         if (!(error instanceof CryptoError)) throw error;
-        unreachable.push({ device: address, reason: error.code === 'IDENTITY_CHANGED' ? 'identity-changed' : 'bad-bundle' });
+        unreachable.push({
+          device: address,
+          reason: error.code === 'IDENTITY_CHANGED' ? 'identity-changed' : 'bad-bundle',
+        });
         device.status = DEVICE_UNREACHABLE;
       }
     }
@@ -598,7 +627,10 @@ export class MiyuCrypto implements CryptoApi {
       const inbound = decodeInboundSenderKey(stored);
       const conversation = decodeConversation(await this.store.get(NS.CONVERSATION, envelope.conversationId));
       const mode = options.mode ?? 'live';
-      const out = decryptGroupMessage(inbound, envelope, { compliancePublicKey: conversation.compliancePublicKey, mode });
+      const out = decryptGroupMessage(inbound, envelope, {
+        compliancePublicKey: conversation.compliancePublicKey,
+        mode,
+      });
       if (mode === 'live') {
         await this.store.write([{ namespace: NS.INBOUND_SENDER_KEY, key, value: encodeInboundSenderKey(out.session) }]);
       }
@@ -643,7 +675,10 @@ export class MiyuCrypto implements CryptoApi {
       const writes: StoreWrite[] = [];
       for (const key of await this.store.list(NS.PENDING_BACKUP)) {
         const stored = await this.store.get(NS.INBOUND_SENDER_KEY, key);
-        if (stored) items.push(encryptSessionBackup(historyKey, exportInboundSenderKey(decodeInboundSenderKey(stored)), this.random));
+        if (stored)
+          items.push(
+            encryptSessionBackup(historyKey, exportInboundSenderKey(decodeInboundSenderKey(stored)), this.random),
+          );
         writes.push({ namespace: NS.PENDING_BACKUP, key, value: null });
       }
       await this.store.write(writes);

@@ -84,7 +84,9 @@ describe('attachments', () => {
     expect(result.size).toBe(total);
     expect(result.ciphertextSize).toBe(attachmentCiphertextSize(total, 1024 * 1024));
     // The file is 100 MiB; holding it even once would show up here.
-    expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(48 * 1024 * 1024);
+    expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(
+      48 * 1024 * 1024,
+    );
   }, 60_000);
 
   it('digest helper and stream decryption agree with the encryptor', async () => {
@@ -92,7 +94,13 @@ describe('attachments', () => {
     const r = encryptAll(data, 999);
     expect(await attachmentDigest([r.blob.subarray(0, 5), r.blob.subarray(5)])).toEqual(r.digest);
     const out: Uint8Array[] = [];
-    for await (const p of decryptAttachmentStream([r.blob], { key: r.key, chunkSize: CHUNK, digest: r.digest, size: data.length })) out.push(p);
+    for await (const p of decryptAttachmentStream([r.blob], {
+      key: r.key,
+      chunkSize: CHUNK,
+      digest: r.digest,
+      size: data.length,
+    }))
+      out.push(p);
     expect(concatBytes(...out)).toEqual(data);
     await expectCryptoErrorAsync(async () => {
       for await (const _ of decryptAttachmentStream([r.blob], { key: r.key, chunkSize: CHUNK, size: 5 })) void _;

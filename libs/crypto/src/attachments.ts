@@ -93,7 +93,10 @@ export class AttachmentEncryptor {
 
   private push(out: Uint8Array[], tag: number): void {
     const s = lib();
-    this.emit(out, s.crypto_secretstream_xchacha20poly1305_push(this.state, this.buffer.subarray(0, this.filled), null, tag));
+    this.emit(
+      out,
+      s.crypto_secretstream_xchacha20poly1305_push(this.state, this.buffer.subarray(0, this.filled), null, tag),
+    );
     this.filled = 0;
   }
 
@@ -158,16 +161,27 @@ export class AttachmentDecryptor {
     const s = lib();
     let result: { message: Uint8Array; tag: number } | false;
     try {
-      result = s.crypto_secretstream_xchacha20poly1305_pull(this.state as StreamState, this.buffer.subarray(0, this.filled), null);
+      result = s.crypto_secretstream_xchacha20poly1305_pull(
+        this.state as StreamState,
+        this.buffer.subarray(0, this.filled),
+        null,
+      );
     } catch {
       result = false;
     }
     this.filled = 0;
     if (!result) fail('DECRYPT_FAILED', 'attachment chunk does not authenticate');
-    const wanted = final ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
-    if (result.tag !== wanted) fail(final ? 'TRUNCATED' : 'DECRYPT_FAILED', final ? 'attachment ends without its final chunk' : 'attachment continues after its final chunk');
+    const wanted = final
+      ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL
+      : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+    if (result.tag !== wanted)
+      fail(
+        final ? 'TRUNCATED' : 'DECRYPT_FAILED',
+        final ? 'attachment ends without its final chunk' : 'attachment continues after its final chunk',
+      );
     this.plaintextSize += result.message.length;
-    if (this.expectedSize !== null && this.plaintextSize > this.expectedSize) fail('MALFORMED', 'attachment larger than announced');
+    if (this.expectedSize !== null && this.plaintextSize > this.expectedSize)
+      fail('MALFORMED', 'attachment larger than announced');
     return result.message;
   }
 
@@ -224,7 +238,8 @@ export class AttachmentDecryptor {
       if (this.expectedDigest && !bytesEqual(this.digest.final(), this.expectedDigest)) {
         fail('DIGEST_MISMATCH', 'attachment digest differs');
       }
-      if (this.expectedSize !== null && this.plaintextSize !== this.expectedSize) fail('MALFORMED', 'attachment size differs');
+      if (this.expectedSize !== null && this.plaintextSize !== this.expectedSize)
+        fail('MALFORMED', 'attachment size differs');
       this.finished = true;
       return [last];
     });

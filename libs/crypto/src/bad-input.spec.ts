@@ -23,7 +23,13 @@ import { unpad } from './padding.js';
 import { DevicePairing } from './pairing.js';
 import { createInboundPairwiseSession, createOutboundPairwiseSession } from './pairwise.js';
 import { x25519, x25519GenerateKeyPair } from './primitives.js';
-import { decodePairwiseMessage, decodeRatchetSession, encodeRatchetSession, ratchetDecrypt, ratchetEncrypt } from './ratchet.js';
+import {
+  decodePairwiseMessage,
+  decodeRatchetSession,
+  encodeRatchetSession,
+  ratchetDecrypt,
+  ratchetEncrypt,
+} from './ratchet.js';
 import { unwrapHistoryKey, wrapHistoryKey } from './recovery.js';
 import {
   createOutboundSenderKey,
@@ -67,15 +73,26 @@ function decoders(): Decoder[] {
   const pairwiseMessage = ratchetEncrypt(pairwise, new Uint8Array([1, 2, 3])).message;
   const out = createOutboundSenderKey({ conversationId: 'c', senderUserId: 'u', senderDeviceId: 'd', epoch: 2 });
   const exported = exportOutboundSenderKey(out);
-  const envelope = encryptGroupMessage(out, { clientMsgId: 'm', policyVersion: 1, content: { type: 'recall', target: { clientMsgId: 'x', senderUserId: 'u' } } }).envelope;
+  const envelope = encryptGroupMessage(out, {
+    clientMsgId: 'm',
+    policyVersion: 1,
+    content: { type: 'recall', target: { clientMsgId: 'x', senderUserId: 'u' } },
+  }).envelope;
   const hk = generateHistoryKey();
   const compliance = x25519GenerateKeyPair();
-  const wrap = escrowWrap({ sessionId: out.sessionId, chainKey: out.chainKey, signingKey: out.signing.publicKey }, compliance.publicKey);
+  const wrap = escrowWrap(
+    { sessionId: out.sessionId, chainKey: out.chainKey, signingKey: out.signing.publicKey },
+    compliance.publicKey,
+  );
   const recoveryKey = generateHistoryKey();
   const pairingOffer = DevicePairing.initiate({ mode: 'sas', self: { userId: 'u', deviceId: 'd' } }).message;
   return [
     { name: 'bundle', valid: () => encodeBundle(bundle), decode: (b) => verifyBundle(decodeBundle(b)) },
-    { name: 'device identity', valid: () => encodeDeviceIdentity(keys.keys.identity), decode: (b) => verifyDeviceIdentity(decodeDeviceIdentity(b)) },
+    {
+      name: 'device identity',
+      valid: () => encodeDeviceIdentity(keys.keys.identity),
+      decode: (b) => verifyDeviceIdentity(decodeDeviceIdentity(b)),
+    },
     { name: 'device keys record', valid: () => encodeDeviceKeys(keys.keys), decode: decodeDeviceKeys },
     {
       name: 'pairwise message',
@@ -89,16 +106,49 @@ function decoders(): Decoder[] {
     },
     { name: 'ratchet session record', valid: () => encodeRatchetSession(pairwise), decode: decodeRatchetSession },
     { name: 'envelope', valid: () => encodeEnvelope(envelope), decode: decodeEnvelope },
-    { name: 'sender key export', valid: () => encodeSenderKeyExport(exported), decode: (b) => importSenderKey(decodeSenderKeyExport(b)) },
+    {
+      name: 'sender key export',
+      valid: () => encodeSenderKeyExport(exported),
+      decode: (b) => importSenderKey(decodeSenderKeyExport(b)),
+    },
     { name: 'outbound sender key record', valid: () => encodeOutboundSenderKey(out), decode: decodeOutboundSenderKey },
-    { name: 'inbound sender key record', valid: () => encodeInboundSenderKey(importSenderKey(exported)), decode: decodeInboundSenderKey },
-    { name: 'to-device payload', valid: () => encodeToDevicePayload({ type: 'sender-key', session: exported }), decode: decodeToDevicePayload },
-    { name: 'content', valid: () => encodeContent({ type: 'text', body: 'hi @x', mentions: [{ userId: 'x', start: 3, length: 2 }], replyTo: null }), decode: decodeContent },
-    { name: 'backup item', valid: () => encryptSessionBackup(hk, exported).blob, decode: (b) => decryptSessionBackup(hk, b) },
+    {
+      name: 'inbound sender key record',
+      valid: () => encodeInboundSenderKey(importSenderKey(exported)),
+      decode: decodeInboundSenderKey,
+    },
+    {
+      name: 'to-device payload',
+      valid: () => encodeToDevicePayload({ type: 'sender-key', session: exported }),
+      decode: decodeToDevicePayload,
+    },
+    {
+      name: 'content',
+      valid: () =>
+        encodeContent({ type: 'text', body: 'hi @x', mentions: [{ userId: 'x', start: 3, length: 2 }], replyTo: null }),
+      decode: decodeContent,
+    },
+    {
+      name: 'backup item',
+      valid: () => encryptSessionBackup(hk, exported).blob,
+      decode: (b) => decryptSessionBackup(hk, b),
+    },
     { name: 'escrow wrap', valid: () => wrap, decode: (b) => escrowUnwrap(b, compliance) },
-    { name: 'recovery wrap', valid: () => wrapHistoryKey(hk, { recoveryKey }), decode: (b) => unwrapHistoryKey(b, { recoveryKey }) },
-    { name: 'pairing offer', valid: () => pairingOffer, decode: (b) => DevicePairing.respond({ self: { userId: 'u', deviceId: 'e' }, first: b }) },
-    { name: 'padding', valid: () => new Uint8Array(64).fill(0).map((_, i) => (i === 10 ? 0x80 : i < 10 ? 7 : 0)), decode: unpad },
+    {
+      name: 'recovery wrap',
+      valid: () => wrapHistoryKey(hk, { recoveryKey }),
+      decode: (b) => unwrapHistoryKey(b, { recoveryKey }),
+    },
+    {
+      name: 'pairing offer',
+      valid: () => pairingOffer,
+      decode: (b) => DevicePairing.respond({ self: { userId: 'u', deviceId: 'e' }, first: b }),
+    },
+    {
+      name: 'padding',
+      valid: () => new Uint8Array(64).fill(0).map((_, i) => (i === 10 ? 0x80 : i < 10 ? 7 : 0)),
+      decode: unpad,
+    },
   ];
 }
 
@@ -138,7 +188,10 @@ describe('bad input: every decoder answers with a typed error', () => {
       }
       expect([d.name, outcome]).toEqual([d.name, 'typed']);
     }
-    expectCryptoError(() => decodeContent(new Uint8Array([...all.find((d) => d.name === 'content')!.valid(), 0x20, 0x7b])), 'MALFORMED');
+    expectCryptoError(
+      () => decodeContent(new Uint8Array([...all.find((d) => d.name === 'content')!.valid(), 0x20, 0x7b])),
+      'MALFORMED',
+    );
   });
 
   it('wrong versions are UNSUPPORTED_VERSION', () => {
@@ -179,7 +232,13 @@ describe('bad input: every decoder answers with a typed error', () => {
       { numRuns: 200 },
     );
     const out = createOutboundSenderKey({ conversationId: 'c', senderUserId: 'u', senderDeviceId: 'd', epoch: 1 });
-    const json = envelopeToJson(encryptGroupMessage(out, { clientMsgId: 'm', policyVersion: 1, content: { type: 'text', body: '', mentions: [], replyTo: null } }).envelope);
+    const json = envelopeToJson(
+      encryptGroupMessage(out, {
+        clientMsgId: 'm',
+        policyVersion: 1,
+        content: { type: 'text', body: '', mentions: [], replyTo: null },
+      }).envelope,
+    );
     expect(parseEnvelope(json)).toBeDefined();
     for (const key of Object.keys(json)) {
       const missing: Record<string, unknown> = { ...json };
@@ -204,7 +263,10 @@ describe('bad input: every decoder answers with a typed error', () => {
     for (const bad of [zero, one]) {
       expectCryptoError(() => x25519(keys.identityKeyPair.secretKey, bad), 'INVALID_KEY');
       const bundle = publicBundle(keys);
-      expectCryptoError(() => verifyBundle({ ...bundle, signedPrekey: { ...bundle.signedPrekey, publicKey: bad } }), 'INVALID_KEY');
+      expectCryptoError(
+        () => verifyBundle({ ...bundle, signedPrekey: { ...bundle.signedPrekey, publicKey: bad } }),
+        'INVALID_KEY',
+      );
       expectCryptoError(() => verifyBundle({ ...bundle, oneTimePrekeys: [{ id: 9, publicKey: bad }] }), 'INVALID_KEY');
     }
   });

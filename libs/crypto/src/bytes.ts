@@ -65,7 +65,8 @@ export function toBase64Url(bytes: Uint8Array): string {
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-    out += B64_ALPHABET[n >>> 18]! + B64_ALPHABET[(n >>> 12) & 63]! + B64_ALPHABET[(n >>> 6) & 63]! + B64_ALPHABET[n & 63]!;
+    out +=
+      B64_ALPHABET[n >>> 18]! + B64_ALPHABET[(n >>> 12) & 63]! + B64_ALPHABET[(n >>> 6) & 63]! + B64_ALPHABET[n & 63]!;
   }
   const rest = bytes.length - i;
   if (rest === 1) {
@@ -108,13 +109,18 @@ export function isValidId(value: unknown): value is string {
   return typeof value === 'string' && ID_PATTERN.test(value);
 }
 
-export function assertId(value: unknown, what: string, code: 'INVALID_ARGUMENT' | 'MALFORMED' = 'INVALID_ARGUMENT'): string {
+export function assertId(
+  value: unknown,
+  what: string,
+  code: 'INVALID_ARGUMENT' | 'MALFORMED' = 'INVALID_ARGUMENT',
+): string {
   if (!isValidId(value)) fail(code, `${what}: expected 1–128 printable ASCII characters`);
   return value;
 }
 
 export function assertLength(bytes: Uint8Array, length: number, what: string): Uint8Array {
-  if (!(bytes instanceof Uint8Array) || bytes.length !== length) fail('INVALID_ARGUMENT', `${what}: expected ${length} bytes`);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length)
+    fail('INVALID_ARGUMENT', `${what}: expected ${length} bytes`);
   return bytes;
 }
 

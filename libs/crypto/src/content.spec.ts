@@ -19,7 +19,15 @@ describe('content union', () => {
     {
       type: 'attachment',
       attachments: [
-        { blobId: 'blob-1', name: '报告.pdf', mimeType: 'application/pdf', size: 1234, chunkSize: 65536, key: new Uint8Array(32).fill(1), digest: new Uint8Array(32).fill(2) },
+        {
+          blobId: 'blob-1',
+          name: '报告.pdf',
+          mimeType: 'application/pdf',
+          size: 1234,
+          chunkSize: 65536,
+          key: new Uint8Array(32).fill(1),
+          digest: new Uint8Array(32).fill(2),
+        },
       ],
       caption: null,
       replyTo: null,
@@ -32,8 +40,14 @@ describe('content union', () => {
   });
 
   it('decodes an unknown type as unsupported (evolution) and refuses another version', () => {
-    expect(decodeContent(utf8Encode('{"v":1,"type":"poll","question":"?"}'))).toEqual({ type: 'unsupported', originalType: 'poll' });
-    expectCryptoError(() => decodeContent(utf8Encode('{"v":2,"type":"text","body":"","mentions":[],"replyTo":null}')), 'UNSUPPORTED_VERSION');
+    expect(decodeContent(utf8Encode('{"v":1,"type":"poll","question":"?"}'))).toEqual({
+      type: 'unsupported',
+      originalType: 'poll',
+    });
+    expectCryptoError(
+      () => decodeContent(utf8Encode('{"v":2,"type":"text","body":"","mentions":[],"replyTo":null}')),
+      'UNSUPPORTED_VERSION',
+    );
   });
 
   it('rejects malformed fields with MALFORMED', () => {
@@ -48,7 +62,10 @@ describe('content union', () => {
       'not json',
     ];
     for (const json of bad) expectCryptoError(() => decodeContent(utf8Encode(json)), 'MALFORMED');
-    expectCryptoError(() => encodeContent({ type: 'text', body: 'x'.repeat(40_000), mentions: [], replyTo: null }), 'INVALID_ARGUMENT');
+    expectCryptoError(
+      () => encodeContent({ type: 'text', body: 'x'.repeat(40_000), mentions: [], replyTo: null }),
+      'INVALID_ARGUMENT',
+    );
   });
 });
 

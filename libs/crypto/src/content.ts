@@ -53,7 +53,8 @@ export type DecodedContent = MessageContent | { type: 'unsupported'; originalTyp
 type Json = Record<string, unknown>;
 
 function obj(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('MALFORMED', `${what}: expected an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('MALFORMED', `${what}: expected an object`);
   return value as Json;
 }
 
@@ -69,7 +70,8 @@ function nullableStr(o: Json, key: string, max: number): string | null {
 
 function int(o: Json, key: string, max: number, min = 0): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) fail('MALFORMED', `content.${key}: bad integer`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    fail('MALFORMED', `content.${key}: bad integer`);
   return v;
 }
 
@@ -94,7 +96,11 @@ function bool(o: Json, key: string): boolean {
 function mentions(o: Json, body: string): Mention[] {
   return arr(o, 'mentions', MAX_MENTIONS).map((m) => {
     const r = obj(m, 'mention');
-    const mention = { userId: id(r, 'userId'), start: int(r, 'start', body.length), length: int(r, 'length', body.length, 1) };
+    const mention = {
+      userId: id(r, 'userId'),
+      start: int(r, 'start', body.length),
+      length: int(r, 'length', body.length, 1),
+    };
     if (mention.start + mention.length > body.length) fail('MALFORMED', 'mention outside the body');
     return mention;
   });
@@ -145,7 +151,12 @@ function validate(o: Json): DecodedContent {
     case 'attachment': {
       const attachments = arr(o, 'attachments', MAX_ATTACHMENTS).map(attachment);
       if (attachments.length === 0) fail('MALFORMED', 'content.attachments: empty');
-      return { type, attachments, caption: nullableStr(o, 'caption', MAX_BODY_LENGTH), replyTo: nullableRef(o, 'replyTo') };
+      return {
+        type,
+        attachments,
+        caption: nullableStr(o, 'caption', MAX_BODY_LENGTH),
+        replyTo: nullableRef(o, 'replyTo'),
+      };
     }
     case 'system': {
       const notice = str(o, 'notice', 64, 1);
@@ -177,7 +188,8 @@ export function encodeContent(content: MessageContent): Uint8Array {
     checked = validate(toWire(content));
   } catch (error) {
     // The same rules as for decoding, reported as the caller's mistake.
-    if (error instanceof CryptoError) throw new CryptoError('INVALID_ARGUMENT', error.message.replace(/^MALFORMED: /, ''));
+    if (error instanceof CryptoError)
+      throw new CryptoError('INVALID_ARGUMENT', error.message.replace(/^MALFORMED: /, ''));
     throw error;
   }
   if (checked.type === 'unsupported') fail('INVALID_ARGUMENT', `unknown content type ${content.type}`);

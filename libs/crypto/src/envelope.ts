@@ -68,14 +68,20 @@ function checkFields(e: Envelope, code: 'MALFORMED' | 'INVALID_ARGUMENT'): void 
   if (!(e.sessionId instanceof Uint8Array) || e.sessionId.length !== SESSION_ID_BYTES) fail(code, 'envelope.sessionId');
   if (!(e.nonce instanceof Uint8Array) || e.nonce.length !== NONCE_BYTES) fail(code, 'envelope.nonce');
   if (!(e.signature instanceof Uint8Array) || e.signature.length !== SIGNATURE_BYTES) fail(code, 'envelope.signature');
-  if (e.escrow !== null && (!(e.escrow instanceof Uint8Array) || e.escrow.length === 0 || e.escrow.length > MAX_ESCROW_BYTES)) {
+  if (
+    e.escrow !== null &&
+    (!(e.escrow instanceof Uint8Array) || e.escrow.length === 0 || e.escrow.length > MAX_ESCROW_BYTES)
+  ) {
     fail(code, 'envelope.escrow');
   }
-  if (!(e.ciphertext instanceof Uint8Array) || !isBucketLength(e.ciphertext.length - 16)) fail(code, 'envelope.ciphertext length');
+  if (!(e.ciphertext instanceof Uint8Array) || !isBucketLength(e.ciphertext.length - 16))
+    fail(code, 'envelope.ciphertext length');
 }
 
 function writeHeader(w: ByteWriter, e: Omit<Envelope, 'ciphertext' | 'signature'>): ByteWriter {
-  w.u8(e.v).u8(PROTO_CODES[e.proto]).u8(e.escrow ? FLAG_ESCROW : 0);
+  w.u8(e.v)
+    .u8(PROTO_CODES[e.proto])
+    .u8(e.escrow ? FLAG_ESCROW : 0);
   w.id(e.conversationId).id(e.clientMsgId).id(e.senderUserId).id(e.senderDeviceId);
   w.bytes(e.sessionId).u32(e.chainIndex).u32(e.policyVersion);
   if (e.escrow) w.var16(e.escrow);

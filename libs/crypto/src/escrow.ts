@@ -1,7 +1,14 @@
 import { ByteReader, ByteWriter, bytesEqual, toHex } from './bytes.js';
 import { fail } from './errors.js';
 import { AdLabel, KdfLabel, frame, kdf } from './kdf.js';
-import { type X25519KeyPair, aeadDecrypt, aeadEncrypt, assertX25519PublicKey, x25519, x25519PublicKey } from './primitives.js';
+import {
+  type X25519KeyPair,
+  aeadDecrypt,
+  aeadEncrypt,
+  assertX25519PublicKey,
+  x25519,
+  x25519PublicKey,
+} from './primitives.js';
 import type { InboundSenderKey, OutboundSenderKey, SenderKeyExport } from './sender-keys.js';
 
 /**
@@ -60,7 +67,11 @@ export function escrowWrap(session: EscrowedSession, compliancePublicKey: Uint8A
     .bytes(session.chainKey)
     .bytes(session.signingKey)
     .finish();
-  return new ByteWriter().u8(ESCROW_VERSION).bytes(ephemeral).bytes(aeadEncrypt(key, nonce, plaintext, ad)).finish();
+  return new ByteWriter()
+    .u8(ESCROW_VERSION)
+    .bytes(ephemeral)
+    .bytes(aeadEncrypt(key, nonce, plaintext, ad))
+    .finish();
 }
 
 /** Offline, with the compliance private key: recovers the session at index 0. */
@@ -76,7 +87,8 @@ export function escrowUnwrap(wrap: Uint8Array, compliance: X25519KeyPair): Escro
   const session = { sessionId: p.bytes(16), chainKey: p.bytes(32), signingKey: p.bytes(32) };
   p.end();
   // The wrap must be the deterministic one; anything else was not made by this construction.
-  if (!bytesEqual(escrowWrap(session, compliance.publicKey), wrap)) fail('DECRYPT_FAILED', 'escrow wrap is not canonical');
+  if (!bytesEqual(escrowWrap(session, compliance.publicKey), wrap))
+    fail('DECRYPT_FAILED', 'escrow wrap is not canonical');
   return session;
 }
 
@@ -113,7 +125,8 @@ const expectedWraps = new Map<string, Uint8Array>();
 const MAX_MEMO = 512;
 
 function expectedWrap(session: InboundSenderKey, compliancePublicKey: Uint8Array): Uint8Array {
-  const key = toHex(session.sessionId) + toHex(session.firstChainKey) + toHex(session.signingKey) + toHex(compliancePublicKey);
+  const key =
+    toHex(session.sessionId) + toHex(session.firstChainKey) + toHex(session.signingKey) + toHex(compliancePublicKey);
   let wrap = expectedWraps.get(key);
   if (!wrap) {
     wrap = escrowWrap(

@@ -54,5 +54,8 @@ export function decryptGroupMessage(
     padded = out.plaintext;
   }
   const content = decodeContent(unpad(padded));
-  return { session: next, message: { content, escrow: checkEscrow(session, envelope.escrow, options.compliancePublicKey) } };
+  return {
+    session: next,
+    message: { content, escrow: checkEscrow(session, envelope.escrow, options.compliancePublicKey) },
+  };
 }

@@ -136,7 +136,10 @@ describe('device pairing', () => {
 
   it('refuses pairing across users and out-of-order messages', () => {
     const start = DevicePairing.initiate({ mode: 'sas', self: existing });
-    expectCryptoError(() => DevicePairing.respond({ self: { userId: 'u2', deviceId: 'x' }, first: start.message }), 'PAIRING_FAILED');
+    expectCryptoError(
+      () => DevicePairing.respond({ self: { userId: 'u2', deviceId: 'x' }, first: start.message }),
+      'PAIRING_FAILED',
+    );
     const responder = DevicePairing.respond({ self: fresh, first: start.message });
     expectCryptoError(() => responder.pairing.confirmSas(), 'PAIRING_FAILED');
   });

@@ -1,7 +1,14 @@
 import { ByteReader, ByteWriter, bytesEqual } from './bytes.js';
 import { fail } from './errors.js';
 import { AdLabel, KdfLabel, frame, kdf } from './kdf.js';
-import { type RandomSource, AEAD_NONCE_BYTES, aeadDecrypt, aeadEncrypt, randomBytes, systemRandom } from './primitives.js';
+import {
+  type RandomSource,
+  AEAD_NONCE_BYTES,
+  aeadDecrypt,
+  aeadEncrypt,
+  randomBytes,
+  systemRandom,
+} from './primitives.js';
 import { type SenderKeyExport, decodeSenderKeyExport, encodeSenderKeyExport } from './sender-keys.js';
 
 /**
@@ -52,7 +59,13 @@ export function encryptSessionBackup(
     encodeSenderKeyExport(session),
     backupAd(keyId, session.sessionId),
   );
-  const blob = new ByteWriter().u8(BACKUP_VERSION).bytes(keyId).bytes(session.sessionId).bytes(nonce).bytes(sealed).finish();
+  const blob = new ByteWriter()
+    .u8(BACKUP_VERSION)
+    .bytes(keyId)
+    .bytes(session.sessionId)
+    .bytes(nonce)
+    .bytes(sealed)
+    .finish();
   return { sessionId: session.sessionId, keyId, blob };
 }
 
@@ -74,8 +87,14 @@ export function decryptSessionBackup(
   const nonce = r.bytes(AEAD_NONCE_BYTES);
   const sealed = r.bytes(r.remaining);
   if (!bytesEqual(keyId, historyKeyId(historyKey))) fail('INVALID_KEY', 'backup item made under another history key');
-  if (expectedSessionId && !bytesEqual(expectedSessionId, sessionId)) fail('SESSION_MISMATCH', 'backup item of another session');
-  const plaintext = aeadDecrypt(kdf(historyKey, KdfLabel.HISTORY_BACKUP_KEY, [], 32), nonce, sealed, backupAd(keyId, sessionId));
+  if (expectedSessionId && !bytesEqual(expectedSessionId, sessionId))
+    fail('SESSION_MISMATCH', 'backup item of another session');
+  const plaintext = aeadDecrypt(
+    kdf(historyKey, KdfLabel.HISTORY_BACKUP_KEY, [], 32),
+    nonce,
+    sealed,
+    backupAd(keyId, sessionId),
+  );
   const session = decodeSenderKeyExport(plaintext);
   if (!bytesEqual(session.sessionId, sessionId)) fail('MALFORMED', 'backup item: session id mismatch');
   return session;

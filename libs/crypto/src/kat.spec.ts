@@ -97,12 +97,18 @@ describe('known-answer vectors (docs/protocol.md appendix A)', () => {
       expect([v.label, toHex(expected)]).toEqual([v.label, v.output]);
     }
     const dr = stored.doubleRatchet;
-    const root = referenceBlake2b(64, specFrame(KdfLabel.DR_ROOT, [fromHex(dr['dhOutput']!)]), fromHex(dr['rootKeyIn']!));
+    const root = referenceBlake2b(
+      64,
+      specFrame(KdfLabel.DR_ROOT, [fromHex(dr['dhOutput']!)]),
+      fromHex(dr['rootKeyIn']!),
+    );
     expect(toHex(root)).toBe(dr['rootKeyOut']! + dr['chainKeyOut']!);
     const ck = fromHex(dr['chainKeyIn']!);
     expect(toHex(referenceBlake2b(32, specFrame(KdfLabel.DR_MESSAGE_KEY, []), ck))).toBe(dr['messageKey']);
     expect(toHex(referenceBlake2b(32, specFrame(KdfLabel.DR_CHAIN, []), ck))).toBe(dr['nextChainKey']);
-    expect(toHex(referenceBlake2b(24, specFrame(KdfLabel.DR_NONCE, []), fromHex(dr['messageKey']!)))).toBe(dr['messageNonce']);
+    expect(toHex(referenceBlake2b(24, specFrame(KdfLabel.DR_NONCE, []), fromHex(dr['messageKey']!)))).toBe(
+      dr['messageNonce'],
+    );
     let chainKey = fromHex(stored.senderKey.chainKey0);
     for (const step of stored.senderKey.steps) {
       expect(toHex(referenceBlake2b(32, specFrame(KdfLabel.SK_MESSAGE_KEY, []), chainKey))).toBe(step.messageKey);
@@ -137,7 +143,11 @@ describe('known-answer vectors (docs/protocol.md appendix A)', () => {
     expect(toHex(sk)).toBe(x['sharedSecret']);
     const sessionId = referenceBlake2b(
       16,
-      specFrame(KdfLabel.X3DH_SESSION_ID, [fromHex(x['aliceEphemeralKey']!), fromHex(x['aliceIdentityKey']!), fromHex(x['bobIdentityKey']!)]),
+      specFrame(KdfLabel.X3DH_SESSION_ID, [
+        fromHex(x['aliceEphemeralKey']!),
+        fromHex(x['aliceIdentityKey']!),
+        fromHex(x['bobIdentityKey']!),
+      ]),
     );
     expect(toHex(sessionId)).toBe(x['sessionId']);
   });
@@ -151,7 +161,9 @@ describe('known-answer vectors (docs/protocol.md appendix A)', () => {
       fromHex(x['aliceSigningKey']!),
       fromHex(x['aliceIdentityKey']!),
     ]);
-    expect(nodeEd25519Verify(fromHex(x['aliceSigningKey']!), identityData, fromHex(x['aliceIdentitySignature']!))).toBe(true);
+    expect(nodeEd25519Verify(fromHex(x['aliceSigningKey']!), identityData, fromHex(x['aliceIdentitySignature']!))).toBe(
+      true,
+    );
     const createdAt = new Uint8Array(8);
     new DataView(createdAt.buffer).setBigUint64(0, BigInt(KAT_INPUTS.now));
     const spkData = specFrame(SignatureLabel.SIGNED_PREKEY, [
@@ -160,7 +172,9 @@ describe('known-answer vectors (docs/protocol.md appendix A)', () => {
       fromHex(x['bobSignedPrekey']!),
       createdAt,
     ]);
-    expect(nodeEd25519Verify(fromHex(x['bobSigningKey']!), spkData, fromHex(x['bobSignedPrekeySignature']!))).toBe(true);
+    expect(nodeEd25519Verify(fromHex(x['bobSigningKey']!), spkData, fromHex(x['bobSignedPrekeySignature']!))).toBe(
+      true,
+    );
   });
 
   it('docs/protocol.md publishes the same vectors', () => {
@@ -169,7 +183,9 @@ describe('known-answer vectors (docs/protocol.md appendix A)', () => {
     const values: string[] = [
       ...Object.values(stored.x3dh),
       ...stored.exchange.map((m) => m.message),
-      ...['rootKeyOut', 'chainKeyOut', 'messageKey', 'nextChainKey', 'messageNonce'].map((k) => stored.doubleRatchet[k]!),
+      ...['rootKeyOut', 'chainKeyOut', 'messageKey', 'nextChainKey', 'messageNonce'].map(
+        (k) => stored.doubleRatchet[k]!,
+      ),
       stored.senderKey.envelope,
       ...stored.senderKey.steps.flatMap((s) => [s.messageKey, s.nextChainKey]),
       stored.escrow.wrap,

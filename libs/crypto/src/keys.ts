@@ -1,4 +1,13 @@
-import { ByteReader, ByteWriter, assertId, bytesEqual, fromBase64Url, toBase64Url, u32be, utf8Encode } from './bytes.js';
+import {
+  ByteReader,
+  ByteWriter,
+  assertId,
+  bytesEqual,
+  fromBase64Url,
+  toBase64Url,
+  u32be,
+  utf8Encode,
+} from './bytes.js';
 import { fail } from './errors.js';
 import { SignatureLabel, frame } from './kdf.js';
 import {
@@ -81,12 +90,27 @@ export interface DeviceKeys {
   nextOneTimePrekeyId: number;
 }
 
-function identitySignedData(userId: string, deviceId: string, signingKey: Uint8Array, identityKey: Uint8Array): Uint8Array {
+function identitySignedData(
+  userId: string,
+  deviceId: string,
+  signingKey: Uint8Array,
+  identityKey: Uint8Array,
+): Uint8Array {
   return frame(SignatureLabel.DEVICE_IDENTITY, [utf8Encode(userId), utf8Encode(deviceId), signingKey, identityKey]);
 }
 
-function signedPrekeySignedData(signingKey: Uint8Array, id: number, publicKey: Uint8Array, createdAt: number): Uint8Array {
-  return frame(SignatureLabel.SIGNED_PREKEY, [signingKey, u32be(id), publicKey, new ByteWriter().u64(createdAt).finish()]);
+function signedPrekeySignedData(
+  signingKey: Uint8Array,
+  id: number,
+  publicKey: Uint8Array,
+  createdAt: number,
+): Uint8Array {
+  return frame(SignatureLabel.SIGNED_PREKEY, [
+    signingKey,
+    u32be(id),
+    publicKey,
+    new ByteWriter().u64(createdAt).finish(),
+  ]);
 }
 
 function makeSignedPrekey(signing: Ed25519KeyPair, id: number, now: number, random: RandomSource): SignedPrekeyPrivate {
@@ -134,7 +158,11 @@ export function currentSignedPrekey(keys: DeviceKeys): SignedPrekeyPrivate {
   return current;
 }
 
-export function needsSignedPrekeyRotation(keys: DeviceKeys, now: number, intervalMs = SIGNED_PREKEY_ROTATION_MS): boolean {
+export function needsSignedPrekeyRotation(
+  keys: DeviceKeys,
+  now: number,
+  intervalMs = SIGNED_PREKEY_ROTATION_MS,
+): boolean {
   return now - currentSignedPrekey(keys).createdAt >= intervalMs;
 }
 
@@ -153,7 +181,8 @@ export function generateOneTimePrekeys(
   count: number,
   random: RandomSource = systemRandom,
 ): { keys: DeviceKeys; prekeys: OneTimePrekeyPrivate[] } {
-  if (!Number.isInteger(count) || count < 1 || count > MAX_ONE_TIME_PREKEYS_PER_BUNDLE) fail('INVALID_ARGUMENT', 'prekey count out of range');
+  if (!Number.isInteger(count) || count < 1 || count > MAX_ONE_TIME_PREKEYS_PER_BUNDLE)
+    fail('INVALID_ARGUMENT', 'prekey count out of range');
   if (keys.nextOneTimePrekeyId + count >= NO_PREKEY_ID) fail('INVALID_STATE', 'one-time prekey ids exhausted');
   const prekeys: OneTimePrekeyPrivate[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -218,11 +247,22 @@ export function sameIdentity(a: DeviceIdentity, b: DeviceIdentity): boolean {
 // ------------------------------------------------------------------------------------------------ encoding
 
 export function writeDeviceIdentity(w: ByteWriter, identity: DeviceIdentity): ByteWriter {
-  return w.id(identity.userId).id(identity.deviceId).bytes(identity.signingKey).bytes(identity.identityKey).bytes(identity.signature);
+  return w
+    .id(identity.userId)
+    .id(identity.deviceId)
+    .bytes(identity.signingKey)
+    .bytes(identity.identityKey)
+    .bytes(identity.signature);
 }
 
 export function readDeviceIdentity(r: ByteReader): DeviceIdentity {
-  return { userId: r.id(), deviceId: r.id(), signingKey: r.bytes(32), identityKey: r.bytes(32), signature: r.bytes(64) };
+  return {
+    userId: r.id(),
+    deviceId: r.id(),
+    signingKey: r.bytes(32),
+    identityKey: r.bytes(32),
+    signature: r.bytes(64),
+  };
 }
 
 export function encodeDeviceIdentity(identity: DeviceIdentity): Uint8Array {
@@ -238,7 +278,8 @@ export function decodeDeviceIdentity(bytes: Uint8Array): DeviceIdentity {
 }
 
 export function encodeBundle(bundle: PublicBundle): Uint8Array {
-  if (bundle.oneTimePrekeys.length > MAX_ONE_TIME_PREKEYS_PER_BUNDLE) fail('INVALID_ARGUMENT', 'too many one-time prekeys');
+  if (bundle.oneTimePrekeys.length > MAX_ONE_TIME_PREKEYS_PER_BUNDLE)
+    fail('INVALID_ARGUMENT', 'too many one-time prekeys');
   const w = writeDeviceIdentity(new ByteWriter().u8(BUNDLE_VERSION), bundle.identity);
   const spk = bundle.signedPrekey;
   w.u32(spk.id).bytes(spk.publicKey).u64(spk.createdAt).bytes(spk.signature);
@@ -305,10 +346,19 @@ export function decodeDeviceKeys(bytes: Uint8Array): DeviceKeys {
   for (let i = 0; i < count; i += 1) {
     const id = r.u32();
     const pair = x25519KeyPairFromSecret(r.bytes(32));
-    signedPrekeys.push({ id, secretKey: pair.secretKey, publicKey: pair.publicKey, createdAt: r.u64(), signature: r.bytes(64) });
+    signedPrekeys.push({
+      id,
+      secretKey: pair.secretKey,
+      publicKey: pair.publicKey,
+      createdAt: r.u64(),
+      signature: r.bytes(64),
+    });
   }
   r.end();
-  if (!bytesEqual(signing.publicKey, identity.signingKey) || !bytesEqual(identityKeyPair.publicKey, identity.identityKey)) {
+  if (
+    !bytesEqual(signing.publicKey, identity.signingKey) ||
+    !bytesEqual(identityKeyPair.publicKey, identity.identityKey)
+  ) {
     fail('MALFORMED', 'device keys record: keys do not match identity');
   }
   return { identity, signing, identityKeyPair, signedPrekeys, nextSignedPrekeyId, nextOneTimePrekeyId };

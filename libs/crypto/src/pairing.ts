@@ -67,8 +67,18 @@ function readHeader(bytes: Uint8Array): { r: ByteReader; type: number; pairingId
   return { r, type, pairingId: r.bytes(16) };
 }
 
-function commitment(pairingId: Uint8Array, device: PairingDevice, publicKey: Uint8Array, nonce: Uint8Array): Uint8Array {
-  return kdf(null, KdfLabel.PAIRING_COMMIT, [pairingId, utf8Encode(device.userId), utf8Encode(device.deviceId), publicKey, nonce], 32);
+function commitment(
+  pairingId: Uint8Array,
+  device: PairingDevice,
+  publicKey: Uint8Array,
+  nonce: Uint8Array,
+): Uint8Array {
+  return kdf(
+    null,
+    KdfLabel.PAIRING_COMMIT,
+    [pairingId, utf8Encode(device.userId), utf8Encode(device.deviceId), publicKey, nonce],
+    32,
+  );
 }
 
 /** Six decimal digits from the first four bytes of the SAS key, shown as "123 456". */
@@ -104,11 +114,11 @@ export class DevicePairing {
    * Starts a pairing. Returns the first message: in `qr` mode the QR payload (show `qrText` as a QR code);
    * in `sas` mode a commitment to send through the server.
    */
-  static initiate(options: {
-    mode: PairingMode;
-    self: PairingDevice;
-    random?: RandomSource;
-  }): { pairing: DevicePairing; message: Uint8Array; qrText: string | null } {
+  static initiate(options: { mode: PairingMode; self: PairingDevice; random?: RandomSource }): {
+    pairing: DevicePairing;
+    message: Uint8Array;
+    qrText: string | null;
+  } {
     const random = options.random ?? systemRandom;
     const p = new DevicePairing(
       options.mode,
@@ -121,7 +131,11 @@ export class DevicePairing {
     );
     const w = new ByteWriter();
     if (options.mode === 'qr') {
-      header(w, PairingMessageType.QR, p.pairingId).id(p.self.userId).id(p.self.deviceId).bytes(p.keyPair.publicKey).bytes(p.nonce);
+      header(w, PairingMessageType.QR, p.pairingId)
+        .id(p.self.userId)
+        .id(p.self.deviceId)
+        .bytes(p.keyPair.publicKey)
+        .bytes(p.nonce);
       const message = w.finish();
       return { pairing: p, message, qrText: PAIRING_QR_PREFIX + toBase64Url(message) };
     }
@@ -137,17 +151,25 @@ export class DevicePairing {
   }
 
   /** Answers an initiator's first message (QR payload or commitment) and returns the response to send. */
-  static respond(options: {
-    self: PairingDevice;
-    first: Uint8Array;
-    random?: RandomSource;
-  }): { pairing: DevicePairing; message: Uint8Array } {
+  static respond(options: { self: PairingDevice; first: Uint8Array; random?: RandomSource }): {
+    pairing: DevicePairing;
+    message: Uint8Array;
+  } {
     const random = options.random ?? systemRandom;
     const { r, type, pairingId } = readHeader(options.first);
-    if (type !== PairingMessageType.QR && type !== PairingMessageType.COMMIT) fail('PAIRING_FAILED', 'not a pairing offer');
+    if (type !== PairingMessageType.QR && type !== PairingMessageType.COMMIT)
+      fail('PAIRING_FAILED', 'not a pairing offer');
     const peer = { userId: r.id(), deviceId: r.id() };
     const mode: PairingMode = type === PairingMessageType.QR ? 'qr' : 'sas';
-    const p = new DevicePairing(mode, 'responder', pairingId, options.self, x25519GenerateKeyPair(random), randomBytes(16, random), random);
+    const p = new DevicePairing(
+      mode,
+      'responder',
+      pairingId,
+      options.self,
+      x25519GenerateKeyPair(random),
+      randomBytes(16, random),
+      random,
+    );
     p.peerDevice = peer;
     if (mode === 'qr') {
       p.peerPublicKey = r.bytes(32);
@@ -194,7 +216,8 @@ export class DevicePairing {
       return this.handle(message);
     } catch (error) {
       this.state = 'failed';
-      if (error instanceof CryptoError && error.code !== 'PAIRING_FAILED') throw new CryptoError('PAIRING_FAILED', error.message);
+      if (error instanceof CryptoError && error.code !== 'PAIRING_FAILED')
+        throw new CryptoError('PAIRING_FAILED', error.message);
       throw error;
     }
   }
@@ -228,7 +251,8 @@ export class DevicePairing {
   openSecret(message: Uint8Array): Uint8Array {
     if (this.state !== 'verified' || !this.keys) fail('PAIRING_FAILED', 'pairing not verified');
     const { r, type, pairingId } = readHeader(message);
-    if (type !== PairingMessageType.SECRET || !bytesEqual(pairingId, this.pairingId)) fail('PAIRING_FAILED', 'not our secret');
+    if (type !== PairingMessageType.SECRET || !bytesEqual(pairingId, this.pairingId))
+      fail('PAIRING_FAILED', 'not our secret');
     const role = r.u8();
     const expected = this.role === 'initiator' ? ROLE_RESPONDER : ROLE_INITIATOR;
     if (role !== expected) fail('PAIRING_FAILED', 'secret from the wrong side');
@@ -261,21 +285,28 @@ export class DevicePairing {
       }
       if (confirm) fail('PAIRING_FAILED', 'unexpected confirmation');
       this.state = 'awaiting-user';
-      return header(new ByteWriter(), PairingMessageType.REVEAL, this.pairingId).bytes(this.keyPair.publicKey).bytes(this.nonce).finish();
+      return header(new ByteWriter(), PairingMessageType.REVEAL, this.pairingId)
+        .bytes(this.keyPair.publicKey)
+        .bytes(this.nonce)
+        .finish();
     }
     if (type === PairingMessageType.REVEAL && this.role === 'responder' && this.state === 'awaiting-reveal') {
       const publicKey = r.bytes(32);
       const nonce = r.bytes(16);
       r.end();
       const expected = commitment(this.pairingId, this.peerDevice as PairingDevice, publicKey, nonce);
-      if (!bytesEqual(expected, this.peerCommitment as Uint8Array)) fail('PAIRING_FAILED', 'reveal does not match commitment');
+      if (!bytesEqual(expected, this.peerCommitment as Uint8Array))
+        fail('PAIRING_FAILED', 'reveal does not match commitment');
       this.peerPublicKey = publicKey;
       this.peerNonce = nonce;
       this.derive();
       this.state = 'awaiting-user';
       return null;
     }
-    if (type === PairingMessageType.CONFIRM && (this.state === 'awaiting-user' || this.state === 'awaiting-peer-confirmation')) {
+    if (
+      type === PairingMessageType.CONFIRM &&
+      (this.state === 'awaiting-user' || this.state === 'awaiting-peer-confirmation')
+    ) {
       const role = r.u8();
       const tag = r.bytes(32);
       r.end();
@@ -297,8 +328,14 @@ export class DevicePairing {
     const peerKey = this.peerPublicKey as Uint8Array;
     const peerNonce = this.peerNonce as Uint8Array;
     const peer = this.peerDevice as PairingDevice;
-    const initiator = this.role === 'initiator' ? { d: this.self, k: this.keyPair.publicKey, n: this.nonce } : { d: peer, k: peerKey, n: peerNonce };
-    const responder = this.role === 'responder' ? { d: this.self, k: this.keyPair.publicKey, n: this.nonce } : { d: peer, k: peerKey, n: peerNonce };
+    const initiator =
+      this.role === 'initiator'
+        ? { d: this.self, k: this.keyPair.publicKey, n: this.nonce }
+        : { d: peer, k: peerKey, n: peerNonce };
+    const responder =
+      this.role === 'responder'
+        ? { d: this.self, k: this.keyPair.publicKey, n: this.nonce }
+        : { d: peer, k: peerKey, n: peerNonce };
     const transcript = kdf(
       null,
       KdfLabel.PAIRING_TRANSCRIPT,
@@ -332,11 +369,19 @@ export class DevicePairing {
 
   private confirmMessage(): Uint8Array {
     const role = this.role === 'initiator' ? ROLE_INITIATOR : ROLE_RESPONDER;
-    return header(new ByteWriter(), PairingMessageType.CONFIRM, this.pairingId).u8(role).bytes(this.confirmTag(role)).finish();
+    return header(new ByteWriter(), PairingMessageType.CONFIRM, this.pairingId)
+      .u8(role)
+      .bytes(this.confirmTag(role))
+      .finish();
   }
 
   private transferKey(role: number): Uint8Array {
     const k = this.keys as Keys;
-    return kdf(k.master, role === ROLE_INITIATOR ? KdfLabel.PAIRING_KEY_INITIATOR : KdfLabel.PAIRING_KEY_RESPONDER, [], 32);
+    return kdf(
+      k.master,
+      role === ROLE_INITIATOR ? KdfLabel.PAIRING_KEY_INITIATOR : KdfLabel.PAIRING_KEY_RESPONDER,
+      [],
+      32,
+    );
   }
 }

@@ -32,7 +32,8 @@ export function createInboundPairwiseSession(
     fail('UNKNOWN_PREKEY', `one-time prekey ${preamble.oneTimePrekeyId} is not held`);
   }
   if (preamble.oneTimePrekeyId === null && oneTimePrekey) fail('INVALID_ARGUMENT', 'unexpected one-time prekey');
-  if (bytesEqual(preamble.initiator.signingKey, keys.identity.signingKey)) fail('INVALID_ARGUMENT', 'session with oneself');
+  if (bytesEqual(preamble.initiator.signingKey, keys.identity.signingKey))
+    fail('INVALID_ARGUMENT', 'session with oneself');
   const spkPair = x25519KeyPairFromSecret(spk.secretKey);
   const x3dh = x3dhRespond(
     { identity: keys.identity, identityKeyPair: keys.identityKeyPair },

@@ -57,7 +57,8 @@ export interface Ed25519KeyPair {
 
 export function randomBytes(length: number, random: RandomSource = systemRandom): Uint8Array {
   const out = random(length);
-  if (!(out instanceof Uint8Array) || out.length !== length) fail('INVALID_ARGUMENT', 'random source returned wrong length');
+  if (!(out instanceof Uint8Array) || out.length !== length)
+    fail('INVALID_ARGUMENT', 'random source returned wrong length');
   return out;
 }
 
@@ -98,7 +99,8 @@ const PROBE_SCALAR = new Uint8Array(32).fill(0x5a);
 
 /** Validates a received X25519 public key: right length and not of low order. */
 export function assertX25519PublicKey(publicKey: Uint8Array, what = 'X25519 public key'): Uint8Array {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== X25519_KEY_BYTES) fail('INVALID_KEY', `${what}: must be 32 bytes`);
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== X25519_KEY_BYTES)
+    fail('INVALID_KEY', `${what}: must be 32 bytes`);
   try {
     x25519(PROBE_SCALAR, publicKey);
   } catch {
@@ -138,13 +140,19 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
   }
 }
 
-export function assertEd25519Signature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, what: string): void {
+export function assertEd25519Signature(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+  what: string,
+): void {
   if (!ed25519Verify(publicKey, message, signature)) fail('BAD_SIGNATURE', `${what}: signature does not verify`);
 }
 
 /** Validates a received Ed25519 public key: a canonical point not of small order. */
 export function assertEd25519PublicKey(publicKey: Uint8Array, what = 'Ed25519 public key'): Uint8Array {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) fail('INVALID_KEY', `${what}: must be 32 bytes`);
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_BYTES)
+    fail('INVALID_KEY', `${what}: must be 32 bytes`);
   let ok: boolean;
   try {
     ok = lib().crypto_core_ed25519_is_valid_point(publicKey);
@@ -157,14 +165,24 @@ export function assertEd25519PublicKey(publicKey: Uint8Array, what = 'Ed25519 pu
 
 // ------------------------------------------------------------------------------ XChaCha20-Poly1305 AEAD
 
-export function aeadEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Uint8Array {
+export function aeadEncrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  associatedData: Uint8Array,
+): Uint8Array {
   if (key.length !== AEAD_KEY_BYTES) fail('INVALID_KEY', 'AEAD key must be 32 bytes');
   if (nonce.length !== AEAD_NONCE_BYTES) fail('INVALID_ARGUMENT', 'AEAD nonce must be 24 bytes');
   return lib().crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, associatedData, null, nonce, key);
 }
 
 /** Decrypts and authenticates; any failure (lengths included) is `DECRYPT_FAILED` and yields no plaintext. */
-export function aeadDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array): Uint8Array {
+export function aeadDecrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  associatedData: Uint8Array,
+): Uint8Array {
   if (key.length !== AEAD_KEY_BYTES) fail('INVALID_KEY', 'AEAD key must be 32 bytes');
   if (nonce.length !== AEAD_NONCE_BYTES) fail('DECRYPT_FAILED', 'AEAD nonce must be 24 bytes');
   if (ciphertext.length < AEAD_TAG_BYTES) fail('DECRYPT_FAILED', 'ciphertext shorter than its tag');

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { utf8Decode, utf8Encode } from './bytes.js';
 import type { MessageContent } from './content.js';
-import { type Envelope, type EnvelopeJson, decodeEnvelope, encodeEnvelope, envelopeToJson, parseEnvelope } from './envelope.js';
+import {
+  type Envelope,
+  type EnvelopeJson,
+  decodeEnvelope,
+  encodeEnvelope,
+  envelopeToJson,
+  parseEnvelope,
+} from './envelope.js';
 import { CryptoError } from './errors.js';
 import { withEscrow } from './escrow.js';
 import { decryptGroupMessage, encryptGroupMessage } from './group.js';
@@ -9,7 +16,12 @@ import { type OneTimePrekeyPrivate, generateDeviceKeys, generateOneTimePrekeys, 
 import { createInboundPairwiseSession, createOutboundPairwiseSession } from './pairwise.js';
 import { x25519GenerateKeyPair } from './primitives.js';
 import { type RatchetSession, decodePairwiseMessage, ratchetDecrypt, ratchetEncrypt } from './ratchet.js';
-import { type InboundSenderKey, createOutboundSenderKey, exportOutboundSenderKey, importSenderKey } from './sender-keys.js';
+import {
+  type InboundSenderKey,
+  createOutboundSenderKey,
+  exportOutboundSenderKey,
+  importSenderKey,
+} from './sender-keys.js';
 import { ready } from './sodium.js';
 
 // Bounded runs keep the suite quick under both Jest environments; seeds are printed by fast-check on failure.
@@ -105,13 +117,19 @@ describe('property: sender keys under random delivery', () => {
   it('any delivery sequence with drops and duplicates opens each index exactly once', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 30 }).chain((n) => fc.tuple(fc.constant(n), fc.array(fc.nat(n - 1), { maxLength: 60 }))),
+        fc
+          .integer({ min: 1, max: 30 })
+          .chain((n) => fc.tuple(fc.constant(n), fc.array(fc.nat(n - 1), { maxLength: 60 }))),
         ([n, order]) => {
           let out = createOutboundSenderKey({ conversationId: 'c', senderUserId: 'u', senderDeviceId: 'd', epoch: 1 });
           let inbound: InboundSenderKey = importSenderKey(exportOutboundSenderKey(out));
           const envelopes: Envelope[] = [];
           for (let i = 0; i < n; i += 1) {
-            const r = encryptGroupMessage(out, { clientMsgId: `m${i}`, policyVersion: 1, content: { type: 'text', body: `b${i}`, mentions: [], replyTo: null } });
+            const r = encryptGroupMessage(out, {
+              clientMsgId: `m${i}`,
+              policyVersion: 1,
+              content: { type: 'text', body: `b${i}`, mentions: [], replyTo: null },
+            });
             out = r.session;
             envelopes.push(r.envelope);
           }
@@ -142,12 +160,16 @@ describe('property: every single-bit flip of an envelope is rejected', () => {
 
   beforeAll(() => {
     compliance = x25519GenerateKeyPair();
-    const out = withEscrow(createOutboundSenderKey({ conversationId: 'conv', senderUserId: 'u', senderDeviceId: 'd', epoch: 1 }), compliance.publicKey);
+    const out = withEscrow(
+      createOutboundSenderKey({ conversationId: 'conv', senderUserId: 'u', senderDeviceId: 'd', epoch: 1 }),
+      compliance.publicKey,
+    );
     inbound = importSenderKey(exportOutboundSenderKey(out));
     envelope = encryptGroupMessage(out, { clientMsgId: 'msg-1', policyVersion: 9, content }).envelope;
   });
 
-  const open = (e: Envelope) => decryptGroupMessage(inbound, e, { compliancePublicKey: compliance.publicKey, mode: 'history' });
+  const open = (e: Envelope) =>
+    decryptGroupMessage(inbound, e, { compliancePublicKey: compliance.publicKey, mode: 'history' });
 
   it('the intact envelope opens', () => {
     expect(open(envelope).message).toEqual({ content, escrow: 'valid' });
@@ -180,7 +202,8 @@ describe('property: every single-bit flip of an envelope is rejected', () => {
           // Flip one bit of the field's bytes (decoded for binary fields, the characters for identifiers).
           if (['conversationId', 'clientMsgId', 'senderUserId', 'senderDeviceId', 'proto'].includes(field)) {
             const i = bitSeed % value.length;
-            copy[field] = value.slice(0, i) + String.fromCharCode(value.charCodeAt(i) ^ (1 << (bitSeed % 7))) + value.slice(i + 1);
+            copy[field] =
+              value.slice(0, i) + String.fromCharCode(value.charCodeAt(i) ^ (1 << (bitSeed % 7))) + value.slice(i + 1);
           } else {
             const raw = parseEnvelope(json)[field as 'nonce'] as Uint8Array;
             const bit = bitSeed % (raw.length * 8);

@@ -72,12 +72,27 @@ describe('device keys', () => {
     expect(verifyBundle(bundle)).toBe(bundle);
     const sig = bundle.signedPrekey.signature.slice();
     sig[0]! ^= 1;
-    expectCryptoError(() => verifyBundle({ ...bundle, signedPrekey: { ...bundle.signedPrekey, signature: sig } }), 'BAD_SIGNATURE');
-    expectCryptoError(() => verifyBundle({ ...bundle, signedPrekey: { ...bundle.signedPrekey, createdAt: 1 } }), 'BAD_SIGNATURE');
-    expectCryptoError(() => verifyBundle({ ...bundle, identity: { ...bundle.identity, deviceId: 'other' } }), 'BAD_SIGNATURE');
+    expectCryptoError(
+      () => verifyBundle({ ...bundle, signedPrekey: { ...bundle.signedPrekey, signature: sig } }),
+      'BAD_SIGNATURE',
+    );
+    expectCryptoError(
+      () => verifyBundle({ ...bundle, signedPrekey: { ...bundle.signedPrekey, createdAt: 1 } }),
+      'BAD_SIGNATURE',
+    );
+    expectCryptoError(
+      () => verifyBundle({ ...bundle, identity: { ...bundle.identity, deviceId: 'other' } }),
+      'BAD_SIGNATURE',
+    );
     const other = generateDeviceKeys({ userId: 'u', deviceId: 'd' });
-    expectCryptoError(() => verifyBundle({ ...bundle, identity: { ...bundle.identity, identityKey: other.identity.identityKey } }), 'BAD_SIGNATURE');
-    expectCryptoError(() => verifyBundle({ ...bundle, identity: { ...bundle.identity, signingKey: new Uint8Array(32) } }), 'INVALID_KEY');
+    expectCryptoError(
+      () => verifyBundle({ ...bundle, identity: { ...bundle.identity, identityKey: other.identity.identityKey } }),
+      'BAD_SIGNATURE',
+    );
+    expectCryptoError(
+      () => verifyBundle({ ...bundle, identity: { ...bundle.identity, signingKey: new Uint8Array(32) } }),
+      'INVALID_KEY',
+    );
   });
 
   it('rotates the signed prekey weekly and keeps the newest three', () => {

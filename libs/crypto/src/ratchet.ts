@@ -94,7 +94,8 @@ export function decodePairwiseMessage(bytes: Uint8Array): PairwiseMessage & { he
   if (bytes.length > MAX_PAIRWISE_PLAINTEXT + 1024) fail('MALFORMED', 'pairwise message too large');
   if (r.u8() !== PAIRWISE_VERSION) fail('UNSUPPORTED_VERSION', 'pairwise message version');
   const type = r.u8();
-  if (type !== PairwiseMessageType.PREKEY && type !== PairwiseMessageType.MESSAGE) fail('MALFORMED', 'pairwise message type');
+  if (type !== PairwiseMessageType.PREKEY && type !== PairwiseMessageType.MESSAGE)
+    fail('MALFORMED', 'pairwise message type');
   const sessionId = r.bytes(16);
   let preamble: PrekeyPreamble | null = null;
   if (type === PairwiseMessageType.PREKEY) {
@@ -252,7 +253,9 @@ export function ratchetDecrypt(
   if (!bytesEqual(message.sessionId, session.sessionId)) fail('UNKNOWN_SESSION', 'message belongs to another session');
   const s = cloneSession(session);
   let messageKey: Uint8Array;
-  const skippedAt = s.skipped.findIndex((k) => k.index === message.index && bytesEqual(k.ratchetKey, message.ratchetKey));
+  const skippedAt = s.skipped.findIndex(
+    (k) => k.index === message.index && bytesEqual(k.ratchetKey, message.ratchetKey),
+  );
   if (skippedAt >= 0) {
     messageKey = (s.skipped[skippedAt] as SkippedKey).messageKey;
     s.skipped.splice(skippedAt, 1);
@@ -291,7 +294,10 @@ export function encodeRatchetSession(s: RatchetSession): Uint8Array {
   const w = new ByteWriter().u8(SESSION_RECORD_VERSION).bytes(s.sessionId);
   writeDeviceIdentity(w, s.peer).bytes(s.rootKey).bytes(s.sendingRatchet.secretKey).bytes(s.sendingRatchet.publicKey);
   const flags =
-    (s.receivingRatchetKey ? 1 : 0) | (s.sendingChainKey ? 2 : 0) | (s.receivingChainKey ? 4 : 0) | (s.preamble ? 8 : 0);
+    (s.receivingRatchetKey ? 1 : 0) |
+    (s.sendingChainKey ? 2 : 0) |
+    (s.receivingChainKey ? 4 : 0) |
+    (s.preamble ? 8 : 0);
   w.u8(flags);
   if (s.receivingRatchetKey) w.bytes(s.receivingRatchetKey);
   if (s.sendingChainKey) w.bytes(s.sendingChainKey);
@@ -336,7 +342,8 @@ export function decodeRatchetSession(bytes: Uint8Array): RatchetSession {
   const skippedCount = r.u16();
   if (skippedCount > MAX_SKIPPED_KEYS) fail('MALFORMED', 'ratchet session record: too many skipped keys');
   const skipped: SkippedKey[] = [];
-  for (let i = 0; i < skippedCount; i += 1) skipped.push({ ratchetKey: r.bytes(32), index: r.u32(), messageKey: r.bytes(32) });
+  for (let i = 0; i < skippedCount; i += 1)
+    skipped.push({ ratchetKey: r.bytes(32), index: r.u32(), messageKey: r.bytes(32) });
   const previousCount = r.u8();
   const previousReceivingKeys: Uint8Array[] = [];
   for (let i = 0; i < previousCount; i += 1) previousReceivingKeys.push(r.bytes(32));

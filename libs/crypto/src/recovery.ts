@@ -1,7 +1,14 @@
 import { ByteReader, ByteWriter } from './bytes.js';
 import { CryptoError, fail } from './errors.js';
 import { AdLabel, KdfLabel, frame, kdf } from './kdf.js';
-import { type RandomSource, AEAD_NONCE_BYTES, aeadDecrypt, aeadEncrypt, randomBytes, systemRandom } from './primitives.js';
+import {
+  type RandomSource,
+  AEAD_NONCE_BYTES,
+  aeadDecrypt,
+  aeadEncrypt,
+  randomBytes,
+  systemRandom,
+} from './primitives.js';
 import { lib } from './sodium.js';
 import { RECOVERY_WORDS } from './wordlist.js';
 import { HISTORY_KEY_BYTES } from './history.js';
@@ -48,7 +55,11 @@ export function recoveryKeyToWords(key: Uint8Array): string {
 
 /** Accepts any case and whitespace, and any unique 4-letter prefix of a word. Errors: BAD_RECOVERY_KEY. */
 export function recoveryKeyFromWords(phrase: string): Uint8Array {
-  const words = phrase.trim().toLowerCase().split(/[\s,;.-]+/).filter((w) => w.length > 0);
+  const words = phrase
+    .trim()
+    .toLowerCase()
+    .split(/[\s,;.-]+/)
+    .filter((w) => w.length > 0);
   if (words.length !== RECOVERY_KEY_BYTES + RECOVERY_CHECKSUM_BYTES) {
     fail('BAD_RECOVERY_KEY', `expected ${RECOVERY_KEY_BYTES + RECOVERY_CHECKSUM_BYTES} words, got ${words.length}`);
   }
@@ -59,7 +70,8 @@ export function recoveryKeyFromWords(phrase: string): Uint8Array {
   });
   const key = Uint8Array.from(bytes.slice(0, RECOVERY_KEY_BYTES));
   const sum = checksum(key);
-  if (sum[0] !== bytes[RECOVERY_KEY_BYTES] || sum[1] !== bytes[RECOVERY_KEY_BYTES + 1]) fail('BAD_RECOVERY_KEY', 'checksum mismatch');
+  if (sum[0] !== bytes[RECOVERY_KEY_BYTES] || sum[1] !== bytes[RECOVERY_KEY_BYTES + 1])
+    fail('BAD_RECOVERY_KEY', 'checksum mismatch');
   return key;
 }
 
@@ -79,14 +91,22 @@ function wrapKey(secret: RecoverySecret, salt: Uint8Array | null, params: Argon2
     if (secret.recoveryKey.length !== RECOVERY_KEY_BYTES) fail('INVALID_ARGUMENT', 'recovery key must be 32 bytes');
     return kdf(secret.recoveryKey, KdfLabel.RECOVERY_WRAP_KEY, [], 32);
   }
-  if (typeof secret.passphrase !== 'string' || secret.passphrase.length === 0) fail('INVALID_ARGUMENT', 'empty passphrase');
-  return kdf(argon2id(secret.passphrase, salt as Uint8Array, params as Argon2idParams), KdfLabel.RECOVERY_WRAP_KEY, [], 32);
+  if (typeof secret.passphrase !== 'string' || secret.passphrase.length === 0)
+    fail('INVALID_ARGUMENT', 'empty passphrase');
+  return kdf(
+    argon2id(secret.passphrase, salt as Uint8Array, params as Argon2idParams),
+    KdfLabel.RECOVERY_WRAP_KEY,
+    [],
+    32,
+  );
 }
 
 function checkParams(p: Argon2idParams, code: 'MALFORMED' | 'INVALID_ARGUMENT'): void {
   const b = ARGON2ID_BOUNDS;
-  if (!Number.isInteger(p.opsLimit) || p.opsLimit < b.minOps || p.opsLimit > b.maxOps) fail(code, 'Argon2id opsLimit out of bounds');
-  if (!Number.isInteger(p.memLimit) || p.memLimit < b.minMem || p.memLimit > b.maxMem) fail(code, 'Argon2id memLimit out of bounds');
+  if (!Number.isInteger(p.opsLimit) || p.opsLimit < b.minOps || p.opsLimit > b.maxOps)
+    fail(code, 'Argon2id opsLimit out of bounds');
+  if (!Number.isInteger(p.memLimit) || p.memLimit < b.minMem || p.memLimit > b.maxMem)
+    fail(code, 'Argon2id memLimit out of bounds');
 }
 
 /**
@@ -136,6 +156,7 @@ export function unwrapHistoryKey(wrapped: Uint8Array, secret: RecoverySecret): U
   const nonce = r.bytes(AEAD_NONCE_BYTES);
   const sealed = r.bytes(r.remaining);
   if (sealed.length !== HISTORY_KEY_BYTES + 16) fail('MALFORMED', 'recovery wrap length');
-  if ((kind === KDF_RAW) !== ('recoveryKey' in secret)) fail('DECRYPT_FAILED', 'wrong kind of recovery secret for this wrap');
+  if ((kind === KDF_RAW) !== 'recoveryKey' in secret)
+    fail('DECRYPT_FAILED', 'wrong kind of recovery secret for this wrap');
   return aeadDecrypt(wrapKey(secret, salt, params), nonce, sealed, frame(AdLabel.RECOVERY, [headerBytes]));
 }

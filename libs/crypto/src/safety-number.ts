@@ -48,7 +48,12 @@ function fingerprint(user: UserIdentityKeys): Uint8Array {
   const sorted = [...user.deviceKeys].map((k) => assertEd25519PublicKey(k)).sort(compareBytes);
   const unique = sorted.filter((k, i) => i === 0 || compareBytes(k, sorted[i - 1] as Uint8Array) !== 0);
   const keys = concatBytes(...unique);
-  let h = kdf(null, KdfLabel.SAFETY_NUMBER, [Uint8Array.of(0, SAFETY_NUMBER_VERSION), utf8Encode(user.userId), keys], 64);
+  let h = kdf(
+    null,
+    KdfLabel.SAFETY_NUMBER,
+    [Uint8Array.of(0, SAFETY_NUMBER_VERSION), utf8Encode(user.userId), keys],
+    64,
+  );
   for (let i = 0; i < SAFETY_NUMBER_ITERATIONS; i += 1) h = blake2b(64, concatBytes(h, keys), null);
   return h;
 }

@@ -36,7 +36,11 @@ function send(session: OutboundSenderKey, body: string, i: number) {
   return encryptGroupMessage(session, { clientMsgId: `m-${i}`, policyVersion: 3, content: text(body) });
 }
 
-function bodyOf(session: InboundSenderKey, envelope: ReturnType<typeof send>['envelope'], mode: 'live' | 'history' = 'live') {
+function bodyOf(
+  session: InboundSenderKey,
+  envelope: ReturnType<typeof send>['envelope'],
+  mode: 'live' | 'history' = 'live',
+) {
   const out = decryptGroupMessage(session, envelope, { compliancePublicKey: null, mode });
   const content = out.message.content;
   return { session: out.session, body: content.type === 'text' ? content.body : null };
@@ -81,7 +85,12 @@ describe('sender keys', () => {
     const ok = send(out, 'x', 1).envelope;
     expectCryptoError(() => bodyOf(inbound, { ...ok, clientMsgId: 'other' }), 'BAD_SIGNATURE');
     expectCryptoError(() => bodyOf(inbound, { ...ok, senderDeviceId: 'a2' }), 'SESSION_MISMATCH');
-    const forged = createOutboundSenderKey({ conversationId: 'conv-1', senderUserId: 'alice', senderDeviceId: 'a1', epoch: 1 });
+    const forged = createOutboundSenderKey({
+      conversationId: 'conv-1',
+      senderUserId: 'alice',
+      senderDeviceId: 'a1',
+      epoch: 1,
+    });
     const forgedEnvelope = send({ ...forged, sessionId: out.sessionId, chainKey: out.chainKey }, 'forged', 2).envelope;
     expectCryptoError(() => bodyOf(inbound, forgedEnvelope), 'BAD_SIGNATURE');
   });
@@ -94,7 +103,10 @@ describe('sender keys', () => {
     const merged = mergeInboundSenderKey(late, first);
     expect(merged.firstIndex).toBe(0);
     expect(exportInboundSenderKey(merged, 3).chainKey).toEqual(late.firstChainKey);
-    expectCryptoError(() => mergeInboundSenderKey(late, { ...first, chainKey: new Uint8Array(32) }), 'SESSION_MISMATCH');
+    expectCryptoError(
+      () => mergeInboundSenderKey(late, { ...first, chainKey: new Uint8Array(32) }),
+      'SESSION_MISMATCH',
+    );
     expect(decodeInboundSenderKey(encodeInboundSenderKey(merged))).toEqual(merged);
     expect(decodeOutboundSenderKey(encodeOutboundSenderKey(out))).toEqual(out);
   });
@@ -106,7 +118,10 @@ describe('sender keys', () => {
     expect(parseEnvelope(json)).toEqual(envelope);
     expectCryptoError(() => parseEnvelope({ ...envelopeToJson(envelope), extra: 1 }), 'MALFORMED');
     expectCryptoError(() => parseEnvelope({ ...envelopeToJson(envelope), v: 2 }), 'UNSUPPORTED_VERSION');
-    expectCryptoError(() => parseEnvelope({ ...envelopeToJson(envelope), nonce: toBase64Url(new Uint8Array(23)) }), 'MALFORMED');
+    expectCryptoError(
+      () => parseEnvelope({ ...envelopeToJson(envelope), nonce: toBase64Url(new Uint8Array(23)) }),
+      'MALFORMED',
+    );
   });
 });
 
@@ -143,12 +158,23 @@ describe('rotation helper', () => {
   const session = { chainIndex: 5, createdAt: 0 };
 
   it('rotates on removal, limits and age; shares without rotating on additions', () => {
-    expect(senderKeyRotation({ previousDevices: [], currentDevices: [a1], session: null, now: 1 }).reason).toBe('no-session');
+    expect(senderKeyRotation({ previousDevices: [], currentDevices: [a1], session: null, now: 1 }).reason).toBe(
+      'no-session',
+    );
     const removed = senderKeyRotation({ previousDevices: [a1, b1, b2], currentDevices: [a1, b1], session, now: 1 });
     expect(removed).toMatchObject({ rotate: true, reason: 'device-removed', removed: [b2], shareWith: [a1, b1] });
     const added = senderKeyRotation({ previousDevices: [a1], currentDevices: [a1, b1], session, now: 1 });
     expect(added).toMatchObject({ rotate: false, reason: null, shareWith: [b1] });
-    expect(senderKeyRotation({ previousDevices: [a1], currentDevices: [a1], session: { chainIndex: 100, createdAt: 0 }, now: 1 }).reason).toBe('message-limit');
-    expect(senderKeyRotation({ previousDevices: [a1], currentDevices: [a1], session, now: 7 * 86_400_000 }).reason).toBe('expired');
+    expect(
+      senderKeyRotation({
+        previousDevices: [a1],
+        currentDevices: [a1],
+        session: { chainIndex: 100, createdAt: 0 },
+        now: 1,
+      }).reason,
+    ).toBe('message-limit');
+    expect(
+      senderKeyRotation({ previousDevices: [a1], currentDevices: [a1], session, now: 7 * 86_400_000 }).reason,
+    ).toBe('expired');
   });
 });

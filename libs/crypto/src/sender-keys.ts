@@ -149,7 +149,10 @@ export function exportInboundSenderKey(session: InboundSenderKey, index = sessio
   };
 }
 
-function sameSession(a: SenderKeyIdentity & { signingKey: Uint8Array }, b: SenderKeyIdentity & { signingKey: Uint8Array }): boolean {
+function sameSession(
+  a: SenderKeyIdentity & { signingKey: Uint8Array },
+  b: SenderKeyIdentity & { signingKey: Uint8Array },
+): boolean {
   return (
     bytesEqual(a.sessionId, b.sessionId) &&
     a.conversationId === b.conversationId &&
@@ -171,8 +174,11 @@ export function mergeInboundSenderKey(existing: InboundSenderKey, incoming: Send
     if (!bytesEqual(expected.chainKey, incoming.chainKey)) fail('SESSION_MISMATCH', 'export is not on this chain');
     return existing;
   }
-  if (existing.firstIndex - incoming.chainIndex > MAX_SENDER_KEY_HISTORY_DISTANCE) fail('TOO_FAR_AHEAD', 'export too old');
-  if (!bytesEqual(advanceSenderChain(incoming.chainKey, incoming.chainIndex, existing.firstIndex), existing.firstChainKey)) {
+  if (existing.firstIndex - incoming.chainIndex > MAX_SENDER_KEY_HISTORY_DISTANCE)
+    fail('TOO_FAR_AHEAD', 'export too old');
+  if (
+    !bytesEqual(advanceSenderChain(incoming.chainKey, incoming.chainIndex, existing.firstIndex), existing.firstChainKey)
+  ) {
     fail('SESSION_MISMATCH', 'export is not on this chain');
   }
   return { ...existing, firstIndex: incoming.chainIndex, firstChainKey: incoming.chainKey };
@@ -325,7 +331,9 @@ export function encodeOutboundSenderKey(s: OutboundSenderKey): Uint8Array {
   const w = new ByteWriter().u8(OUTBOUND_RECORD_VERSION);
   writeSenderKeyExport(w, exportOutboundSenderKey(s));
   // The full 64-byte secret key (seed || public key): decoding then needs no scalar multiplication.
-  w.bytes(s.signing.secretKey).u64(s.createdAt).u8(s.escrow ? 1 : 0);
+  w.bytes(s.signing.secretKey)
+    .u64(s.createdAt)
+    .u8(s.escrow ? 1 : 0);
   if (s.escrow) w.bytes(s.escrow.compliancePublicKey).var16(s.escrow.wrap);
   return w.finish();
 }

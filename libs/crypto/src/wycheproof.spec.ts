@@ -87,7 +87,14 @@ describeVectors('Wycheproof through the protocol wrappers (skipped only when ../
     const suite = load<{ ivSize: number; keySize: number; tagSize: number }>('xchacha20_poly1305_test.json');
     let checked = 0;
     for (const group of suite.testGroups) {
-      for (const t of group.tests as (Test & { key: string; iv: string; aad: string; msg: string; ct: string; tag: string })[]) {
+      for (const t of group.tests as (Test & {
+        key: string;
+        iv: string;
+        aad: string;
+        msg: string;
+        ct: string;
+        tag: string;
+      })[]) {
         const key = fromHex(t.key);
         const iv = fromHex(t.iv);
         const aad = fromHex(t.aad);

@@ -33,12 +33,23 @@ function deriveSecret(
   return kdf(
     null,
     KdfLabel.X3DH_SECRET,
-    [...dh, dh4 ?? new Uint8Array(0), initiator.signingKey, initiator.identityKey, responder.signingKey, responder.identityKey],
+    [
+      ...dh,
+      dh4 ?? new Uint8Array(0),
+      initiator.signingKey,
+      initiator.identityKey,
+      responder.signingKey,
+      responder.identityKey,
+    ],
     32,
   );
 }
 
-export function x3dhSessionId(ephemeralKey: Uint8Array, initiator: DeviceIdentity, responder: DeviceIdentity): Uint8Array {
+export function x3dhSessionId(
+  ephemeralKey: Uint8Array,
+  initiator: DeviceIdentity,
+  responder: DeviceIdentity,
+): Uint8Array {
   return kdf(null, KdfLabel.X3DH_SESSION_ID, [ephemeralKey, initiator.identityKey, responder.identityKey], 16);
 }
 
@@ -49,7 +60,8 @@ export function x3dhInitiate(
   random: RandomSource = systemRandom,
 ): X3dhInitiation {
   verifyBundle(bundle);
-  if (bundle.oneTimePrekeys.length > 1) fail('INVALID_ARGUMENT', 'a claimed bundle carries at most one one-time prekey');
+  if (bundle.oneTimePrekeys.length > 1)
+    fail('INVALID_ARGUMENT', 'a claimed bundle carries at most one one-time prekey');
   const otp = bundle.oneTimePrekeys[0] ?? null;
   const ephemeralKey = x25519GenerateKeyPair(random);
   const spk = bundle.signedPrekey.publicKey;

@@ -44,7 +44,13 @@ export async function makeDevice(
   options: { prekeys?: number; now?: () => number } = {},
 ): Promise<TestDevice> {
   const store = new MemoryCryptoStore();
-  const crypto = await MiyuCrypto.create({ store, directory, userId, deviceId, ...(options.now ? { now: options.now } : {}) });
+  const crypto = await MiyuCrypto.create({
+    store,
+    directory,
+    userId,
+    deviceId,
+    ...(options.now ? { now: options.now } : {}),
+  });
   directory.publish(await crypto.createPrekeyBundle(options.prekeys ?? 3));
   return { crypto, store, address: { userId, deviceId } };
 }

@@ -11,7 +11,12 @@ export function seededRandom(seed: string): RandomSource {
     const out = new Uint8Array(length);
     let offset = 0;
     while (offset < length) {
-      const block = kdf(key, KdfLabel.DR_CHAIN, [Uint8Array.of(counter >>> 24, counter >>> 16, counter >>> 8, counter)], 64);
+      const block = kdf(
+        key,
+        KdfLabel.DR_CHAIN,
+        [Uint8Array.of(counter >>> 24, counter >>> 16, counter >>> 8, counter)],
+        64,
+      );
       counter += 1;
       const take = Math.min(64, length - offset);
       out.set(block.subarray(0, take), offset);
@@ -30,7 +35,9 @@ export function expectCryptoError(fn: () => unknown, code?: CryptoErrorCode): Cr
     thrown = error;
   }
   if (!(thrown instanceof CryptoError)) {
-    throw new Error(`expected CryptoError${code ? ` ${code}` : ''}, got ${thrown === null ? 'no error' : String(thrown)}`);
+    throw new Error(
+      `expected CryptoError${code ? ` ${code}` : ''}, got ${thrown === null ? 'no error' : String(thrown)}`,
+    );
   }
   if (code !== undefined && thrown.code !== code) throw new Error(`expected CryptoError ${code}, got ${thrown.code}`);
   return thrown;
@@ -44,7 +51,9 @@ export async function expectCryptoErrorAsync(fn: () => Promise<unknown>, code?: 
     thrown = error;
   }
   if (!(thrown instanceof CryptoError)) {
-    throw new Error(`expected CryptoError${code ? ` ${code}` : ''}, got ${thrown === null ? 'no error' : String(thrown)}`);
+    throw new Error(
+      `expected CryptoError${code ? ` ${code}` : ''}, got ${thrown === null ? 'no error' : String(thrown)}`,
+    );
   }
   if (code !== undefined && thrown.code !== code) throw new Error(`expected CryptoError ${code}, got ${thrown.code}`);
   return thrown;

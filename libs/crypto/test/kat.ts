@@ -4,10 +4,23 @@ import { escrowWrap } from '../src/escrow.js';
 import { encryptGroupMessage } from '../src/group.js';
 import { encryptSessionBackup } from '../src/history.js';
 import { KdfLabel, kdf } from '../src/kdf.js';
-import { type OneTimePrekeyPrivate, encodeBundle, generateDeviceKeys, generateOneTimePrekeys, publicBundle } from '../src/keys.js';
+import {
+  type OneTimePrekeyPrivate,
+  encodeBundle,
+  generateDeviceKeys,
+  generateOneTimePrekeys,
+  publicBundle,
+} from '../src/keys.js';
 import { createInboundPairwiseSession, createOutboundPairwiseSession } from '../src/pairwise.js';
 import { x25519KeyPairFromSecret, type RandomSource } from '../src/primitives.js';
-import { decodePairwiseMessage, kdfChain, kdfRoot, messageNonce, ratchetDecrypt, ratchetEncrypt } from '../src/ratchet.js';
+import {
+  decodePairwiseMessage,
+  kdfChain,
+  kdfRoot,
+  messageNonce,
+  ratchetDecrypt,
+  ratchetEncrypt,
+} from '../src/ratchet.js';
 import { recoveryKeyToWords, wrapHistoryKey } from '../src/recovery.js';
 import { safetyNumber } from '../src/safety-number.js';
 import { createOutboundSenderKey, exportOutboundSenderKey, senderKeyStep } from '../src/sender-keys.js';
@@ -37,7 +50,13 @@ export function scriptedRandom(chunks: Uint8Array[]): RandomSource {
 
 export const KAT_INPUTS = {
   now: 1_700_000_000_000,
-  alice: { userId: 'alice', deviceId: 'alice-laptop', signingSeed: 0x10, identitySecret: 0x30, signedPrekeySecret: 0x50 },
+  alice: {
+    userId: 'alice',
+    deviceId: 'alice-laptop',
+    signingSeed: 0x10,
+    identitySecret: 0x30,
+    signedPrekeySecret: 0x50,
+  },
   bob: {
     userId: 'bob',
     deviceId: 'bob-phone',
@@ -71,7 +90,12 @@ export interface KnownAnswerVectors {
   doubleRatchet: Record<string, string>;
   x3dh: Record<string, string>;
   exchange: { from: string; plaintext: string; message: string }[];
-  senderKey: { chainKey0: string; steps: { index: number; messageKey: string; nextChainKey: string }[]; envelope: string; content: string };
+  senderKey: {
+    chainKey0: string;
+    steps: { index: number; messageKey: string; nextChainKey: string }[];
+    envelope: string;
+    content: string;
+  };
   escrow: { compliancePublicKey: string; wrap: string };
   history: { historyKey: string; backupItem: string; recoveryKey: string; recoveryWords: string; recoveryWrap: string };
   safetyNumber: { digits: string; qr: string };
@@ -86,7 +110,13 @@ export function buildVectors(): KnownAnswerVectors {
     const key = i % 2 === 0 ? pattern(i) : null;
     const parts = [pattern(0x40 + i, 16), utf8Encode('part'), new Uint8Array(0)];
     const length = [32, 64, 24, 16][i % 4] as number;
-    return { label, key: key ? hex(key) : null, parts: parts.map(hex), length, output: hex(kdf(key, label, parts, length)) };
+    return {
+      label,
+      key: key ? hex(key) : null,
+      parts: parts.map(hex),
+      length,
+      output: hex(kdf(key, label, parts, length)),
+    };
   });
 
   // --- device keys (draw order: signing seed, identity secret, signed prekey secret; then one-time prekeys)
@@ -94,13 +124,21 @@ export function buildVectors(): KnownAnswerVectors {
     userId: I.alice.userId,
     deviceId: I.alice.deviceId,
     now: I.now,
-    random: scriptedRandom([pattern(I.alice.signingSeed), pattern(I.alice.identitySecret), pattern(I.alice.signedPrekeySecret)]),
+    random: scriptedRandom([
+      pattern(I.alice.signingSeed),
+      pattern(I.alice.identitySecret),
+      pattern(I.alice.signedPrekeySecret),
+    ]),
   });
   const bobBase = generateDeviceKeys({
     userId: I.bob.userId,
     deviceId: I.bob.deviceId,
     now: I.now,
-    random: scriptedRandom([pattern(I.bob.signingSeed), pattern(I.bob.identitySecret), pattern(I.bob.signedPrekeySecret)]),
+    random: scriptedRandom([
+      pattern(I.bob.signingSeed),
+      pattern(I.bob.identitySecret),
+      pattern(I.bob.signedPrekeySecret),
+    ]),
   });
   const bobOtp = generateOneTimePrekeys(bobBase, 1, scriptedRandom([pattern(I.bob.oneTimePrekeySecret)]));
   const bobKeys = bobOtp.keys;
@@ -113,7 +151,11 @@ export function buildVectors(): KnownAnswerVectors {
     bundle,
     scriptedRandom([pattern(I.aliceEphemeral)]),
   );
-  let alice = createOutboundPairwiseSession(aliceKeys, bundle, scriptedRandom([pattern(I.aliceEphemeral), pattern(I.aliceRatchet1)]));
+  let alice = createOutboundPairwiseSession(
+    aliceKeys,
+    bundle,
+    scriptedRandom([pattern(I.aliceEphemeral), pattern(I.aliceRatchet1)]),
+  );
   const exchange: KnownAnswerVectors['exchange'] = [];
   const m1 = ratchetEncrypt(alice, utf8Encode('hello bob'));
   alice = m1.session;
@@ -134,7 +176,11 @@ export function buildVectors(): KnownAnswerVectors {
   // --- sender key chain (draw order: session id 16, chain key 32, signing seed 32)
   const sk = createOutboundSenderKey(
     { conversationId: 'conv-1', senderUserId: I.alice.userId, senderDeviceId: I.alice.deviceId, epoch: 1, now: I.now },
-    scriptedRandom([pattern(I.senderKey.sessionId, 16), pattern(I.senderKey.chainKey), pattern(I.senderKey.signingSeed)]),
+    scriptedRandom([
+      pattern(I.senderKey.sessionId, 16),
+      pattern(I.senderKey.chainKey),
+      pattern(I.senderKey.signingSeed),
+    ]),
   );
   const steps: KnownAnswerVectors['senderKey']['steps'] = [];
   let ck = sk.chainKey;
@@ -149,14 +195,27 @@ export function buildVectors(): KnownAnswerVectors {
   const content = { type: 'text' as const, body: '你好, group', mentions: [], replyTo: null };
   const group = encryptGroupMessage(
     { ...sk, escrow: { compliancePublicKey: compliance.publicKey, wrap } },
-    { clientMsgId: '0190f5c2-7d6e-7000-8000-000000000001', policyVersion: 7, content, nonce: pattern(I.senderKey.nonce, 24) },
+    {
+      clientMsgId: '0190f5c2-7d6e-7000-8000-000000000001',
+      policyVersion: 7,
+      content,
+      nonce: pattern(I.senderKey.nonce, 24),
+    },
   );
 
   // --- history, recovery, safety number
   const historyKey = pattern(I.historyKey);
-  const backup = encryptSessionBackup(historyKey, exportOutboundSenderKey(sk), scriptedRandom([pattern(I.backupNonce, 24)]));
+  const backup = encryptSessionBackup(
+    historyKey,
+    exportOutboundSenderKey(sk),
+    scriptedRandom([pattern(I.backupNonce, 24)]),
+  );
   const recoveryKey = pattern(I.recoveryKey);
-  const recoveryWrap = wrapHistoryKey(historyKey, { recoveryKey }, { random: scriptedRandom([pattern(I.recoveryNonce, 24)]) });
+  const recoveryWrap = wrapHistoryKey(
+    historyKey,
+    { recoveryKey },
+    { random: scriptedRandom([pattern(I.recoveryNonce, 24)]) },
+  );
   const sn = safetyNumber(
     { userId: I.alice.userId, deviceKeys: [aliceKeys.identity.signingKey] },
     { userId: I.bob.userId, deviceKeys: [bobKeys.identity.signingKey] },
@@ -189,7 +248,12 @@ export function buildVectors(): KnownAnswerVectors {
       sessionId: hex(x3dh.sessionId),
     },
     exchange,
-    senderKey: { chainKey0: hex(sk.chainKey), steps, envelope: hex(encodeEnvelope(group.envelope)), content: JSON.stringify(content) },
+    senderKey: {
+      chainKey0: hex(sk.chainKey),
+      steps,
+      envelope: hex(encodeEnvelope(group.envelope)),
+      content: JSON.stringify(content),
+    },
     escrow: { compliancePublicKey: hex(compliance.publicKey), wrap: hex(wrap) },
     history: {
       historyKey: hex(historyKey),

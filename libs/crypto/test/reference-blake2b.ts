@@ -86,6 +86,7 @@ export function referenceBlake2b(outLength: number, message: Uint8Array, key: Ui
     compress(h, block, t, last);
   }
   const out = new Uint8Array(64);
-  for (let i = 0; i < 8; i += 1) for (let b = 0; b < 8; b += 1) out[i * 8 + b] = Number(((h[i] as bigint) >> BigInt(8 * b)) & 0xffn);
+  for (let i = 0; i < 8; i += 1)
+    for (let b = 0; b < 8; b += 1) out[i * 8 + b] = Number(((h[i] as bigint) >> BigInt(8 * b)) & 0xffn);
   return out.slice(0, outLength);
 }
