@@ -3,3 +3,4 @@ export * from './common.js';
 export * from './auth.js';
 export * from './socket.js';
 export * from './directory.js';
+export * from './devices.js';

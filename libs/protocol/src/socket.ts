@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ack } from './common.js';
+import type { DeviceAddedEvent, DeviceRemovedEvent } from './devices.js';
 
 /**
  * socket.io contracts. Every inbound event has a zod schema in `clientEventSchemas`; the type-level test in
@@ -29,10 +30,20 @@ export interface SessionRevokedEvent {
 
 export interface ServerToClientEvents {
   'session:revoked': (event: SessionRevokedEvent) => void;
+  /** To every socket of the user: one of their devices was added (e.g. to show "new device signed in"). */
+  'device:added': (event: DeviceAddedEvent) => void;
+  /** To every socket of the user; sockets of the removed device are then disconnected. */
+  'device:removed': (event: DeviceRemovedEvent) => void;
+}
+
+/** What a client may send in the socket.io handshake `auth` object (the session itself comes from the cookie). */
+export interface SocketHandshakeAuth {
+  /** The registered device this socket speaks for; it joins the `device:<id>` room. */
+  deviceId?: string;
 }
 
 /** Handshake errors arrive on the client as `connect_error` with `err.message` set to one of these codes. */
-export const SOCKET_AUTH_ERRORS = ['UNAUTHENTICATED', 'SESSION_EXPIRED', 'FORBIDDEN'] as const;
+export const SOCKET_AUTH_ERRORS = ['UNAUTHENTICATED', 'SESSION_EXPIRED', 'FORBIDDEN', 'DEVICE_NOT_FOUND'] as const;
 
 export const SOCKET_PATH = '/socket.io';
 /** Largest inbound socket frame we accept (bytes); larger frames close the connection. */

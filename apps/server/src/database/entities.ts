@@ -3,6 +3,8 @@ import { AuthThrottleEntity } from '../modules/auth/entities/auth-throttle.entit
 import { RecoveryCodeEntity } from '../modules/auth/entities/recovery-code.entity.js';
 import { SessionEntity } from '../modules/auth/entities/session.entity.js';
 import { UserEntity } from '../modules/auth/entities/user.entity.js';
+import { DeviceEntity } from '../modules/keys/entities/device.entity.js';
+import { OneTimePrekeyEntity } from '../modules/keys/entities/one-time-prekey.entity.js';
 import { SetupTokenEntity } from '../modules/setup/setup-token.entity.js';
 
 export const ENTITIES = [
@@ -12,4 +14,6 @@ export const ENTITIES = [
   AuthThrottleEntity,
   SetupTokenEntity,
   ...ORG_DIRECTORY_ENTITIES,
+  DeviceEntity,
+  OneTimePrekeyEntity,
 ];

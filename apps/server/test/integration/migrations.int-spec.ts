@@ -55,6 +55,16 @@ describe('migrations (real PostgreSQL)', () => {
           '00000000-0000-7000-8000-000000000000',
         ]),
       ).toContain('sessions_user_active_idx');
+      expect(
+        await plan(`SELECT * FROM devices WHERE user_id = $1 AND revoked_at IS NULL`, [
+          '00000000-0000-7000-8000-000000000000',
+        ]),
+      ).toContain('devices_user_active_idx');
+      expect(
+        await plan(`SELECT key_id FROM one_time_prekeys WHERE device_id = $1 ORDER BY key_id LIMIT 1`, [
+          '00000000-0000-7000-8000-000000000000',
+        ]),
+      ).toContain('one_time_prekeys_pkey');
     } finally {
       await ds.destroy();
     }

@@ -32,3 +32,9 @@ export interface SessionsRevokedEvent {
   sessionIds: string[];
   reason: SessionRevokeReason;
 }
+
+export const USER_DISABLED_EVENT = 'users.disabled';
+
+export interface UserDisabledEvent {
+  userId: string;
+}

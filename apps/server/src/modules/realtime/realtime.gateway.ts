@@ -16,6 +16,8 @@ import {
   SESSION_COOKIE,
   type ServerToClientEvents,
   type SystemPong,
+  type DeviceAddedEvent,
+  type DeviceRemovedEvent,
 } from '@miyu/protocol';
 import type { Request } from 'express';
 import type { Server, Socket } from 'socket.io';
@@ -26,6 +28,7 @@ import { logger } from '../../common/logging/json-logger.js';
 import { SESSIONS_REVOKED_EVENT, type SessionsRevokedEvent } from '../auth/auth.types.js';
 import { readCookie } from '../auth/session-cookie.js';
 import { SessionsService } from '../auth/sessions.service.js';
+import { DEVICE_ADDED_EVENT, DEVICE_REMOVED_EVENT, KeysService } from '../keys/keys.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { rooms } from './rooms.js';
 import { SocketEventHandler } from './socket-event-handler.js';
@@ -34,6 +37,7 @@ export interface SocketData {
   userId: string;
   sessionId: string;
   role: string;
+  deviceId: string | null;
 }
 
 export type MiyuServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -56,6 +60,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   constructor(
     private readonly sessions: SessionsService,
+    private readonly keys: KeysService,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -117,13 +122,35 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
   }
 
+  @OnEvent(DEVICE_ADDED_EVENT)
+  onDeviceAdded(event: DeviceAddedEvent): void {
+    this.server?.to(rooms.user(event.userId)).emit('device:added', event);
+  }
+
+  /** Tells the user's sockets, then ends the sockets that spoke for the removed device (on every process). */
+  @OnEvent(DEVICE_REMOVED_EVENT)
+  onDeviceRemoved(event: DeviceRemovedEvent): void {
+    if (!this.server) return;
+    this.server.to(rooms.user(event.userId)).emit('device:removed', event);
+    this.server.in(rooms.device(event.deviceId)).disconnectSockets(true);
+  }
+
   private async authenticate(socket: MiyuSocket): Promise<void> {
     const req = socket.request as Request;
     if (!originAllowed(req, this.config)) throw new DomainError(ErrorCode.FORBIDDEN, 'Cross-origin socket refused.');
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     const { user, session } = await this.sessions.authenticate(token);
-    socket.data = { userId: user.id, sessionId: session.id, role: user.role };
-    await socket.join([rooms.user(user.id), rooms.session(session.id)]);
+    const requested = (socket.handshake.auth as { deviceId?: unknown } | undefined)?.deviceId;
+    let deviceId: string | null = null;
+    if (requested !== undefined) {
+      if (typeof requested !== 'string') throw new DomainError(ErrorCode.DEVICE_NOT_FOUND, 'Unknown device.');
+      await this.keys.assertActiveDevice(user.id, requested);
+      deviceId = requested;
+    }
+    socket.data = { userId: user.id, sessionId: session.id, role: user.role, deviceId };
+    const joined = [rooms.user(user.id), rooms.session(session.id)];
+    if (deviceId) joined.push(rooms.device(deviceId));
+    await socket.join(joined);
     const msUntilExpiry = Math.min(session.expiresAt.getTime() - Date.now(), MAX_TIMER_MS);
     this.expiryTimers.set(socket.id, setTimeout(() => socket.disconnect(true), Math.max(0, msUntilExpiry)).unref());
   }

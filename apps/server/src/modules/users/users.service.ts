@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { CreateUserRequest, SessionDto, UpdateUserRequest, UserDto, UserPage, UserRole } from '@miyu/protocol';
 import type { EntityManager } from 'typeorm';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
 import { uuidv7 } from '../../common/security/uuid.js';
-import type { Actor } from '../auth/auth.types.js';
+import { type Actor, USER_DISABLED_EVENT, type UserDisabledEvent } from '../auth/auth.types.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { toUserDto } from '../auth/user.mapper.js';
@@ -24,6 +25,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsService,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    private readonly events: EventEmitter2,
   ) {}
 
   async list(actor: Actor, query: { q?: string; limit: number; offset: number }): Promise<UserPage> {
@@ -101,7 +103,11 @@ export class UsersService {
       return { disabled: update.status === 'disabled' };
     });
     // A disabled user's sessions and sockets end at once, on every server process.
-    if (changed.disabled) await this.sessions.revoke(userId, 'user_disabled');
+    if (changed.disabled) {
+      await this.sessions.revoke(userId, 'user_disabled');
+      const event: UserDisabledEvent = { userId };
+      await this.events.emitAsync(USER_DISABLED_EVENT, event);
+    }
     const user = await this.users.findById(userId);
     return toUserDto(user!);
   }
