@@ -2,7 +2,8 @@ import { Navigate, Route, Routes } from 'react-router';
 import { GuestOnly, HOME_PATH, LoginScreen, RequireAuth, SetupOnly, SetupScreen } from '../features/auth';
 import { AdminLayout, AdminPlaceholder, AdminUsersScreen } from '../features/admin';
 import { ProfileScreen, SecurityScreen, SessionsScreen, SettingsLayout } from '../features/settings';
-import { AppFrame, ChatsPage, DirectoryPage, NotFoundPage } from '../features/shell';
+import { AppFrame, ChatsPage, NotFoundPage } from '../features/shell';
+import { AdminDepartmentsScreen, AdminImportScreen, DirectoryScreen } from '../features/directory';
 
 export function AppRoutes() {
   return (
@@ -32,11 +33,14 @@ export function AppRoutes() {
       >
         <Route index element={<Navigate to={HOME_PATH} replace />} />
         <Route path="chats" element={<ChatsPage />} />
-        <Route path="directory" element={<DirectoryPage />} />
+        <Route path="directory" element={<DirectoryScreen />} />
+        <Route path="directory/departments/:departmentId" element={<DirectoryScreen />} />
+        <Route path="directory/people/:personId" element={<DirectoryScreen />} />
         <Route path="admin" element={<AdminLayout />}>
           <Route index element={<Navigate to="users" replace />} />
           <Route path="users" element={<AdminUsersScreen />} />
-          <Route path="org" element={<AdminPlaceholder section="org" />} />
+          <Route path="org" element={<AdminDepartmentsScreen />} />
+          <Route path="import" element={<AdminImportScreen />} />
           <Route path="policy" element={<AdminPlaceholder section="policy" />} />
           <Route path="audit" element={<AdminPlaceholder section="audit" />} />
           <Route path="compliance" element={<AdminPlaceholder section="compliance" />} />

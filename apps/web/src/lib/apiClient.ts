@@ -44,6 +44,8 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface RequestOptions {
   body?: unknown;
+  /** A file sent as the raw request body (imports) instead of JSON; `contentType` names its type. */
+  file?: { data: Blob; contentType: string };
   query?: Record<string, string | number | undefined | null>;
   signal?: AbortSignal;
 }
@@ -52,6 +54,7 @@ export interface ApiClient {
   get<T>(path: string, schema: z.ZodType<T>, options?: RequestOptions): Promise<T>;
   post<T>(path: string, schema: z.ZodType<T>, options?: RequestOptions): Promise<T>;
   patch<T>(path: string, schema: z.ZodType<T>, options?: RequestOptions): Promise<T>;
+  put<T>(path: string, schema: z.ZodType<T>, options?: RequestOptions): Promise<T>;
   delete(path: string, options?: RequestOptions): Promise<void>;
   /** For endpoints that answer 204 No Content. */
   send(method: Method, path: string, options?: RequestOptions): Promise<void>;
@@ -116,7 +119,8 @@ export function createApiClient(config: ApiClientConfig): ApiClient {
 
   async function request(method: Method, path: string, options: RequestOptions = {}): Promise<unknown> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (options.file) headers['Content-Type'] = options.file.contentType;
+    else if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET') {
       const token = config.getCsrfToken();
       if (token) headers[CSRF_HEADER] = token;
@@ -127,7 +131,7 @@ export function createApiClient(config: ApiClientConfig): ApiClient {
         method,
         headers,
         credentials: 'same-origin',
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.file ? options.file.data : options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: options.signal,
       });
     } catch (cause) {
@@ -161,6 +165,9 @@ export function createApiClient(config: ApiClientConfig): ApiClient {
     },
     async patch(path, schema, options) {
       return parse(schema, await request('PATCH', path, options), path);
+    },
+    async put(path, schema, options) {
+      return parse(schema, await request('PUT', path, options), path);
     },
     async delete(path, options) {
       await request('DELETE', path, options);

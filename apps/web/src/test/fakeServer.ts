@@ -7,6 +7,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: Record<string, string>;
   body: unknown;
+  /** A non-JSON body (file uploads), as sent. */
+  rawBody: unknown;
   credentials: RequestCredentials | undefined;
 }
 
@@ -46,6 +48,7 @@ export class FakeServer {
       query: new URLSearchParams(search),
       headers,
       body,
+      rawBody: typeof init?.body === 'string' ? null : (init?.body ?? null),
       credentials: init?.credentials,
     };
     this.requests.push(request);

@@ -2,3 +2,4 @@ export { AdminLayout } from './containers/AdminLayout';
 export { AdminUsersScreen } from './containers/AdminUsersScreen';
 export { AdminPlaceholder } from './containers/AdminPlaceholder';
 export { ADMIN_SECTIONS, type AdminSection } from './sections';
+export { useUserListQuery } from './api/adminUsers.queries';

@@ -1,3 +1,3 @@
-/** Admin console sections; only `users` is built so far, the rest show a placeholder. */
-export const ADMIN_SECTIONS = ['users', 'org', 'policy', 'audit', 'compliance', 'integrations'] as const;
+/** Admin console sections; `users`, `org` and `import` are built, the rest show a placeholder. */
+export const ADMIN_SECTIONS = ['users', 'org', 'import', 'policy', 'audit', 'compliance', 'integrations'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];

@@ -1,4 +1,3 @@
 export { AppFrame } from './containers/AppFrame';
 export { ChatsPage } from './containers/ChatsPage';
-export { DirectoryPage } from './containers/DirectoryPage';
 export { NotFoundPage } from './containers/NotFoundPage';

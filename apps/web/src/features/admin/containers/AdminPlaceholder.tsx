@@ -3,7 +3,7 @@ import { Placeholder } from '../../../ui/Placeholder';
 import { ShieldIcon } from '../../../ui/icons';
 import type { AdminSection } from '../sections';
 
-export function AdminPlaceholder({ section }: { section: Exclude<AdminSection, 'users'> }) {
+export function AdminPlaceholder({ section }: { section: Exclude<AdminSection, 'users' | 'org' | 'import'> }) {
   const { t } = useTranslation();
   return (
     <Placeholder

@@ -18,7 +18,7 @@ import {
 } from '../api/adminUsers.queries';
 import { CreateUserForm } from '../components/CreateUserForm';
 import { UserTable } from '../components/UserTable';
-import { useDebouncedValue } from '../hooks/useDebouncedValue';
+import { useDebouncedValue } from '../../../lib/useDebouncedValue';
 
 export const USERS_PAGE_SIZE = 20;
 

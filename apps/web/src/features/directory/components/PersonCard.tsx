@@ -1,0 +1,86 @@
+import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PersonCardDto } from '@miyu/protocol';
+import { Button } from '../../../ui/Button';
+import { ChatIcon } from '../../../ui/icons';
+import { initials } from '../../../lib/format';
+
+export interface PersonCardProps {
+  card: PersonCardDto;
+  onOpenPerson: (personId: string) => void;
+  onOpenDepartment: (departmentId: string) => void;
+}
+
+/** A colleague's card. Contact details are shown only when the server sends them (an org setting). */
+export function PersonCard({ card, onOpenPerson, onOpenDepartment }: PersonCardProps) {
+  const { t } = useTranslation();
+  const hintId = useId();
+  const titles = [...new Set(card.departments.map((d) => d.title).filter((x): x is string => !!x))];
+  const headline = card.title ?? titles[0] ?? null;
+  return (
+    <article className="card person-card" aria-labelledby={`${hintId}-name`}>
+      <header className="person-card__header">
+        <span className="avatar avatar--lg" aria-hidden="true">
+          {initials(card.displayName)}
+        </span>
+        <div className="person-card__who">
+          <h1 className="person-card__name" id={`${hintId}-name`}>
+            {card.displayName}
+          </h1>
+          {headline ? <p className="person-card__title">{headline}</p> : null}
+        </div>
+        <div className="person-card__actions">
+          {/* Messaging is a later issue: the button is there, disabled, and says why. */}
+          <Button variant="primary" disabled aria-describedby={hintId} title={t('directory.person.messageSoon')}>
+            <ChatIcon width={16} height={16} />
+            {t('directory.person.message')}
+          </Button>
+          <p className="person-card__hint" id={hintId}>
+            {t('directory.person.messageSoon')}
+          </p>
+        </div>
+      </header>
+      <dl className="facts">
+        <div>
+          <dt>{t('fields.employeeNo')}</dt>
+          <dd>{card.employeeNo ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('directory.person.manager')}</dt>
+          <dd>
+            {card.manager ? (
+              <Button variant="link" onClick={() => onOpenPerson(card.manager!.id)}>
+                {card.manager.displayName}
+              </Button>
+            ) : (
+              '—'
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('fields.email')}</dt>
+          <dd>{card.email ? <a href={`mailto:${card.email}`}>{card.email}</a> : t('directory.person.notShown')}</dd>
+        </div>
+        <div>
+          <dt>{t('fields.phone')}</dt>
+          <dd>{card.phone ? <a href={`tel:${card.phone}`}>{card.phone}</a> : t('directory.person.notShown')}</dd>
+        </div>
+      </dl>
+      <section className="person-card__section">
+        <h2 className="card__heading">{t('directory.person.departments')}</h2>
+        {card.departments.length === 0 ? <p className="empty">{t('directory.person.noDepartments')}</p> : null}
+        <ul className="person-card__departments">
+          {card.departments.map((membership) => (
+            <li key={membership.departmentId}>
+              <Button variant="link" onClick={() => onOpenDepartment(membership.departmentId)}>
+                {membership.departmentName}
+              </Button>
+              {membership.title ? <span className="person-card__dept-title">{membership.title}</span> : null}
+              {membership.primary ? <span className="badge badge--success">{t('directory.primaryTag')}</span> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,79 @@
+import { useNavigate, useParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { Alert } from '../../../ui/Alert';
+import { Placeholder } from '../../../ui/Placeholder';
+import { Spinner } from '../../../ui/Spinner';
+import { ContactsIcon } from '../../../ui/icons';
+import { useErrorMessage } from '../../../lib/useErrorMessage';
+import { useDepartmentPageQuery, usePersonCardQuery } from '../api/directory.queries';
+import { DepartmentView } from '../components/DepartmentView';
+import { DirectorySearch } from '../components/DirectorySearch';
+import { OrgTree } from '../components/OrgTree';
+import { PersonCard } from '../components/PersonCard';
+
+export const directoryPaths = {
+  department: (id: string) => `/directory/departments/${encodeURIComponent(id)}`,
+  person: (id: string) => `/directory/people/${encodeURIComponent(id)}`,
+};
+
+/** Employees → Directory: search and the org chart on the left, a department or a person card on the right. */
+export function DirectoryScreen() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const { departmentId = null, personId = null } = useParams();
+  const openDepartment = (id: string) => void navigate(directoryPaths.department(id));
+  const openPerson = (id: string) => void navigate(directoryPaths.person(id));
+
+  return (
+    <div className="directory">
+      <aside className="directory__side">
+        <DirectorySearch onPick={(hit) => openPerson(hit.id)} />
+        <OrgTree
+          label={t('directory.tree.label')}
+          selectedId={departmentId}
+          onSelect={(node) => openDepartment(node.id)}
+        />
+      </aside>
+      <div className="directory__pane">
+        {personId ? (
+          <PersonPane personId={personId} onOpenPerson={openPerson} onOpenDepartment={openDepartment} />
+        ) : departmentId ? (
+          <DepartmentPane departmentId={departmentId} onOpenPerson={openPerson} onOpenDepartment={openDepartment} />
+        ) : (
+          <Placeholder icon={<ContactsIcon />} title={t('directory.title')} description={t('directory.description')} />
+        )}
+      </div>
+    </div>
+  );
+}
+
+interface PaneProps {
+  onOpenPerson: (id: string) => void;
+  onOpenDepartment: (id: string) => void;
+}
+
+function PersonPane({ personId, ...open }: PaneProps & { personId: string }) {
+  const { t } = useTranslation();
+  const describe = useErrorMessage();
+  const card = usePersonCardQuery(personId);
+  return (
+    <div className="page">
+      {card.isPending ? <Spinner label={t('common.loading')} /> : null}
+      {card.error ? <Alert tone="error">{describe(card.error)}</Alert> : null}
+      {card.data ? <PersonCard card={card.data} {...open} /> : null}
+    </div>
+  );
+}
+
+function DepartmentPane({ departmentId, ...open }: PaneProps & { departmentId: string }) {
+  const { t } = useTranslation();
+  const describe = useErrorMessage();
+  const page = useDepartmentPageQuery(departmentId);
+  return (
+    <div className="page page--wide">
+      {page.isPending ? <Spinner label={t('common.loading')} /> : null}
+      {page.error ? <Alert tone="error">{describe(page.error)}</Alert> : null}
+      {page.data ? <DepartmentView page={page.data} {...open} /> : null}
+    </div>
+  );
+}
