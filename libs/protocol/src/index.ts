@@ -4,3 +4,4 @@ export * from './auth.js';
 export * from './socket.js';
 export * from './directory.js';
 export * from './devices.js';
+export * from './messaging.js';

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import type { Ack } from './common.js';
 import type { DeviceAddedEvent, DeviceRemovedEvent } from './devices.js';
+import {
+  messageSendSchema,
+  type MessageSend,
+  type MessageSendAck,
+  syncChangesSchema,
+  type SyncChanges,
+  type SyncPage,
+  syncSinceSchema,
+  type SyncSince,
+  type TimelineMessage,
+} from './messaging.js';
 
 /**
  * socket.io contracts. Every inbound event has a zod schema in `clientEventSchemas`; the type-level test in
@@ -15,12 +26,21 @@ export interface SystemPong {
 
 export const clientEventSchemas = {
   'system:ping': systemPingSchema,
+  'message:send': messageSendSchema,
+  'sync:since': syncSinceSchema,
+  'sync:changes': syncChangesSchema,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
 
 export interface ClientToServerEvents {
   'system:ping': (payload: SystemPing, ack: (res: Ack<SystemPong>) => void) => void;
+  /** Persist one E2E message; the ack comes only after it is committed. Idempotent by clientMsgId. */
+  'message:send': (payload: MessageSend, ack: (res: Ack<MessageSendAck>) => void) => void;
+  /** Messages of one conversation after a seq, in order (catch-up on connect or on a gap). */
+  'sync:since': (payload: SyncSince, ack: (res: Ack<SyncPage>) => void) => void;
+  /** The latest seq of every conversation of the user, to find what changed while offline. */
+  'sync:changes': (payload: Record<string, never>, ack: (res: Ack<SyncChanges>) => void) => void;
 }
 
 export interface SessionRevokedEvent {
@@ -34,6 +54,8 @@ export interface ServerToClientEvents {
   'device:added': (event: DeviceAddedEvent) => void;
   /** To every socket of the user; sockets of the removed device are then disconnected. */
   'device:removed': (event: DeviceRemovedEvent) => void;
+  /** A new timeline entry (message or system event) in one of the user's conversations, after commit. */
+  'message:new': (message: TimelineMessage) => void;
 }
 
 /** What a client may send in the socket.io handshake `auth` object (the session itself comes from the cookie). */

@@ -5,6 +5,9 @@ import { SessionEntity } from '../modules/auth/entities/session.entity.js';
 import { UserEntity } from '../modules/auth/entities/user.entity.js';
 import { DeviceEntity } from '../modules/keys/entities/device.entity.js';
 import { OneTimePrekeyEntity } from '../modules/keys/entities/one-time-prekey.entity.js';
+import { ConversationMemberEntity } from '../modules/messaging/entities/conversation-member.entity.js';
+import { ConversationEntity } from '../modules/messaging/entities/conversation.entity.js';
+import { MessageEntity } from '../modules/messaging/entities/message.entity.js';
 import { SetupTokenEntity } from '../modules/setup/setup-token.entity.js';
 
 export const ENTITIES = [
@@ -16,4 +19,7 @@ export const ENTITIES = [
   ...ORG_DIRECTORY_ENTITIES,
   DeviceEntity,
   OneTimePrekeyEntity,
+  ConversationEntity,
+  ConversationMemberEntity,
+  MessageEntity,
 ];

@@ -1,6 +1,12 @@
 import { Foundation1764100000000 } from './1764100000000-foundation.js';
 import { OrgDirectory1764200000000 } from './1764200000000-org-directory.js';
 import { Devices1764300000000 } from './1764300000000-devices.js';
+import { Messaging1764400000000 } from './1764400000000-messaging.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
-export const MIGRATIONS = [Foundation1764100000000, OrgDirectory1764200000000, Devices1764300000000];
+export const MIGRATIONS = [
+  Foundation1764100000000,
+  OrgDirectory1764200000000,
+  Devices1764300000000,
+  Messaging1764400000000,
+];

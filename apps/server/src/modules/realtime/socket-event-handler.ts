@@ -1,5 +1,5 @@
 import { type Ack, clientEventSchemas, type ClientEventName, ErrorCode } from '@miyu/protocol';
-import type { z } from 'zod';
+import type { z, ZodType } from 'zod';
 import { toApiError } from '../../common/errors/to-api-error.js';
 import { logger } from '../../common/logging/json-logger.js';
 import type { MetricsService } from '../metrics/metrics.service.js';
@@ -16,7 +16,8 @@ export class SocketEventHandler {
     payload: unknown,
     run: (input: z.output<(typeof clientEventSchemas)[E]>) => Promise<T>,
   ): Promise<Ack<T>> {
-    const parsed = clientEventSchemas[event].safeParse(payload);
+    const schema = clientEventSchemas[event] as unknown as ZodType<z.output<(typeof clientEventSchemas)[E]>>;
+    const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       this.metrics.socketEvents.inc({ event, outcome: 'invalid' });
       const first = parsed.error.issues[0];

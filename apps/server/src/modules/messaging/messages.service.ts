@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { encodeEnvelope, safeParseEnvelope } from '@miyu/crypto';
+import {
+  MAX_SYNC_PAGE,
+  type MessageSend,
+  type MessageSendAck,
+  type SyncChanges,
+  type SyncPage,
+  type TimelineMessage,
+} from '@miyu/protocol';
+import type { Actor } from '../auth/auth.types.js';
+import { ConversationsRepository } from './conversations.repository.js';
+import { ConversationsService } from './conversations.service.js';
+import { GroupCommit } from './group-commit.js';
+import { MessagingError } from './messaging.errors.js';
+import { TIMELINE_APPENDED_EVENT, type TimelineAppendedEvent } from './messaging.events.js';
+import { MessagesRepository, type NewMessage, type PersistOutcome } from './messages.repository.js';
+import { toTimelineMessage } from './timeline.mapper.js';
+
+export interface Sender {
+  userId: string;
+  deviceId: string | null;
+}
+
+/**
+ * The delivery contract (ARCHITECTURE §4): a send is acked with its seq only after it is committed; resends with the
+ * same clientMsgId get the original ack; fan-out happens after commit.
+ */
+@Injectable()
+export class MessagesService {
+  private readonly commits: GroupCommit<NewMessage, PersistOutcome>;
+
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly conversationsRepo: ConversationsRepository,
+    private readonly conversations: ConversationsService,
+    private readonly events: EventEmitter2,
+  ) {
+    this.commits = new GroupCommit((batch) => this.persist(batch));
+  }
+
+  async send(sender: Sender, request: MessageSend): Promise<MessageSendAck> {
+    if (!sender.deviceId) throw MessagingError.deviceRequired();
+    const parsed = safeParseEnvelope(request.envelope);
+    if (!parsed.ok) throw MessagingError.envelopeInvalid(parsed.error.message);
+    const e = parsed.envelope;
+    // The envelope authenticates these fields; they must also be the ones the server files it under.
+    if (e.conversationId !== request.conversationId) throw MessagingError.envelopeInvalid('conversationId differs');
+    if (e.clientMsgId !== request.clientMsgId) throw MessagingError.envelopeInvalid('clientMsgId differs');
+    if (e.senderUserId !== sender.userId) throw MessagingError.envelopeInvalid('senderUserId is not you');
+    if (e.senderDeviceId !== sender.deviceId) throw MessagingError.envelopeInvalid('senderDeviceId is not this device');
+    const outcome = await this.commits.submit({
+      conversationId: request.conversationId,
+      clientMsgId: request.clientMsgId,
+      senderUserId: sender.userId,
+      senderDeviceId: sender.deviceId,
+      envelope: Buffer.from(encodeEnvelope(e)),
+    });
+    if (outcome.kind === 'not_member') throw MessagingError.notFound();
+    if (outcome.kind === 'duplicate') return { seq: outcome.seq, serverTs: outcome.serverTs.toISOString() };
+    return { seq: Number(outcome.message.seq), serverTs: outcome.message.serverTs.toISOString() };
+  }
+
+  async since(
+    actor: Pick<Actor, 'userId'>,
+    conversationId: string,
+    afterSeq: number,
+    limit = MAX_SYNC_PAGE,
+  ): Promise<SyncPage> {
+    const { conversation } = await this.conversations.requireMember(actor, conversationId);
+    const rows = await this.messages.since(conversationId, afterSeq, Math.min(limit, MAX_SYNC_PAGE));
+    return { messages: rows.map(toTimelineMessage), lastSeq: Number(conversation.lastSeq) };
+  }
+
+  async history(
+    actor: Pick<Actor, 'userId'>,
+    conversationId: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<TimelineMessage[]> {
+    await this.conversations.requireMember(actor, conversationId);
+    return (await this.messages.before(conversationId, before, limit)).map(toTimelineMessage);
+  }
+
+  async changes(actor: Pick<Actor, 'userId'>): Promise<SyncChanges> {
+    return { conversations: await this.conversationsRepo.lastSeqsForUser(actor.userId) };
+  }
+
+  private async persist(batch: NewMessage[]): Promise<PersistOutcome[]> {
+    const outcomes = await this.messages.persistBatch(batch);
+    // After commit: fan out what was newly stored, one event per conversation.
+    const stored = new Map<string, TimelineAppendedEvent['messages']>();
+    for (const o of outcomes) {
+      if (o.kind !== 'stored') continue;
+      const list = stored.get(o.message.conversationId) ?? [];
+      list.push(o.message);
+      stored.set(o.message.conversationId, list);
+    }
+    for (const [conversationId, messages] of stored) {
+      const recipientUserIds = await this.conversationsRepo.activeMemberIds(conversationId);
+      const event: TimelineAppendedEvent = { conversationId, messages, recipientUserIds };
+      this.events.emit(TIMELINE_APPENDED_EVENT, event);
+    }
+    return outcomes;
+  }
+}

@@ -1,0 +1,20 @@
+import type { MessageEntity } from './entities/message.entity.js';
+
+/** Emitted after commit: the gateway pushes the entries to every member's sockets (all server processes). */
+export const TIMELINE_APPENDED_EVENT = 'messaging.timeline.appended';
+
+export interface TimelineAppendedEvent {
+  conversationId: string;
+  messages: MessageEntity[];
+  /** Active members after the change (plus removed ones, so they learn of their removal). */
+  recipientUserIds: string[];
+}
+
+/** Membership changed: the messaging layer on clients turns this into sender-key rotation (ARCHITECTURE §5). */
+export const MEMBERSHIP_CHANGED_EVENT = 'messaging.membership.changed';
+
+export interface MembershipChangedEvent {
+  conversationId: string;
+  added: string[];
+  removed: string[];
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import type { Ack, MessageSendAck, SyncChanges, SyncPage } from '@miyu/protocol';
+import { MetricsService } from '../metrics/metrics.service.js';
+import type { MiyuServer, MiyuSocket } from '../realtime/realtime.gateway.js';
+import { rooms } from '../realtime/rooms.js';
+import { SocketEventHandler } from '../realtime/socket-event-handler.js';
+import { TIMELINE_APPENDED_EVENT, type TimelineAppendedEvent } from './messaging.events.js';
+import { MessagesService } from './messages.service.js';
+import { toTimelineMessage } from './timeline.mapper.js';
+
+/** Socket events of messaging: validate, call the service, ack. Fan-out to members' rooms after commit. */
+@Injectable()
+@WebSocketGateway()
+export class MessagingGateway {
+  @WebSocketServer()
+  server: MiyuServer;
+
+  private readonly handler: SocketEventHandler;
+
+  constructor(
+    private readonly messages: MessagesService,
+    metrics: MetricsService,
+  ) {
+    this.handler = new SocketEventHandler(metrics);
+  }
+
+  @SubscribeMessage('message:send')
+  send(socket: MiyuSocket, payload: unknown): Promise<Ack<MessageSendAck>> {
+    return this.handler.handle('message:send', payload, (input) =>
+      this.messages.send({ userId: socket.data.userId, deviceId: socket.data.deviceId }, input),
+    );
+  }
+
+  @SubscribeMessage('sync:since')
+  since(socket: MiyuSocket, payload: unknown): Promise<Ack<SyncPage>> {
+    return this.handler.handle('sync:since', payload, (input) =>
+      this.messages.since({ userId: socket.data.userId }, input.conversationId, input.afterSeq, input.limit),
+    );
+  }
+
+  @SubscribeMessage('sync:changes')
+  changes(socket: MiyuSocket, payload: unknown): Promise<Ack<SyncChanges>> {
+    return this.handler.handle('sync:changes', payload ?? {}, () =>
+      this.messages.changes({ userId: socket.data.userId }),
+    );
+  }
+
+  @OnEvent(TIMELINE_APPENDED_EVENT)
+  onAppended(event: TimelineAppendedEvent): void {
+    if (!this.server || event.recipientUserIds.length === 0) return;
+    const targets = event.recipientUserIds.map(rooms.user);
+    for (const message of event.messages) this.server.to(targets).emit('message:new', toTimelineMessage(message));
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ConversationsController } from './conversations.controller.js';
+import { ConversationsRepository } from './conversations.repository.js';
+import { ConversationsService } from './conversations.service.js';
+import { MessagesRepository } from './messages.repository.js';
+import { MessagesService } from './messages.service.js';
+import { MessagingGateway } from './messaging.gateway.js';
+
+@Module({
+  controllers: [ConversationsController],
+  providers: [ConversationsRepository, ConversationsService, MessagesRepository, MessagesService, MessagingGateway],
+  exports: [ConversationsService],
+})
+export class MessagingModule {}

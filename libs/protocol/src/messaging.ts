@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { singleLine } from './common.js';
+
+/**
+ * Conversations and messages (ARCHITECTURE §4). Message content only ever travels as the opaque E2E envelope of
+ * libs/crypto (JSON form); the server validates its structure, never its content.
+ */
+export const MAX_GROUP_MEMBERS = 5000;
+export const MAX_SYNC_PAGE = 500;
+
+export const conversationKindSchema = z.enum(['direct', 'group', 'department']);
+export type ConversationKind = z.infer<typeof conversationKindSchema>;
+export const memberRoleSchema = z.enum(['owner', 'admin', 'member']);
+export type MemberRole = z.infer<typeof memberRoleSchema>;
+
+export const createConversationRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('direct'), userId: z.uuid() }),
+  z.strictObject({
+    kind: z.literal('group'),
+    name: singleLine(1, 100),
+    topic: singleLine(0, 500).optional(),
+    memberIds: z.array(z.uuid()).max(MAX_GROUP_MEMBERS - 1),
+  }),
+]);
+export type CreateConversationRequest = z.input<typeof createConversationRequestSchema>;
+
+export const addMembersRequestSchema = z.strictObject({
+  userIds: z.array(z.uuid()).min(1).max(MAX_GROUP_MEMBERS),
+});
+
+export const conversationSchema = z.object({
+  id: z.uuid(),
+  kind: conversationKindSchema,
+  name: z.string().nullable(),
+  topic: z.string().nullable(),
+  ownerId: z.uuid().nullable(),
+  lastSeq: z.number().int(),
+  memberCount: z.number().int(),
+  myRole: memberRoleSchema,
+  createdAt: z.string(),
+});
+export type ConversationDto = z.infer<typeof conversationSchema>;
+
+export const conversationMemberSchema = z.object({
+  userId: z.uuid(),
+  role: memberRoleSchema,
+  joinedAt: z.string(),
+});
+export type ConversationMemberDto = z.infer<typeof conversationMemberSchema>;
+
+/** Server-authored timeline entries: metadata only, never message content. */
+export const systemEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('conversation_created'), by: z.uuid() }),
+  z.object({ type: z.literal('members_added'), by: z.uuid(), userIds: z.array(z.uuid()) }),
+  z.object({ type: z.literal('member_removed'), by: z.uuid(), userId: z.uuid() }),
+  z.object({ type: z.literal('member_left'), userId: z.uuid() }),
+]);
+export type SystemEvent = z.infer<typeof systemEventSchema>;
+
+export interface TimelineMessage {
+  conversationId: string;
+  seq: number;
+  serverTs: string;
+  /** null for system events. */
+  clientMsgId: string | null;
+  senderUserId: string | null;
+  senderDeviceId: string | null;
+  /** libs/crypto EnvelopeJson for messages; null for system events. */
+  envelope: Record<string, unknown> | null;
+  system: SystemEvent | null;
+}
+
+/** Envelopes are validated by libs/crypto's parseEnvelope; this only bounds the shape before that. */
+const envelopeJsonSchema = z.record(z.string(), z.union([z.string().max(200_000), z.number()]));
+
+export const messageSendSchema = z.strictObject({
+  clientMsgId: z.uuid(),
+  conversationId: z.uuid(),
+  envelope: envelopeJsonSchema,
+});
+export type MessageSend = z.infer<typeof messageSendSchema>;
+
+export interface MessageSendAck {
+  seq: number;
+  serverTs: string;
+}
+
+export const syncSinceSchema = z.strictObject({
+  conversationId: z.uuid(),
+  afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  limit: z.number().int().min(1).max(MAX_SYNC_PAGE).optional(),
+});
+export type SyncSince = z.infer<typeof syncSinceSchema>;
+
+export interface SyncPage {
+  messages: TimelineMessage[];
+  /** The conversation's latest seq: more to fetch while the last returned seq is below it. */
+  lastSeq: number;
+}
+
+export const syncChangesSchema = z.strictObject({});
+
+export interface SyncChanges {
+  /** Every conversation of the user with its latest seq; the client syncs those above its own cursors. */
+  conversations: Array<{ id: string; lastSeq: number }>;
+}
+
+export const historyQuerySchema = z.strictObject({
+  before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
