@@ -7,6 +7,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { DirectoryModule } from './modules/directory/directory.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { InboxModule } from './modules/inbox/inbox.module.js';
 import { KeysModule } from './modules/keys/keys.module.js';
 import { MessagingModule } from './modules/messaging/messaging.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         SetupModule,
         KeysModule,
         MessagingModule,
+        InboxModule,
         RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

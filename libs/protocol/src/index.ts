@@ -5,3 +5,4 @@ export * from './socket.js';
 export * from './directory.js';
 export * from './devices.js';
 export * from './messaging.js';
+export * from './inbox.js';

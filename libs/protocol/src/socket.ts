@@ -2,6 +2,16 @@ import { z } from 'zod';
 import type { Ack } from './common.js';
 import type { DeviceAddedEvent, DeviceRemovedEvent } from './devices.js';
 import {
+  toDeviceAckSchema,
+  type ToDeviceAckRequest,
+  toDeviceFetchSchema,
+  type ToDeviceFetch,
+  type ToDeviceMessage,
+  toDeviceSendSchema,
+  type ToDeviceSend,
+  type ToDeviceSendAck,
+} from './inbox.js';
+import {
   messageSendSchema,
   type MessageSend,
   type MessageSendAck,
@@ -29,6 +39,9 @@ export const clientEventSchemas = {
   'message:send': messageSendSchema,
   'sync:since': syncSinceSchema,
   'sync:changes': syncChangesSchema,
+  'todevice:send': toDeviceSendSchema,
+  'todevice:fetch': toDeviceFetchSchema,
+  'todevice:ack': toDeviceAckSchema,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -41,6 +54,12 @@ export interface ClientToServerEvents {
   'sync:since': (payload: SyncSince, ack: (res: Ack<SyncPage>) => void) => void;
   /** The latest seq of every conversation of the user, to find what changed while offline. */
   'sync:changes': (payload: Record<string, never>, ack: (res: Ack<SyncChanges>) => void) => void;
+  /** Queue pairwise-encrypted messages for other devices (needs a device socket). */
+  'todevice:send': (payload: ToDeviceSend, ack: (res: Ack<ToDeviceSendAck>) => void) => void;
+  /** This device's inbox in order, after an id (on connect; pushes arrive as `todevice:new`). */
+  'todevice:fetch': (payload: ToDeviceFetch, ack: (res: Ack<ToDeviceMessage[]>) => void) => void;
+  /** Deletes this device's inbox messages up to and including an id, once processed. */
+  'todevice:ack': (payload: ToDeviceAckRequest, ack: (res: Ack<{ deleted: number }>) => void) => void;
 }
 
 export interface SessionRevokedEvent {
@@ -56,6 +75,8 @@ export interface ServerToClientEvents {
   'device:removed': (event: DeviceRemovedEvent) => void;
   /** A new timeline entry (message or system event) in one of the user's conversations, after commit. */
   'message:new': (message: TimelineMessage) => void;
+  /** A new message in this device's inbox (stored until acked). */
+  'todevice:new': (message: ToDeviceMessage) => void;
 }
 
 /** What a client may send in the socket.io handshake `auth` object (the session itself comes from the cookie). */

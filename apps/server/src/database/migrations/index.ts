@@ -2,6 +2,7 @@ import { Foundation1764100000000 } from './1764100000000-foundation.js';
 import { OrgDirectory1764200000000 } from './1764200000000-org-directory.js';
 import { Devices1764300000000 } from './1764300000000-devices.js';
 import { Messaging1764400000000 } from './1764400000000-messaging.js';
+import { InboxAndBackups1764450000000 } from './1764450000000-inbox-and-backups.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   OrgDirectory1764200000000,
   Devices1764300000000,
   Messaging1764400000000,
+  InboxAndBackups1764450000000,
 ];
