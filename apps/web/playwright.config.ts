@@ -14,6 +14,11 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   forbidOnly: !!process.env['CI'],
   reporter: [['list'], ['json', { outputFile: './test-results/e2e.json' }]],
+  // The first-run scenario needs a server nobody has set up yet, so it runs before every other scenario.
+  projects: [
+    { name: 'first-run', testMatch: 'foundation.e2e.ts' },
+    { name: 'scenarios', testMatch: '**/*.e2e.ts', testIgnore: 'foundation.e2e.ts', dependencies: ['first-run'] },
+  ],
   use: {
     baseURL: process.env['MIYU_E2E_URL'],
     locale: 'zh-CN',

@@ -45,7 +45,7 @@ export function DepartmentView({ page, onOpenDepartment, onOpenPerson }: Departm
       </header>
 
       <section className="card">
-        <h2 className="card__heading">{t('directory.department.head')}</h2>
+        <h2 className="card__title">{t('directory.department.head')}</h2>
         {head ? (
           <button type="button" className="person-row" onClick={() => onOpenPerson(head.id)}>
             <span className="avatar avatar--sm" aria-hidden="true">
@@ -61,7 +61,7 @@ export function DepartmentView({ page, onOpenDepartment, onOpenPerson }: Departm
 
       {children.length > 0 ? (
         <section className="card">
-          <h2 className="card__heading">{t('directory.department.subDepartments')}</h2>
+          <h2 className="card__title">{t('directory.department.subDepartments')}</h2>
           <ul className="dept-view__children">
             {children.map((child) => (
               <li key={child.id}>
@@ -97,7 +97,7 @@ function DepartmentMembers({
   const total = members.data?.total ?? 0;
   return (
     <section className="card">
-      <h2 className="card__heading">{t('directory.department.members')}</h2>
+      <h2 className="card__title">{t('directory.department.members')}</h2>
       {members.isPending ? <Spinner label={t('common.loading')} /> : null}
       {members.error ? <Alert tone="error">{describe(members.error)}</Alert> : null}
       {members.data && items.length === 0 ? <p className="empty">{t('directory.department.noMembers')}</p> : null}

@@ -67,7 +67,7 @@ export function PersonCard({ card, onOpenPerson, onOpenDepartment }: PersonCardP
         </div>
       </dl>
       <section className="person-card__section">
-        <h2 className="card__heading">{t('directory.person.departments')}</h2>
+        <h2 className="card__title">{t('directory.person.departments')}</h2>
         {card.departments.length === 0 ? <p className="empty">{t('directory.person.noDepartments')}</p> : null}
         <ul className="person-card__departments">
           {card.departments.map((membership) => (

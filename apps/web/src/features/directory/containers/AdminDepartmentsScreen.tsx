@@ -410,7 +410,7 @@ function MembersPanel({
   return (
     <section className="card" aria-labelledby="org-admin-members">
       <div className="card__heading-row">
-        <h2 className="card__heading" id="org-admin-members">
+        <h2 className="card__title" id="org-admin-members">
           {t('directory.department.members')}
         </h2>
         <Button size="sm" variant="primary" disabled={busy} onClick={onAdd}>
@@ -565,7 +565,7 @@ function GroupsPanel({
   return (
     <section className="card" aria-labelledby="org-admin-groups">
       <div className="card__heading-row">
-        <h2 className="card__heading" id="org-admin-groups">
+        <h2 className="card__title" id="org-admin-groups">
           {t('adminOrg.groups')}
         </h2>
         {active ? null : (

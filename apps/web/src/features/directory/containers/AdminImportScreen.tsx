@@ -66,7 +66,7 @@ export function AdminImportScreen() {
       </header>
 
       <section className="card">
-        <h2 className="card__heading">{t('adminImport.uploadTitle')}</h2>
+        <h2 className="card__title">{t('adminImport.uploadTitle')}</h2>
         <ol className="steps-inline">
           <li>{t('adminImport.step1')}</li>
           <li>{t('adminImport.step2')}</li>
@@ -103,7 +103,7 @@ export function AdminImportScreen() {
 
       {preview ? (
         <section className="card" aria-labelledby="import-preview-title">
-          <h2 className="card__heading" id="import-preview-title">
+          <h2 className="card__title" id="import-preview-title">
             {t('adminImport.previewTitle')}
           </h2>
           {preview.ok ? (
@@ -117,7 +117,7 @@ export function AdminImportScreen() {
 
       {result ? (
         <section className="card" aria-labelledby="import-result-title">
-          <h2 className="card__heading" id="import-result-title">
+          <h2 className="card__title" id="import-result-title">
             {t('adminImport.resultTitle')}
           </h2>
           <Alert tone="success">{t('adminImport.resultOk')}</Alert>
@@ -127,7 +127,7 @@ export function AdminImportScreen() {
       ) : null}
 
       <section className="card">
-        <h2 className="card__heading">{t('adminImport.exportTitle')}</h2>
+        <h2 className="card__title">{t('adminImport.exportTitle')}</h2>
         <p className="card__text">{t('adminImport.exportText')}</p>
         <div className="form__actions">
           <a className="btn btn--secondary" href={exportUrl('csv')} download="directory.csv">
@@ -140,7 +140,7 @@ export function AdminImportScreen() {
       </section>
 
       <section className="card">
-        <h2 className="card__heading">{t('adminImport.formatTitle')}</h2>
+        <h2 className="card__title">{t('adminImport.formatTitle')}</h2>
         <p className="card__text">{t('adminImport.formatText')}</p>
         <div className="table-wrap">
           <table className="table">
