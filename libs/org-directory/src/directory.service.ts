@@ -523,29 +523,34 @@ export class DirectoryService {
     const params: unknown[] = [query.recursive ? dept.path : dept.id];
     const scope = query.recursive ? subtree('m.department_path', '$1') : 'm.department_id = $1';
     const hiddenClause = this.repo.hiddenPeopleClause('m.user_id', hidden, params);
-    const total = (await this.repo
-      .manager()
-      .query(
-        `SELECT count(DISTINCT m.user_id)::int AS n FROM department_members m WHERE ${scope} ${hiddenClause}`,
-        params,
-      )) as Array<{ n: number }>;
-    params.push(query.limit, query.offset);
-    const rows = (await this.repo.manager().query(
-      `SELECT * FROM (
-         SELECT DISTINCT ON (m.user_id) m.user_id, m.department_id, m.title, m.is_primary, u.display_name, u.employee_no
-           FROM department_members m JOIN users u ON u.id = m.user_id
-          WHERE ${scope} ${hiddenClause}
-          ORDER BY m.user_id, m.is_primary DESC, m.department_id) x
-        ORDER BY x.display_name, x.user_id LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    )) as Array<{
-      user_id: string;
-      department_id: string;
-      title: string | null;
-      is_primary: boolean;
-      display_name: string;
-      employee_no: string | null;
-    }>;
+    const pageParams = [...params, query.limit, query.offset];
+    // Count and page at once, on two pooled connections: for a big subtree each is a scan of its memberships.
+    const [total, rows] = await Promise.all([
+      this.repo
+        .manager()
+        .query(
+          `SELECT count(*)::int AS n FROM (SELECT DISTINCT m.user_id FROM department_members m WHERE ${scope} ${hiddenClause}) s`,
+          params,
+        ) as Promise<Array<{ n: number }>>,
+      this.repo.manager().query(
+        `SELECT * FROM (
+           SELECT DISTINCT ON (m.user_id) m.user_id, m.department_id, m.title, m.is_primary, u.display_name, u.employee_no
+             FROM department_members m JOIN users u ON u.id = m.user_id
+            WHERE ${scope} ${hiddenClause}
+            ORDER BY m.user_id, m.is_primary DESC, m.department_id) x
+          ORDER BY x.display_name, x.user_id LIMIT $${pageParams.length - 1} OFFSET $${pageParams.length}`,
+        pageParams,
+      ) as Promise<
+        Array<{
+          user_id: string;
+          department_id: string;
+          title: string | null;
+          is_primary: boolean;
+          display_name: string;
+          employee_no: string | null;
+        }>
+      >,
+    ]);
     return {
       total: total[0]?.n ?? 0,
       items: rows.map((r) => ({
@@ -619,14 +624,22 @@ export class DirectoryService {
   private lastReindex = 0;
   private reindexing: Promise<unknown> | null = null;
 
-  /** Picks up people created or renamed outside the directory, at most every 10 s. */
+  /**
+   * Picks up people created or renamed outside the directory (the users module), at most once a minute. Only the
+   * first search after start waits for it; later refreshes run in the background so they never add to a search's
+   * latency.
+   */
   private async refreshIndex(): Promise<void> {
-    if (Date.now() - this.lastReindex < 10_000) return;
-    this.reindexing ??= this.repo.reindexStale().finally(() => {
-      this.lastReindex = Date.now();
-      this.reindexing = null;
-    });
-    await this.reindexing;
+    if (this.reindexing || Date.now() - this.lastReindex < 60_000) return;
+    const first = this.lastReindex === 0;
+    this.reindexing = this.repo
+      .reindexStale()
+      .catch(() => undefined)
+      .finally(() => {
+        this.lastReindex = Date.now();
+        this.reindexing = null;
+      });
+    if (first) await this.reindexing;
   }
 
   /**
