@@ -54,6 +54,11 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('members_added'), by: z.uuid(), userIds: z.array(z.uuid()) }),
   z.object({ type: z.literal('member_removed'), by: z.uuid(), userId: z.uuid() }),
   z.object({ type: z.literal('member_left'), userId: z.uuid() }),
+  /** Department groups: membership follows the org directory. */
+  z.object({ type: z.literal('directory_sync'), added: z.array(z.uuid()), removed: z.array(z.uuid()) }),
+  /** A member's device list changed: clients show it and re-check safety numbers. */
+  z.object({ type: z.literal('device_added'), userId: z.uuid(), deviceId: z.uuid() }),
+  z.object({ type: z.literal('device_removed'), userId: z.uuid(), deviceId: z.uuid() }),
 ]);
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 

@@ -8,6 +8,7 @@ import {
   type SystemEvent,
 } from '@miyu/protocol';
 import type { EntityManager } from 'typeorm';
+import { logger } from '../../common/logging/json-logger.js';
 import { uuidv7 } from '../../common/security/uuid.js';
 import type { Actor } from '../auth/auth.types.js';
 import { ConversationsRepository } from './conversations.repository.js';
@@ -120,6 +121,67 @@ export class ConversationsService {
       return { entry, members: await this.conversations.activeMemberIds(conversation.id, manager) };
     });
     this.announce(conversation.id, [result.entry], [...result.members, userId], { added: [], removed: [userId] });
+  }
+
+  /** Creates the conversation of a department group (same id as the group); idempotent. */
+  async ensureDepartmentConversation(groupId: string, name: string): Promise<void> {
+    const created = await this.conversations.transaction(async (manager) => {
+      if (await this.conversations.findById(groupId, manager)) return null;
+      const conversation = Object.assign(new ConversationEntity(), {
+        id: groupId,
+        kind: 'department' as const,
+        directKey: null,
+        name,
+        topic: null,
+        ownerId: null,
+        lastSeq: '0',
+        createdAt: new Date(),
+      });
+      await this.conversations.insert(conversation, manager);
+      return conversation;
+    });
+    if (created) logger.event('info', 'messaging', 'department conversation created', { conversationId: groupId });
+  }
+
+  /** Applies a department group's membership change from the directory (the only way its members change). */
+  async applyDirectoryMembership(groupId: string, added: string[], removed: string[]): Promise<void> {
+    const result = await this.conversations.transaction(async (manager) => {
+      const conversation = await this.conversations.findById(groupId, manager);
+      if (!conversation || conversation.kind !== 'department') return null;
+      await manager.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [groupId]);
+      const joined = await this.conversations.addMembers(
+        groupId,
+        added.map((userId) => ({ userId, role: 'member' as const })),
+        manager,
+      );
+      const left: string[] = [];
+      for (const userId of removed) if (await this.conversations.markLeft(groupId, userId, manager)) left.push(userId);
+      if (joined.length === 0 && left.length === 0) return null;
+      const entry = await this.append(groupId, { type: 'directory_sync', added: joined, removed: left }, manager);
+      return { entry, joined, left, members: await this.conversations.activeMemberIds(groupId, manager) };
+    });
+    if (result) {
+      this.announce(groupId, [result.entry], [...result.members, ...result.left], {
+        added: result.joined,
+        removed: result.left,
+      });
+    }
+  }
+
+  /** Writes a device-list change into the timeline of every conversation the user is in. */
+  async announceDevice(userId: string, event: SystemEvent): Promise<void> {
+    const conversations = await this.conversations.lastSeqsForUser(userId);
+    for (const { id } of conversations) {
+      const result = await this.conversations.transaction(async (manager) => ({
+        entry: await this.append(id, event, manager),
+        members: await this.conversations.activeMemberIds(id, manager),
+      }));
+      this.events.emit(TIMELINE_APPENDED_EVENT, {
+        conversationId: id,
+        messages: [result.entry],
+        recipientUserIds: result.members,
+      } satisfies TimelineAppendedEvent);
+    }
   }
 
   /** The actor's active membership, or CONVERSATION_NOT_FOUND (which does not reveal that it exists). */

@@ -5,10 +5,18 @@ import { ConversationsService } from './conversations.service.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesService } from './messages.service.js';
 import { MessagingGateway } from './messaging.gateway.js';
+import { MessagingListeners } from './messaging.listeners.js';
 
 @Module({
   controllers: [ConversationsController],
-  providers: [ConversationsRepository, ConversationsService, MessagesRepository, MessagesService, MessagingGateway],
+  providers: [
+    ConversationsRepository,
+    ConversationsService,
+    MessagesRepository,
+    MessagesService,
+    MessagingGateway,
+    MessagingListeners,
+  ],
   exports: [ConversationsService],
 })
 export class MessagingModule {}
