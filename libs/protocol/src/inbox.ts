@@ -49,11 +49,9 @@ export interface ToDeviceMessage {
 
 /** History backup items (libs/crypto history.ts): public key id and session id, opaque encrypted blob. */
 const b64Fixed = (bytes: number) =>
-  z
-    .string()
-    .regex(new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`), {
-      message: `expected ${bytes} bytes, base64url`,
-    });
+  z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`), {
+    message: `expected ${bytes} bytes, base64url`,
+  });
 
 export const backupItemSchema = z.strictObject({
   keyId: b64Fixed(8),

@@ -59,6 +59,8 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   /** A member's device list changed: clients show it and re-check safety numbers. */
   z.object({ type: z.literal('device_added'), userId: z.uuid(), deviceId: z.uuid() }),
   z.object({ type: z.literal('device_removed'), userId: z.uuid(), deviceId: z.uuid() }),
+  /** The message at `seq` was recalled: every client hides it. */
+  z.object({ type: z.literal('message_recalled'), seq: z.number().int(), by: z.uuid() }),
 ]);
 export type SystemEvent = z.infer<typeof systemEventSchema>;
 
@@ -73,6 +75,8 @@ export interface TimelineMessage {
   /** libs/crypto EnvelopeJson for messages; null for system events. */
   envelope: Record<string, unknown> | null;
   system: SystemEvent | null;
+  /** Set when the message was recalled; clients show "message recalled" instead of it. */
+  recalledAt: string | null;
 }
 
 /** Envelopes are validated by libs/crypto's parseEnvelope; this only bounds the shape before that. */
@@ -89,6 +93,24 @@ export interface MessageSendAck {
   seq: number;
   serverTs: string;
 }
+
+export const messageRecallSchema = z.strictObject({
+  conversationId: z.uuid(),
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+export type MessageRecall = z.infer<typeof messageRecallSchema>;
+
+export const DEFAULT_RECALL_WINDOW_MINUTES = 24 * 60;
+
+export const messagingSettingsSchema = z.strictObject({
+  /** How long after sending a sender may recall a message; admins may recall any message at any time. */
+  recallWindowMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 60),
+});
+export type MessagingSettings = z.infer<typeof messagingSettingsSchema>;
 
 export const syncSinceSchema = z.strictObject({
   conversationId: z.uuid(),

@@ -12,6 +12,8 @@ import {
   type ToDeviceSendAck,
 } from './inbox.js';
 import {
+  messageRecallSchema,
+  type MessageRecall,
   messageSendSchema,
   type MessageSend,
   type MessageSendAck,
@@ -37,6 +39,7 @@ export interface SystemPong {
 export const clientEventSchemas = {
   'system:ping': systemPingSchema,
   'message:send': messageSendSchema,
+  'message:recall': messageRecallSchema,
   'sync:since': syncSinceSchema,
   'sync:changes': syncChangesSchema,
   'todevice:send': toDeviceSendSchema,
@@ -50,6 +53,8 @@ export interface ClientToServerEvents {
   'system:ping': (payload: SystemPing, ack: (res: Ack<SystemPong>) => void) => void;
   /** Persist one E2E message; the ack comes only after it is committed. Idempotent by clientMsgId. */
   'message:send': (payload: MessageSend, ack: (res: Ack<MessageSendAck>) => void) => void;
+  /** Recall a message: the sender within the admin-set window, or an admin at any time. */
+  'message:recall': (payload: MessageRecall, ack: (res: Ack<{ seq: number }>) => void) => void;
   /** Messages of one conversation after a seq, in order (catch-up on connect or on a gap). */
   'sync:since': (payload: SyncSince, ack: (res: Ack<SyncPage>) => void) => void;
   /** The latest seq of every conversation of the user, to find what changed while offline. */

@@ -8,6 +8,7 @@ import { OneTimePrekeyEntity } from '../modules/keys/entities/one-time-prekey.en
 import { ConversationMemberEntity } from '../modules/messaging/entities/conversation-member.entity.js';
 import { ConversationEntity } from '../modules/messaging/entities/conversation.entity.js';
 import { MessageEntity } from '../modules/messaging/entities/message.entity.js';
+import { MessagingSettingsEntity } from '../modules/messaging/entities/messaging-settings.entity.js';
 import { DeviceInboxEntity } from '../modules/inbox/entities/device-inbox.entity.js';
 import { HistoryBackupEntity } from '../modules/inbox/entities/history-backup.entity.js';
 import { SetupTokenEntity } from '../modules/setup/setup-token.entity.js';
@@ -24,6 +25,7 @@ export const ENTITIES = [
   ConversationEntity,
   ConversationMemberEntity,
   MessageEntity,
+  MessagingSettingsEntity,
   DeviceInboxEntity,
   HistoryBackupEntity,
 ];

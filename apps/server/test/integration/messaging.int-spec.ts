@@ -27,7 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
-import { type ClientSocket, connected } from '../support/socket-client.js';
+import { type ClientSocket, connected, connectSocket } from '../support/socket-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 interface Person {
@@ -278,6 +278,68 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
     expect(carol.received.some((x) => x.seq === ack.data.seq)).toBe(false);
     const members = await bob.http.request<Array<{ userId: string }>>('GET', `/api/conversations/${group.id}/members`);
     expect(members.body.map((x) => x.userId).sort()).toEqual([alice.user.id, bob.user.id].sort());
+  });
+
+  it('recalls: the sender within the window, admins always; others never; a marker every client sees', async () => {
+    const m = send(alice, group.id, outbound, 'oops');
+    outbound = m.next;
+    const seq = ((await m.ack()) as { data: MessageSendAck }).data.seq;
+    expect(
+      await bob.socket.timeout(10_000).emitWithAck('message:recall', { conversationId: group.id, seq }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'MESSAGE_RECALL_FORBIDDEN' },
+    });
+    expect(await alice.socket.timeout(10_000).emitWithAck('message:recall', { conversationId: group.id, seq })).toEqual(
+      {
+        ok: true,
+        data: { seq },
+      },
+    );
+    await waitFor(() => bob.received.some((x) => x.system?.type === 'message_recalled' && x.system.seq === seq));
+    const page = (await bob.socket
+      .timeout(10_000)
+      .emitWithAck('sync:since', { conversationId: group.id, afterSeq: seq - 1, limit: 1 })) as {
+      data: SyncPage;
+    };
+    expect(page.data.messages[0]!.recalledAt).not.toBeNull();
+    expect(
+      await alice.socket.timeout(10_000).emitWithAck('message:recall', { conversationId: group.id, seq: 1 }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'MESSAGE_NOT_FOUND' },
+    });
+
+    // The window is an admin setting; with 0 minutes, senders can no longer recall.
+    expect((await alice.http.request('PUT', '/api/admin/settings/messaging', { recallWindowMinutes: 0 })).status).toBe(
+      403,
+    );
+    expect((await admin.request('PUT', '/api/admin/settings/messaging', { recallWindowMinutes: -1 })).status).toBe(400);
+    expect((await admin.request('PUT', '/api/admin/settings/messaging', { recallWindowMinutes: 0 })).body).toEqual({
+      recallWindowMinutes: 0,
+    });
+    expect((await bob.http.request('GET', '/api/settings/messaging')).body).toEqual({ recallWindowMinutes: 0 });
+    const late = send(alice, group.id, outbound, 'too late');
+    outbound = late.next;
+    const lateSeq = ((await late.ack()) as { data: MessageSendAck }).data.seq;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(
+      await alice.socket.timeout(10_000).emitWithAck('message:recall', { conversationId: group.id, seq: lateSeq }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'MESSAGE_RECALL_WINDOW_PASSED' },
+    });
+    // An org admin may recall any message, past the window and without being a member.
+    const adminSocket = connectSocket(t.url, admin.cookie);
+    await connected(adminSocket);
+    expect(
+      await adminSocket.timeout(10_000).emitWithAck('message:recall', { conversationId: group.id, seq: lateSeq }),
+    ).toEqual({
+      ok: true,
+      data: { seq: lateSeq },
+    });
+    adminSocket.disconnect();
+    await admin.request('PUT', '/api/admin/settings/messaging', { recallWindowMinutes: 1440 });
   });
 
   it('never stores message plaintext: the canary appears in no column of any table', async () => {

@@ -3,6 +3,7 @@ import { OrgDirectory1764200000000 } from './1764200000000-org-directory.js';
 import { Devices1764300000000 } from './1764300000000-devices.js';
 import { Messaging1764400000000 } from './1764400000000-messaging.js';
 import { InboxAndBackups1764450000000 } from './1764450000000-inbox-and-backups.js';
+import { Recall1764460000000 } from './1764460000000-recall.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Devices1764300000000,
   Messaging1764400000000,
   InboxAndBackups1764450000000,
+  Recall1764460000000,
 ];

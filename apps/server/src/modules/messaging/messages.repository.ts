@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, LessThan, MoreThan } from 'typeorm';
+import { DEFAULT_RECALL_WINDOW_MINUTES } from '@miyu/protocol';
+import { DataSource, type EntityManager, IsNull, LessThan, MoreThan } from 'typeorm';
+import { MessagingSettingsEntity } from './entities/messaging-settings.entity.js';
 import { MessageEntity } from './entities/message.entity.js';
 
 export interface NewMessage {
@@ -102,6 +104,37 @@ export class MessagesRepository {
       }
       return outcomes;
     });
+  }
+
+  findMessage(conversationId: string, seq: number): Promise<MessageEntity | null> {
+    return this.dataSource.getRepository(MessageEntity).findOneBy({ conversationId, seq: String(seq) });
+  }
+
+  /** Marks a message recalled (once) and files the timeline entry, in one transaction; null if already recalled. */
+  async recall(
+    conversationId: string,
+    seq: number,
+    by: string,
+    appendEntry: (manager: EntityManager) => Promise<MessageEntity>,
+  ): Promise<MessageEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager
+        .getRepository(MessageEntity)
+        .update({ conversationId, seq: String(seq), recalledAt: IsNull() }, { recalledAt: new Date(), recalledBy: by });
+      if (!result.affected) return null;
+      return appendEntry(manager);
+    });
+  }
+
+  async recallWindowMinutes(): Promise<number> {
+    const row = await this.dataSource.getRepository(MessagingSettingsEntity).findOneBy({ id: 1 });
+    return row?.recallWindowMinutes ?? DEFAULT_RECALL_WINDOW_MINUTES;
+  }
+
+  async setRecallWindowMinutes(minutes: number): Promise<void> {
+    await this.dataSource
+      .getRepository(MessagingSettingsEntity)
+      .upsert({ id: 1, recallWindowMinutes: minutes, updatedAt: new Date() }, ['id']);
   }
 
   since(conversationId: string, afterSeq: number, limit: number): Promise<MessageEntity[]> {

@@ -4,11 +4,13 @@ import { encodeEnvelope, safeParseEnvelope } from '@miyu/crypto';
 import {
   MAX_SYNC_PAGE,
   type MessageSend,
+  type MessagingSettings,
   type MessageSendAck,
   type SyncChanges,
   type SyncPage,
   type TimelineMessage,
 } from '@miyu/protocol';
+import { ForbiddenError } from '../../common/errors/domain-error.js';
 import type { Actor } from '../auth/auth.types.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
@@ -60,6 +62,43 @@ export class MessagesService {
     if (outcome.kind === 'not_member') throw MessagingError.notFound();
     if (outcome.kind === 'duplicate') return { seq: outcome.seq, serverTs: outcome.serverTs.toISOString() };
     return { seq: Number(outcome.message.seq), serverTs: outcome.message.serverTs.toISOString() };
+  }
+
+  /** The sender may recall within the window; an admin may recall any message at any time. */
+  async recall(actor: Pick<Actor, 'userId' | 'role'>, conversationId: string, seq: number): Promise<{ seq: number }> {
+    const isAdmin = actor.role === 'admin';
+    // Org admins moderate any conversation; everyone else must be in it.
+    if (!isAdmin) await this.conversations.requireMember(actor, conversationId);
+    const message = await this.messages.findMessage(conversationId, seq);
+    if (!message || message.system) throw MessagingError.messageNotFound();
+    if (message.senderUserId !== actor.userId && !isAdmin) throw MessagingError.recallForbidden();
+    if (!isAdmin) {
+      const minutes = await this.messages.recallWindowMinutes();
+      if (Date.now() - message.serverTs.getTime() > minutes * 60_000) throw MessagingError.recallWindowPassed(minutes);
+    }
+    const entry = await this.messages.recall(conversationId, seq, actor.userId, (manager) =>
+      this.conversationsRepo.appendSystemEvent(
+        conversationId,
+        { type: 'message_recalled', seq, by: actor.userId },
+        manager,
+      ),
+    );
+    if (entry) {
+      const recipientUserIds = await this.conversationsRepo.activeMemberIds(conversationId);
+      const event: TimelineAppendedEvent = { conversationId, messages: [entry], recipientUserIds };
+      this.events.emit(TIMELINE_APPENDED_EVENT, event);
+    }
+    return { seq };
+  }
+
+  async settings(): Promise<MessagingSettings> {
+    return { recallWindowMinutes: await this.messages.recallWindowMinutes() };
+  }
+
+  async updateSettings(actor: Pick<Actor, 'role'>, settings: MessagingSettings): Promise<MessagingSettings> {
+    if (actor.role !== 'admin') throw new ForbiddenError();
+    await this.messages.setRecallWindowMinutes(settings.recallWindowMinutes);
+    return this.settings();
   }
 
   async since(

@@ -24,6 +24,21 @@ export class MessagingError extends DomainError {
   static envelopeInvalid(reason: string): MessagingError {
     return new MessagingError(ErrorCode.MESSAGE_ENVELOPE_INVALID, `The message envelope is not valid: ${reason}.`);
   }
+  static messageNotFound(): MessagingError {
+    return new MessagingError(ErrorCode.MESSAGE_NOT_FOUND, 'No such message.');
+  }
+  static recallWindowPassed(minutes: number): MessagingError {
+    return new MessagingError(
+      ErrorCode.MESSAGE_RECALL_WINDOW_PASSED,
+      `Messages can be recalled within ${minutes} minutes of sending.`,
+    );
+  }
+  static recallForbidden(): MessagingError {
+    return new MessagingError(
+      ErrorCode.MESSAGE_RECALL_FORBIDDEN,
+      'Only the sender or an admin can recall this message.',
+    );
+  }
   static deviceRequired(): MessagingError {
     return new MessagingError(
       ErrorCode.MESSAGE_DEVICE_REQUIRED,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Ack, MessageSendAck, SyncChanges, SyncPage } from '@miyu/protocol';
+import type { Actor } from '../auth/auth.types.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { MiyuServer, MiyuSocket } from '../realtime/realtime.gateway.js';
 import { rooms } from '../realtime/rooms.js';
@@ -30,6 +31,17 @@ export class MessagingGateway {
   send(socket: MiyuSocket, payload: unknown): Promise<Ack<MessageSendAck>> {
     return this.handler.handle('message:send', payload, (input) =>
       this.messages.send({ userId: socket.data.userId, deviceId: socket.data.deviceId }, input),
+    );
+  }
+
+  @SubscribeMessage('message:recall')
+  recall(socket: MiyuSocket, payload: unknown): Promise<Ack<{ seq: number }>> {
+    return this.handler.handle('message:recall', payload, (input) =>
+      this.messages.recall(
+        { userId: socket.data.userId, role: socket.data.role as Actor['role'] },
+        input.conversationId,
+        input.seq,
+      ),
     );
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConversationsController } from './conversations.controller.js';
+import { MessagingSettingsController } from './settings.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
 import { MessagesRepository } from './messages.repository.js';
@@ -8,7 +9,7 @@ import { MessagingGateway } from './messaging.gateway.js';
 import { MessagingListeners } from './messaging.listeners.js';
 
 @Module({
-  controllers: [ConversationsController],
+  controllers: [ConversationsController, MessagingSettingsController],
   providers: [
     ConversationsRepository,
     ConversationsService,

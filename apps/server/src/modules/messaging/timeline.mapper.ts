@@ -15,6 +15,7 @@ export function toTimelineMessage(m: MessageEntity): TimelineMessage {
       ? (envelopeToJson(decodeEnvelope(new Uint8Array(m.envelope))) as unknown as Record<string, unknown>)
       : null,
     system: m.system,
+    recalledAt: m.recalledAt ? m.recalledAt.toISOString() : null,
   };
 }
 

@@ -40,4 +40,10 @@ export class MessageEntity {
 
   @Column('timestamptz', { name: 'server_ts', default: () => 'now()' })
   serverTs: Date;
+
+  @Column('timestamptz', { name: 'recalled_at', nullable: true })
+  recalledAt: Date | null;
+
+  @Column('uuid', { name: 'recalled_by', nullable: true })
+  recalledBy: string | null;
 }

@@ -1,0 +1,15 @@
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Organisation-wide messaging settings: a single row (id = 1), changed by admins. */
+@Entity({ name: 'messaging_settings' })
+@Check('messaging_settings_single_row', `id = 1`)
+export class MessagingSettingsEntity {
+  @PrimaryColumn('smallint')
+  id: number;
+
+  @Column('integer', { name: 'recall_window_minutes', default: 1440 })
+  recallWindowMinutes: number;
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt: Date;
+}

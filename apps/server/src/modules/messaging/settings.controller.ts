@@ -1,0 +1,29 @@
+import { Controller, Get, Put } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type MessagingSettings, messagingSettingsSchema } from '@miyu/protocol';
+import type { z } from 'zod';
+import { ZodBody } from '../../common/validation/zod.js';
+import { CurrentActor, Roles } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/auth.types.js';
+import { MessagesService } from './messages.service.js';
+
+@ApiTags('settings')
+@Controller('api')
+export class MessagingSettingsController {
+  constructor(private readonly messages: MessagesService) {}
+
+  /** Every member may read the settings that shape their client (e.g. whether to offer "recall"). */
+  @Get('settings/messaging')
+  get(): Promise<MessagingSettings> {
+    return this.messages.settings();
+  }
+
+  @Roles('admin')
+  @Put('admin/settings/messaging')
+  update(
+    @CurrentActor() actor: Actor,
+    @ZodBody(messagingSettingsSchema) body: z.output<typeof messagingSettingsSchema>,
+  ): Promise<MessagingSettings> {
+    return this.messages.updateSettings(actor, body);
+  }
+}
