@@ -212,7 +212,9 @@ export class DirectoryImportService {
     ].filter(Boolean);
     const existingDepts = new Map<string, { id: string; parent_id: string | null; path: string; depth: number }>();
     for (const d of (await m.query(
-      `SELECT id, code, parent_id, path, depth FROM departments WHERE code = ANY($1::text[])`,
+      // Departments without a code are exported with their id as code: match those by id.
+      `SELECT id, coalesce(code, id::text) AS code, parent_id, path, depth FROM departments
+        WHERE code = ANY($1::text[]) OR (code IS NULL AND id::text = ANY($1::text[]))`,
       [allCodes],
     )) as Array<{
       id: string;
@@ -393,21 +395,41 @@ export class DirectoryImportService {
         p.memberships[0].primary = true;
       }
     }
+    // Reporting loops among the file's people (A reports to B, B to A).
+    const byNo = new Map([...people.values()].filter((p) => p.employeeNo).map((p) => [p.employeeNo!, p]));
+    const looped = new Set<PlannedPerson>();
+    for (const start of people.values()) {
+      const seen: PlannedPerson[] = [];
+      let at: PlannedPerson | undefined = start;
+      while (at && !seen.includes(at) && !looped.has(at)) {
+        seen.push(at);
+        at =
+          at.managerEmployeeNo && at.managerEmployeeNo !== at.employeeNo ? byNo.get(at.managerEmployeeNo) : undefined;
+      }
+      if (at && seen.includes(at)) for (const p of seen.slice(seen.indexOf(at))) looped.add(p);
+    }
+    for (const p of looped) {
+      fail(p.row, 'manager_employee_no', 'cycle', `${p.login} would report to themselves through manager_employee_no`);
+    }
     return { departments: [...departments.values()], people: [...people.values()], errors };
   }
 
   private async apply(plan: Plan, m: EntityManager): Promise<void> {
     // Departments: parents before children (file order is not guaranteed).
     const byCode = new Map<string, { id: string; path: string; depth: number }>();
-    const known = (await m.query(`SELECT id, code, path, depth FROM departments WHERE code = ANY($1::text[])`, [
+    const known = (await m.query(
+      `SELECT id, coalesce(code, id::text) AS code, path, depth FROM departments
+        WHERE code = ANY($1::text[]) OR (code IS NULL AND id::text = ANY($1::text[]))`,
       [
-        ...new Set([
-          ...plan.departments.map((d) => d.code),
-          ...plan.departments.map((d) => d.parentCode ?? ''),
-          ...plan.people.flatMap((p) => p.memberships.map((x) => x.departmentCode)),
-        ]),
+        [
+          ...new Set([
+            ...plan.departments.map((d) => d.code),
+            ...plan.departments.map((d) => d.parentCode ?? ''),
+            ...plan.people.flatMap((p) => p.memberships.map((x) => x.departmentCode)),
+          ]),
+        ],
       ],
-    ])) as Array<{ id: string; code: string; path: string; depth: number }>;
+    )) as Array<{ id: string; code: string; path: string; depth: number }>;
     for (const k of known) byCode.set(k.code, k);
     const pending = plan.departments.filter((d) => !d.existingId);
     const inserts: Array<{ id: string; parentId: string | null; path: string; depth: number; d: PlannedDepartment }> =
@@ -512,6 +534,26 @@ export class DirectoryImportService {
         WHERE dp.user_id = x.uid`,
       [withManager.map((p) => p.existingId), withManager.map((p) => p.managerEmployeeNo)],
     );
+    // A loop through people outside the file cannot be seen in the plan: check after writing (this rolls back).
+    const loops = (await m.query(
+      `WITH RECURSIVE up(start, id, n) AS (
+         SELECT p.user_id, p.manager_id, 1 FROM directory_people p WHERE p.user_id = ANY($1::uuid[]) AND p.manager_id IS NOT NULL
+         UNION ALL SELECT up.start, p.manager_id, up.n + 1 FROM up JOIN directory_people p ON p.user_id = up.id
+          WHERE p.manager_id IS NOT NULL AND up.id <> up.start AND up.n < 1000)
+       SELECT DISTINCT start FROM up WHERE id = start`,
+      [withManager.map((p) => p.existingId)],
+    )) as Array<{ start: string }>;
+    if (loops.length > 0) {
+      const rows = plan.people.filter((p) => loops.some((l) => l.start === p.existingId));
+      throw new DirectoryError(
+        'IMPORT_INVALID',
+        'The managers in the file would make people report to themselves; nothing was imported.',
+        rows.map((p) => ({
+          path: `row ${p.row} manager_employee_no`,
+          message: `cycle: ${p.login} would report to themselves`,
+        })),
+      );
+    }
   }
 
   // ---------- export ----------

@@ -171,7 +171,9 @@ export class DirectoryRepository {
       );
       await mgr.query(`DELETE FROM directory_search_terms WHERE user_id = ANY($1::uuid[])`, [ids]);
       await mgr.query(
-        `INSERT INTO directory_search_terms (user_id, term, whole) SELECT * FROM unnest($1::uuid[], $2::text[], $3::boolean[])`,
+        // ON CONFLICT: a background re-index of the same person may have written the same terms meanwhile.
+        `INSERT INTO directory_search_terms (user_id, term, whole) SELECT * FROM unnest($1::uuid[], $2::text[], $3::boolean[])
+         ON CONFLICT (user_id, term) DO UPDATE SET whole = EXCLUDED.whole`,
         [termUsers, terms, wholes],
       );
     }

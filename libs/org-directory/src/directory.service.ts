@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
@@ -46,7 +46,7 @@ type Emit = Array<[string, unknown]>;
  * events after their transaction commits.
  */
 @Injectable()
-export class DirectoryService {
+export class DirectoryService implements OnApplicationBootstrap {
   constructor(
     private readonly repo: DirectoryRepository,
     private readonly events: EventEmitter2,
@@ -625,13 +625,12 @@ export class DirectoryService {
   private reindexing: Promise<unknown> | null = null;
 
   /**
-   * Picks up people created or renamed outside the directory (the users module), at most once a minute. Only the
-   * first search after start waits for it; later refreshes run in the background so they never add to a search's
-   * latency.
+   * Picks up people created or renamed outside the directory (the users module): at start and then at most once a
+   * minute, triggered by searches, always in the background so it never adds to a search's latency.
    */
-  private async refreshIndex(): Promise<void> {
+  private refreshIndex(): void {
     if (this.reindexing || Date.now() - this.lastReindex < 60_000) return;
-    const first = this.lastReindex === 0;
+    this.lastReindex = Date.now();
     this.reindexing = this.repo
       .reindexStale()
       .catch(() => undefined)
@@ -639,7 +638,15 @@ export class DirectoryService {
         this.lastReindex = Date.now();
         this.reindexing = null;
       });
-    if (first) await this.reindexing;
+  }
+
+  onApplicationBootstrap(): void {
+    this.refreshIndex();
+  }
+
+  /** Waits for a running background refresh (tests, shutdown). */
+  async settled(): Promise<void> {
+    await this.reindexing;
   }
 
   /**
@@ -650,7 +657,7 @@ export class DirectoryService {
     actor: DirectoryActor,
     query: { q: string; limit: number; offset: number },
   ): Promise<{ items: SearchHit[]; hasMore: boolean }> {
-    await this.refreshIndex();
+    this.refreshIndex();
     const q = normaliseQuery(query.q);
     if (!q) return { items: [], hasMore: false };
     const hidden = await this.repo.hiddenPatterns(actor);

@@ -455,6 +455,8 @@ describe('org directory (real PostgreSQL)', () => {
         'person,,,,,,twoprim,双主,E9006,,,IMP,,,yes', // 13
         'person,,,,,,twoprim,双主,E9006,,,IMP-RD,,,yes', // 14: second primary
         'thing,,,,,,,,,,,,,,', // 15: bad kind
+        'person,,,,,,loopa,甲环,E9101,,,IMP,,E9102,', // 16: reports to loopb
+        'person,,,,,,loopb,乙环,E9102,,,IMP,,E9101,', // 17: reports to loopa
       ].join('\n');
       const before = await count(`SELECT count(*)::int AS n FROM users`);
       const dry = (await (await upload(csv, 'csv', true)).json()) as ImportReport;
@@ -471,12 +473,14 @@ describe('org directory (real PostgreSQL)', () => {
         [12, 'unknown_department'],
         [14, 'primary'],
         [15, 'bad_value'],
+        [16, 'cycle'],
+        [17, 'cycle'],
       ]);
       const real = await upload(csv, 'csv', false);
       expect(real.status).toBe(422);
       const body = (await real.json()) as ErrorBody;
       expect(body.error.code).toBe('IMPORT_INVALID');
-      expect(body.error.details).toHaveLength(11);
+      expect(body.error.details).toHaveLength(13);
       expect(await count(`SELECT count(*)::int AS n FROM users`)).toBe(before);
       expect(await count(`SELECT count(*)::int AS n FROM departments WHERE code LIKE 'BAD%'`)).toBe(0);
     });
@@ -552,7 +556,8 @@ describe('org directory (real PostgreSQL)', () => {
       expect(csv.toString('utf8')).toContain('person,,,,,,sunqi,孙七,E3001');
       const again = (await (await upload(csv, 'csv', true)).json()) as ImportReport;
       expect(again.errors).toEqual([]);
-      expect(again.peopleCreated).toBe(0);
+      expect(again).toMatchObject({ peopleCreated: 0, departmentsCreated: 0 });
+      expect(again.departmentsUpdated).toBeGreaterThan(10);
 
       const xlsxRes = await fetch(`${t.url}/api/admin/directory/export?format=xlsx`, {
         headers: { cookie: admin.cookie! },
