@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,14 @@ test('an admin imports the directory and an employee finds 张三 by pinyin init
     await expect(result.getByRole('definition').nth(1)).toHaveText('4'); // departments created
     await expect(result.getByRole('definition').nth(3)).toHaveText('2'); // people created (li.si existed)
     await expect(result.getByRole('definition').nth(4)).toHaveText('1'); // people updated
+
+    // The export is the import format, with what was just imported.
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('link', { name: '导出 CSV' }).click();
+    const download = await downloading;
+    const exported = readFileSync((await download.path())!, 'utf8');
+    expect(exported).toContain('kind,code,name');
+    expect(exported).toMatch(/zhang\.san,张三,D2002/);
 
     // Admin → Departments: set a head, see a delete refused with its reason, add a department group.
     await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: '组织架构' }).click();

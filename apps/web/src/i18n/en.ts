@@ -90,6 +90,9 @@ export const en: Messages = {
     ATTACHMENT_INCOMPLETE: 'This file has not finished uploading yet.',
     ATTACHMENT_DIGEST_MISMATCH: 'The uploaded file was damaged on the way. Please send it again.',
     BACKUP_ITEM_INVALID: 'A history backup item is not valid. Please reload the page and try again.',
+    MESSAGE_NOT_FOUND: 'Message not found.',
+    MESSAGE_RECALL_WINDOW_PASSED: 'It is too late to recall this message.',
+    MESSAGE_RECALL_FORBIDDEN: 'You cannot recall this message.',
     NETWORK: 'Cannot reach the server. Check your connection and try again.',
     BAD_RESPONSE: 'The server sent something unexpected. Please reload the page and try again.',
     unknown: 'Unknown error ({{code}})',
@@ -305,6 +308,7 @@ export const en: Messages = {
     creating: 'Creating…',
   },
   adminOrg: {
+    showContactInfo: 'Show email and phone on person cards to employees (administrators always see them)',
     createRoot: 'New top-level department',
     createChild: 'New sub-department',
     createChildOf: 'New sub-department of “{{name}}”',

@@ -65,6 +65,9 @@ const errors: Record<ErrorCode, string> & Record<string, string> = {
   ATTACHMENT_INCOMPLETE: '该文件尚未上传完成。',
   ATTACHMENT_DIGEST_MISMATCH: '上传的文件在传输中损坏，请重新发送。',
   BACKUP_ITEM_INVALID: '历史备份数据无效，请刷新页面后重试。',
+  MESSAGE_NOT_FOUND: '消息不存在。',
+  MESSAGE_RECALL_WINDOW_PASSED: '已超过可撤回的时间。',
+  MESSAGE_RECALL_FORBIDDEN: '你不能撤回这条消息。',
   NETWORK: '无法连接到服务器，请检查网络后重试。',
   BAD_RESPONSE: '服务器返回了无法识别的数据，请刷新页面后重试。',
   unknown: '未知错误（{{code}}）',
@@ -294,6 +297,7 @@ export const zhCN = {
     creating: '正在创建…',
   },
   adminOrg: {
+    showContactInfo: '在名片上向员工公开邮箱和手机号（管理员始终可见）',
     createRoot: '新建顶级部门',
     createChild: '新建子部门',
     createChildOf: '在“{{name}}”下新建子部门',

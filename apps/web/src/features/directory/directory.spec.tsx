@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { DepartmentNodeDto, DepartmentPageDto, ImportReport, PersonCardDto, SearchHitDto } from '@miyu/protocol';
 import { renderApp } from '../../test/renderApp';
-import { apiError, signedInServer } from '../../test/fakeServer';
+import { apiError, makeUser, signedInServer } from '../../test/fakeServer';
 
 const uuid = (n: number) => `0190a0a0-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const HQ = uuid(901);
@@ -260,8 +260,43 @@ describe('admin departments', () => {
       )
       .on(`GET /api/directory/departments/${RD}`, { status: 200, body: departmentPage(node(RD, '研发中心')) })
       .on(`GET /api/directory/departments/${RD}/members`, { status: 200, body: { items: [], total: 0 } })
-      .on('GET /api/admin/directory/groups', { status: 200, body: [] });
+      .on('GET /api/admin/directory/groups', { status: 200, body: [] })
+      .on('GET /api/admin/directory/settings', { status: 200, body: { showContactInfo: true } });
   }
+
+  it('adds a member with a title as their primary department', async () => {
+    const newcomer = makeUser({ id: ZHANG, login: 'zhang.san', displayName: '张三', role: 'member' });
+    const server = orgServer()
+      .on('GET /api/admin/users', { status: 200, body: { items: [newcomer], total: 1 } })
+      .on(`PUT /api/admin/directory/departments/${RD}/members/${ZHANG}`, { status: 200, body: ZHANG_CARD });
+    renderApp({ server, path: '/admin/org' });
+    fireEvent.click(await screen.findByRole('button', { name: /研发中心/ }));
+    fireEvent.click(await screen.findByRole('button', { name: '添加成员' }));
+    const dialog = screen.getByRole('dialog', { name: '添加成员到“研发中心”' });
+    fireEvent.change(within(dialog).getByLabelText('查找用户'), { target: { value: 'zhang' } });
+    fireEvent.click(await within(dialog).findByRole('button', { name: /张三/ }));
+    fireEvent.change(within(dialog).getByLabelText(/职务/), { target: { value: '前端工程师' } });
+    fireEvent.click(within(dialog).getByLabelText('设为此人的主部门'));
+    fireEvent.click(within(dialog).getByRole('button', { name: '添加 张三' }));
+    expect(await screen.findByText('已添加成员。')).toBeInTheDocument();
+    expect(server.requestsTo(`PUT /api/admin/directory/departments/${RD}/members/${ZHANG}`)[0]?.body).toEqual({
+      title: '前端工程师',
+      primary: true,
+    });
+  });
+
+  it('switches contact details on person cards off for employees', async () => {
+    const server = orgServer().on('PUT /api/admin/directory/settings', (request) => ({
+      status: 200,
+      body: request.body,
+    }));
+    renderApp({ server, path: '/admin/org' });
+    const box = await screen.findByRole('checkbox', { name: /向员工公开邮箱和手机号/ });
+    await waitFor(() => expect(box).toBeChecked());
+    fireEvent.click(box);
+    await waitFor(() => expect(box).not.toBeChecked());
+    expect(server.requestsTo('PUT /api/admin/directory/settings')[0]?.body).toEqual({ showContactInfo: false });
+  });
 
   it('explains why a department cannot be deleted, in the user language', async () => {
     const server = orgServer().on(

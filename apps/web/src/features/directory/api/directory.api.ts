@@ -5,6 +5,7 @@ import {
   departmentNodeSchema,
   departmentPageSchema,
   departmentSchema,
+  directorySettingsSchema,
   importReportSchema,
   personCardSchema,
   searchPageSchema,
@@ -15,6 +16,7 @@ import {
   type DepartmentMemberPage,
   type DepartmentNodeDto,
   type DepartmentPageDto,
+  type DirectorySettingsDto,
   type ImportReport,
   type MoveDepartmentRequest,
   type PersonCardDto,
@@ -36,6 +38,7 @@ export const directoryKeys = {
   person: (id: string) => ['directory', 'person', id] as const,
   search: (q: string, limit: number) => ['directory', 'search', q, limit] as const,
   groups: ['directory', 'groups'] as const,
+  settings: ['directory', 'settings'] as const,
 };
 
 const id = encodeURIComponent;
@@ -149,6 +152,14 @@ export function createDepartmentGroup(api: ApiClient, body: CreateDepartmentGrou
 
 export function archiveDepartmentGroup(api: ApiClient, groupId: string): Promise<DepartmentGroupDto> {
   return api.post(`${ADMIN}/groups/${id(groupId)}/archive`, departmentGroupSchema);
+}
+
+export function getDirectorySettings(api: ApiClient): Promise<DirectorySettingsDto> {
+  return api.get(`${ADMIN}/settings`, directorySettingsSchema);
+}
+
+export function updateDirectorySettings(api: ApiClient, body: DirectorySettingsDto): Promise<DirectorySettingsDto> {
+  return api.put(`${ADMIN}/settings`, directorySettingsSchema, { body });
 }
 
 const CONTENT_TYPES: Record<ImportFormat, string> = {

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
   CreateDepartmentGroupRequest,
+  DirectorySettingsDto,
   CreateDepartmentRequest,
   MoveDepartmentRequest,
   ReorderDepartmentsRequest,
@@ -16,6 +17,7 @@ import {
   deleteDepartment,
   directoryKeys,
   getDepartmentPage,
+  getDirectorySettings,
   getPersonCard,
   importDirectory,
   listChildDepartments,
@@ -28,6 +30,7 @@ import {
   setMembership,
   transferPerson,
   updateDepartment,
+  updateDirectorySettings,
   type ImportFormat,
 } from './directory.api';
 
@@ -148,6 +151,24 @@ export function useImportMutation() {
       importDirectory(api, file, format, dryRun),
     onSuccess: (report) => {
       if (!report.dryRun) void invalidate();
+    },
+  });
+}
+
+export function useDirectorySettingsQuery() {
+  const api = useApi();
+  return useQuery({ queryKey: directoryKeys.settings, queryFn: () => getDirectorySettings(api) });
+}
+
+export function useUpdateDirectorySettingsMutation() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: DirectorySettingsDto) => updateDirectorySettings(api, body),
+    onSuccess: (settings) => {
+      queryClient.setQueryData(directoryKeys.settings, settings);
+      // Person cards change with this setting.
+      void queryClient.invalidateQueries({ queryKey: ['directory', 'person'] });
     },
   });
 }

@@ -17,6 +17,7 @@ import {
 import { DepartmentNameDialog, PickDepartmentDialog } from '../components/DepartmentDialogs';
 import { AddMemberDialog, TitleDialog } from '../components/MemberDialogs';
 import { OrgTree } from '../components/OrgTree';
+import { ContactVisibility } from '../components/ContactVisibility';
 import { GroupDialog } from '../components/GroupDialog';
 import { useDirectoryErrorMessage } from '../hooks/useDirectoryErrorMessage';
 
@@ -85,6 +86,7 @@ export function AdminDepartmentsScreen() {
         </Button>
       </header>
 
+      <ContactVisibility />
       {notice ? <Alert tone="success">{notice}</Alert> : null}
       {error ? <Alert tone="error">{error}</Alert> : null}
 
