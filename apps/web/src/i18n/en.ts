@@ -379,6 +379,7 @@ export const en: Messages = {
     groupArchived: 'Department group {{name}} archived.',
   },
   adminImport: {
+    managerCycle: 'The managers go round in a circle: this person would report to themselves',
     uploadTitle: 'Import the directory',
     step1: 'Choose a CSV or XLSX file',
     step2: 'Dry run: every problem row is listed, nothing is written',

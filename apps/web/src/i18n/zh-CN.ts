@@ -368,6 +368,7 @@ export const zhCN = {
     groupArchived: '已归档部门群 {{name}}。',
   },
   adminImport: {
+    managerCycle: '直属上级形成了循环：此人会间接向自己汇报',
     uploadTitle: '导入通讯录',
     step1: '选择 CSV 或 XLSX 文件',
     step2: '预检：列出所有有问题的行，不写入任何内容',

@@ -168,6 +168,7 @@ const REPORT_WITH_ERRORS: ImportReport = {
   errors: [
     { row: 3, column: 'parent_code', reason: 'unknown_parent', message: 'parent department X is unknown' },
     { row: 5, column: 'email', reason: 'bad_email', message: 'nope is not an email address' },
+    { row: 6, column: 'manager_employee_no', reason: 'cycle', message: 'a would report to themselves' },
   ],
 };
 
@@ -188,12 +189,13 @@ describe('admin import', () => {
     const file = chooseFile('people.csv');
     fireEvent.click(screen.getByRole('button', { name: '预检（不写入）' }));
 
-    const table = await screen.findByRole('table', { name: '2 处错误' });
+    const table = await screen.findByRole('table', { name: '3 处错误' });
     const rows = within(table).getAllByRole('row').slice(1);
-    expect(rows.map((r) => within(r).getAllByRole('cell')[0]?.textContent)).toEqual(['3', '5']);
+    expect(rows.map((r) => within(r).getAllByRole('cell')[0]?.textContent)).toEqual(['3', '5', '6']);
     expect(rows[0]).toHaveTextContent('上级部门编码不存在');
     expect(rows[1]).toHaveTextContent('邮箱格式不正确');
-    expect(screen.getByText('发现 2 处错误，未写入任何内容。请修正文件后重新预检。')).toBeInTheDocument();
+    expect(rows[2]).toHaveTextContent('直属上级形成了循环');
+    expect(screen.getByText('发现 3 处错误，未写入任何内容。请修正文件后重新预检。')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: '确认导入' })).not.toBeInTheDocument();
 
     const [request] = server.requestsTo('POST /api/admin/directory/import');

@@ -50,7 +50,9 @@ export function ImportErrorTable({ errors }: { errors: ImportRowError[] }) {
               <td>{error.row}</td>
               <td className="mono">{error.column ?? '—'}</td>
               <td>
-                {t(`adminImport.reasons.${error.reason}`)}
+                {error.reason === 'cycle' && error.column === 'manager_employee_no'
+                  ? t('adminImport.managerCycle')
+                  : t(`adminImport.reasons.${error.reason}`)}
                 {/* The server's sentence names the exact codes and rows involved; it is English-only detail. */}
                 <span className="table__sub" lang="en">
                   {error.message}
