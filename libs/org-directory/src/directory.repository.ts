@@ -146,19 +146,26 @@ export class DirectoryRepository {
     for (let i = 0; i < userIds.length; i += 1000) {
       const chunk = userIds.slice(i, i + 1000);
       const users = (await mgr.query(
-        `SELECT id, display_name, employee_no, email FROM users WHERE id = ANY($1::uuid[])`,
+        `SELECT id, display_name, employee_no, email, status FROM users WHERE id = ANY($1::uuid[])`,
         [chunk],
-      )) as Array<{ id: string; display_name: string; employee_no: string | null; email: string | null }>;
+      )) as Array<{
+        id: string;
+        display_name: string;
+        employee_no: string | null;
+        email: string | null;
+        status: string;
+      }>;
       const ids: string[] = [];
       const keys: string[] = [];
       const termUsers: string[] = [];
       const terms: string[] = [];
       const wholes: boolean[] = [];
       for (const u of users) {
-        const fields = { displayName: u.display_name, employeeNo: u.employee_no, email: u.email };
+        const fields = { displayName: u.display_name, employeeNo: u.employee_no, email: u.email, status: u.status };
         ids.push(u.id);
         keys.push(indexedKeyOf(fields));
-        for (const t of searchTermsOf(fields)) {
+        // Disabled people are not searchable: they keep no terms.
+        for (const t of u.status === 'active' ? searchTermsOf(fields) : []) {
           termUsers.push(u.id);
           terms.push(t.term);
           wholes.push(t.whole);
@@ -184,7 +191,7 @@ export class DirectoryRepository {
     const rows = (await this.manager(m).query(
       `SELECT u.id FROM users u LEFT JOIN directory_people p ON p.user_id = u.id
         WHERE p.user_id IS NULL
-           OR p.indexed_key IS DISTINCT FROM concat_ws(E'\\x01', u.display_name, coalesce(u.employee_no, ''), coalesce(u.email, ''))`,
+           OR p.indexed_key IS DISTINCT FROM concat_ws(E'\\x01', u.display_name, coalesce(u.employee_no, ''), coalesce(u.email, ''), u.status)`,
     )) as Array<{ id: string }>;
     await this.reindexPeople(
       rows.map((r) => r.id),

@@ -651,7 +651,8 @@ export class DirectoryService implements OnApplicationBootstrap {
 
   /**
    * People by name, pinyin (full or initials), employee number or email: exact matches first, then prefix, then
-   * contains (from a character / syllable boundary), then by name. Disabled and hidden people are left out.
+   * contains (from a character / syllable boundary), then by the matched text. Disabled and hidden people are left
+   * out.
    */
   async search(
     actor: DirectoryActor,
@@ -662,19 +663,25 @@ export class DirectoryService implements OnApplicationBootstrap {
     if (!q) return { items: [], hasMore: false };
     const hidden = await this.repo.hiddenPatterns(actor);
     const params: unknown[] = [q, `${escapeLike(q)}%`];
-    const hiddenClause = this.repo.hiddenPeopleClause('u.id', hidden, params);
+    const hiddenClause = this.repo.hiddenPeopleClause('h.user_id', hidden, params);
     params.push(query.limit + 1, query.offset);
+    // Ranked and paged on the terms alone (the best match kind, then the matched text in byte order): only the
+    // page's rows are joined to users, so a broad query ("z", "张") costs its matching terms, not a users join.
+    // Only active people have terms; the status check below covers the minute before a re-index.
     const rows = (await this.repo.manager().query(
       `WITH hits AS (
-         SELECT t.user_id, min(CASE WHEN t.whole AND t.term = $1 THEN 0 WHEN t.whole THEN 1 ELSE 2 END) AS score
-           FROM directory_search_terms t WHERE t.term LIKE $2 GROUP BY t.user_id)
-       SELECT u.id, u.display_name, u.employee_no, h.score, pm.title, pm.department_id, d.name AS department_name
-         FROM hits h JOIN users u ON u.id = h.user_id
+         SELECT t.user_id, min(CASE WHEN t.whole AND t.term = $1 THEN 0 WHEN t.whole THEN 1 ELSE 2 END) AS score,
+                min(t.term) AS sort_term
+           FROM directory_search_terms t WHERE t.term LIKE $2 GROUP BY t.user_id),
+       page AS (
+         SELECT h.user_id, h.score, h.sort_term FROM hits h WHERE true ${hiddenClause}
+          ORDER BY h.score, h.sort_term, h.user_id LIMIT $${params.length - 1} OFFSET $${params.length})
+       SELECT u.id, u.display_name, u.employee_no, p.score, pm.title, pm.department_id, d.name AS department_name
+         FROM page p JOIN users u ON u.id = p.user_id
          LEFT JOIN department_members pm ON pm.user_id = u.id AND pm.is_primary
          LEFT JOIN departments d ON d.id = pm.department_id
-        WHERE u.status = 'active' ${hiddenClause}
-        ORDER BY h.score, u.display_name, u.id
-        LIMIT $${params.length - 1} OFFSET $${params.length}`,
+        WHERE u.status = 'active'
+        ORDER BY p.score, p.sort_term, p.user_id`,
       params,
     )) as Array<{
       id: string;

@@ -21,6 +21,8 @@ export interface PersonSearchFields {
   displayName: string;
   employeeNo: string | null;
   email: string | null;
+  /** Only active people have search terms; the status is part of the fingerprint so disabling re-indexes. */
+  status?: string;
 }
 
 export interface SearchTerm {
@@ -30,7 +32,7 @@ export interface SearchTerm {
 
 /** Cheap fingerprint of the indexed fields: a mismatch with the users row means "index again". */
 export function indexedKeyOf(p: PersonSearchFields): string {
-  return [p.displayName, p.employeeNo ?? '', p.email ?? ''].join('\u0001');
+  return [p.displayName, p.employeeNo ?? '', p.email ?? '', p.status ?? 'active'].join('\u0001');
 }
 
 export function searchTermsOf(p: PersonSearchFields): SearchTerm[] {

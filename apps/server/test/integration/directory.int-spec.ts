@@ -280,6 +280,17 @@ describe('org directory (real PostgreSQL)', () => {
       const paged = (await member.request<SearchPage>('GET', '/api/directory/search?q=z&limit=1')).body;
       expect(paged.items).toHaveLength(1);
       expect(paged.hasMore).toBe(true);
+
+      // Disabled people drop out of search at once.
+      const leaver = await admin.request<UserDto>('POST', '/api/admin/users', {
+        login: 'leaver',
+        displayName: '离职者',
+        password: 'member-password-1',
+      });
+      await admin.request('PUT', `/api/admin/directory/departments/${team.id}/members/${leaver.body.id}`, {});
+      expect((await search('lizhizhe')).items.map((i) => i.id)).toEqual([leaver.body.id]);
+      await admin.request('PATCH', `/api/admin/users/${leaver.body.id}`, { status: 'disabled' });
+      expect((await search('lizhizhe')).items).toEqual([]);
     });
 
     it('hides chosen departments and their people from everyone outside them', async () => {
