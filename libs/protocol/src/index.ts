@@ -6,3 +6,5 @@ export * from './directory.js';
 export * from './devices.js';
 export * from './messaging.js';
 export * from './inbox.js';
+export * from './attachments.js';
+export * from './presence.js';

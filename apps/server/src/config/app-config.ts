@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { envSchema, type Env } from './env.schema.js';
 
 export interface AppConfig {
@@ -19,6 +19,7 @@ export interface AppConfig {
   metricsToken: string | null;
   migrateOnStart: boolean;
   shutdownGraceMs: number;
+  attachments: { maxBytes: number; filesDir: string };
 }
 
 export class ConfigError extends Error {
@@ -79,6 +80,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metricsToken: env.METRICS_TOKEN,
     migrateOnStart: env.MIGRATE_ON_START,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    attachments: { maxBytes: env.ATTACHMENT_MAX_BYTES, filesDir: abs(env.FILES_DIR ?? join(env.DATA_DIR, 'files')) },
   };
 }
 

@@ -64,6 +64,8 @@ export const envSchema = z.object({
   METRICS_TOKEN: optionalString,
   MIGRATE_ON_START: bool.default(true),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(Number.MAX_SAFE_INTEGER).default(104_857_600),
+  FILES_DIR: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -65,6 +65,12 @@ describe('migrations (real PostgreSQL)', () => {
           '00000000-0000-7000-8000-000000000000',
         ]),
       ).toContain('one_time_prekeys_pkey');
+      expect(
+        await plan(
+          `SELECT id FROM attachments WHERE completed_at IS NULL AND created_at < $1 ORDER BY created_at LIMIT 500`,
+          [new Date()],
+        ),
+      ).toContain('attachments_incomplete_idx');
     } finally {
       await ds.destroy();
     }

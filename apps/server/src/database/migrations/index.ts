@@ -4,6 +4,7 @@ import { Devices1764300000000 } from './1764300000000-devices.js';
 import { Messaging1764400000000 } from './1764400000000-messaging.js';
 import { InboxAndBackups1764450000000 } from './1764450000000-inbox-and-backups.js';
 import { Recall1764460000000 } from './1764460000000-recall.js';
+import { Attachments1764500000000 } from './1764500000000-attachments.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Messaging1764400000000,
   InboxAndBackups1764450000000,
   Recall1764460000000,
+  Attachments1764500000000,
 ];
