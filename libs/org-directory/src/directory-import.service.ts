@@ -535,14 +535,22 @@ export class DirectoryImportService {
       [withManager.map((p) => p.existingId), withManager.map((p) => p.managerEmployeeNo)],
     );
     // A loop through people outside the file cannot be seen in the plan: check after writing (this rolls back).
-    const loops = (await m.query(
-      `WITH RECURSIVE up(start, id, n) AS (
-         SELECT p.user_id, p.manager_id, 1 FROM directory_people p WHERE p.user_id = ANY($1::uuid[]) AND p.manager_id IS NOT NULL
-         UNION ALL SELECT up.start, p.manager_id, up.n + 1 FROM up JOIN directory_people p ON p.user_id = up.id
-          WHERE p.manager_id IS NOT NULL AND up.id <> up.start AND up.n < 1000)
-       SELECT DISTINCT start FROM up WHERE id = start`,
-      [withManager.map((p) => p.existingId)],
-    )) as Array<{ start: string }>;
+    // Walked in memory over all manager edges (one read): a recursive CTE here was planned as a nested
+    // loop over the whole table (17 s for 9,000 people in the benchmark).
+    const edges = (await m.query(
+      `SELECT user_id, manager_id FROM directory_people WHERE manager_id IS NOT NULL`,
+    )) as Array<{
+      user_id: string;
+      manager_id: string;
+    }>;
+    const managerOf = new Map(edges.map((e) => [e.user_id, e.manager_id]));
+    const loops: Array<{ start: string }> = [];
+    for (const p of withManager) {
+      const start = p.existingId!;
+      let at = managerOf.get(start);
+      for (let n = 0; at && at !== start && n < managerOf.size; n++) at = managerOf.get(at);
+      if (at === start) loops.push({ start });
+    }
     if (loops.length > 0) {
       const rows = plan.people.filter((p) => loops.some((l) => l.start === p.existingId));
       throw new DirectoryError(

@@ -496,6 +496,22 @@ describe('org directory (real PostgreSQL)', () => {
       expect(await count(`SELECT count(*)::int AS n FROM departments WHERE code LIKE 'BAD%'`)).toBe(0);
     });
 
+    it('refuses a reporting loop through people outside the file, writing nothing', async () => {
+      // zhangsan already reports to boss; the file makes boss report to zhangsan.
+      const csv = [HEADER, 'person,,,,,,boss,钱老板,E0001,,,IMP,总经理,E1001,'].join('\n');
+      expect(((await (await upload(csv, 'csv', true)).json()) as ImportReport).ok).toBe(true);
+      const real = await upload(csv, 'csv', false);
+      expect(real.status).toBe(422);
+      const body = (await real.json()) as ErrorBody;
+      expect(body.error.code).toBe('IMPORT_INVALID');
+      expect(body.error.details).toEqual([
+        { path: 'row 2 manager_employee_no', message: 'cycle: boss would report to themselves' },
+      ]);
+      const card = (await admin.request<PersonCardDto>('GET', `/api/directory/people/${people.boss!.id}`)).body;
+      expect(card.manager).toBeNull();
+      expect(card.departments.map((d) => d.departmentName)).not.toContain('导入公司');
+    });
+
     async function xlsx(rows: string[][]): Promise<Buffer> {
       const wb = new ExcelJS.Workbook();
       const sheet = wb.addWorksheet('import');
