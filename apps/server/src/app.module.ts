@@ -12,6 +12,7 @@ import { InboxModule } from './modules/inbox/inbox.module.js';
 import { KeysModule } from './modules/keys/keys.module.js';
 import { MessagingModule } from './modules/messaging/messaging.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
+import { PresenceModule } from './modules/presence/presence.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { SetupModule } from './modules/setup/setup.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         MessagingModule,
         InboxModule,
         AttachmentsModule,
+        PresenceModule,
         RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -12,7 +12,7 @@ describe('socket contracts', () => {
       expect(typeof schema.safeParse).toBe('function');
     }
     expect(Object.keys(clientEventSchemas)).toEqual(
-      expect.arrayContaining(['system:ping', 'message:send', 'todevice:send']),
+      expect.arrayContaining(['system:ping', 'message:send', 'todevice:send', 'typing:update', 'presence:query']),
     );
   });
 

@@ -24,6 +24,14 @@ import {
   type SyncSince,
   type TimelineMessage,
 } from './messaging.js';
+import {
+  presenceQuerySchema,
+  type PresenceQuery,
+  type PresenceSnapshot,
+  type TypingChangedEvent,
+  typingUpdateSchema,
+  type TypingUpdate,
+} from './presence.js';
 
 /**
  * socket.io contracts. Every inbound event has a zod schema in `clientEventSchemas`; the type-level test in
@@ -45,6 +53,8 @@ export const clientEventSchemas = {
   'todevice:send': toDeviceSendSchema,
   'todevice:fetch': toDeviceFetchSchema,
   'todevice:ack': toDeviceAckSchema,
+  'typing:update': typingUpdateSchema,
+  'presence:query': presenceQuerySchema,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -65,6 +75,10 @@ export interface ClientToServerEvents {
   'todevice:fetch': (payload: ToDeviceFetch, ack: (res: Ack<ToDeviceMessage[]>) => void) => void;
   /** Deletes this device's inbox messages up to and including an id, once processed. */
   'todevice:ack': (payload: ToDeviceAckRequest, ack: (res: Ack<{ deleted: number }>) => void) => void;
+  /** The user started or stopped typing in a conversation (member only; at most 1/s per conversation per socket). */
+  'typing:update': (payload: TypingUpdate, ack: (res: Ack<Record<string, never>>) => void) => void;
+  /** Which of these users have a connected socket right now (any server process). */
+  'presence:query': (payload: PresenceQuery, ack: (res: Ack<PresenceSnapshot>) => void) => void;
 }
 
 export interface SessionRevokedEvent {
@@ -78,6 +92,8 @@ export interface ServerToClientEvents {
   'device:added': (event: DeviceAddedEvent) => void;
   /** To every socket of the user; sockets of the removed device are then disconnected. */
   'device:removed': (event: DeviceRemovedEvent) => void;
+  /** To the other members of a conversation: someone started or stopped typing. Ephemeral, never stored. */
+  'typing:changed': (event: TypingChangedEvent) => void;
   /** A new timeline entry (message or system event) in one of the user's conversations, after commit. */
   'message:new': (message: TimelineMessage) => void;
   /** A new message in this device's inbox (stored until acked). */
