@@ -18,9 +18,10 @@ export type PersistOutcome =
   | { kind: 'not_member' };
 
 /**
- * Group commit: persists many concurrent sends in ONE transaction. Per conversation (in id order, so two batches
- * never deadlock) it takes the conversation row lock, finds sends already stored (idempotent resends), then
- * assigns consecutive seqs to the rest and inserts them in one statement. Seqs have no gaps.
+ * Group commit: persists many concurrent sends in ONE transaction with a constant number of statements, whatever
+ * the batch size: lock the batch's conversations (in id order, so concurrent batches never deadlock), check
+ * membership, find sends already stored (idempotent resends), assign consecutive seqs per conversation, insert all.
+ * Seqs have no gaps.
  */
 @Injectable()
 export class MessagesRepository {
@@ -28,81 +29,87 @@ export class MessagesRepository {
 
   async persistBatch(batch: NewMessage[]): Promise<PersistOutcome[]> {
     return this.dataSource.transaction(async (manager) => {
-      const outcomes: PersistOutcome[] = new Array(batch.length);
-      const byConversation = new Map<string, number[]>();
-      batch.forEach((m, i) => {
-        const list = byConversation.get(m.conversationId) ?? [];
-        list.push(i);
-        byConversation.set(m.conversationId, list);
-      });
-      for (const conversationId of [...byConversation.keys()].sort()) {
-        const indexes = byConversation.get(conversationId)!;
-        const locked = (await manager.query(`SELECT last_seq FROM conversations WHERE id = $1 FOR UPDATE`, [
-          conversationId,
-        ])) as Array<{ last_seq: string }>;
-        if (locked.length === 0) {
-          for (const i of indexes) outcomes[i] = { kind: 'not_member' };
-          continue;
-        }
-        const senders = [...new Set(indexes.map((i) => batch[i]!.senderUserId))];
-        const members = (await manager.query(
-          `SELECT user_id FROM conversation_members WHERE conversation_id = $1 AND user_id = ANY($2::uuid[]) AND left_at IS NULL`,
-          [conversationId, senders],
-        )) as Array<{ user_id: string }>;
-        const memberSet = new Set(members.map((m) => m.user_id));
-        const clientIds = indexes.map((i) => batch[i]!.clientMsgId);
-        const existing = (await manager.query(
-          `SELECT client_msg_id, seq, server_ts FROM messages WHERE conversation_id = $1 AND client_msg_id = ANY($2::uuid[])`,
-          [conversationId, clientIds],
-        )) as Array<{ client_msg_id: string; seq: string; server_ts: Date }>;
-        const known = new Map(existing.map((e) => [e.client_msg_id, { seq: Number(e.seq), serverTs: e.server_ts }]));
+      const outcomes: Array<PersistOutcome | undefined> = new Array(batch.length);
+      const conversationIds = [...new Set(batch.map((m) => m.conversationId))].sort();
+      const locked = (await manager.query(
+        `SELECT id FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        [conversationIds],
+      )) as Array<{ id: string }>;
+      const exists = new Set(locked.map((r) => r.id));
+      const members = (await manager.query(
+        `SELECT m.conversation_id, m.user_id FROM conversation_members m
+         JOIN unnest($1::uuid[], $2::uuid[]) AS s(conversation_id, user_id)
+           ON m.conversation_id = s.conversation_id AND m.user_id = s.user_id
+         WHERE m.left_at IS NULL`,
+        [batch.map((m) => m.conversationId), batch.map((m) => m.senderUserId)],
+      )) as Array<{ conversation_id: string; user_id: string }>;
+      const isMember = new Set(members.map((m) => `${m.conversation_id}/${m.user_id}`));
+      const existing = (await manager.query(
+        `SELECT m.conversation_id, m.client_msg_id, m.seq, m.server_ts FROM messages m
+         JOIN unnest($1::uuid[], $2::uuid[]) AS s(conversation_id, client_msg_id)
+           ON m.conversation_id = s.conversation_id AND m.client_msg_id = s.client_msg_id`,
+        [batch.map((m) => m.conversationId), batch.map((m) => m.clientMsgId)],
+      )) as Array<{ conversation_id: string; client_msg_id: string; seq: string; server_ts: Date }>;
+      const known = new Map(
+        existing.map((e) => [`${e.conversation_id}/${e.client_msg_id}`, { seq: Number(e.seq), serverTs: e.server_ts }]),
+      );
 
-        const fresh: number[] = [];
-        const firstInBatch = new Map<string, number>();
-        for (const i of indexes) {
+      // Decide each send; the first copy of a clientMsgId in the batch is stored, later copies reuse its ack.
+      const fresh: number[] = [];
+      const firstCopy = new Map<string, number>();
+      batch.forEach((m, i) => {
+        const key = `${m.conversationId}/${m.clientMsgId}`;
+        const prior = known.get(key);
+        if (!exists.has(m.conversationId) || !isMember.has(`${m.conversationId}/${m.senderUserId}`)) {
+          outcomes[i] = { kind: 'not_member' };
+        } else if (prior) {
+          outcomes[i] = { kind: 'duplicate', ...prior };
+        } else if (!firstCopy.has(key)) {
+          firstCopy.set(key, i);
+          fresh.push(i);
+        }
+      });
+
+      if (fresh.length > 0) {
+        const counts = new Map<string, number>();
+        for (const i of fresh) counts.set(batch[i]!.conversationId, (counts.get(batch[i]!.conversationId) ?? 0) + 1);
+        const ids = [...counts.keys()];
+        const [updated] = (await manager.query(
+          `UPDATE conversations c SET last_seq = c.last_seq + v.n
+           FROM unnest($1::uuid[], $2::int[]) AS v(id, n) WHERE c.id = v.id
+           RETURNING c.id, c.last_seq`,
+          [ids, ids.map((id) => counts.get(id)!)],
+        )) as [Array<{ id: string; last_seq: string }>, number];
+        const nextSeq = new Map(updated.map((u) => [u.id, Number(u.last_seq) - counts.get(u.id)! + 1]));
+        const serverTs = new Date();
+        const rows = fresh.map((i) => {
           const m = batch[i]!;
-          const prior = known.get(m.clientMsgId);
-          if (prior) outcomes[i] = { kind: 'duplicate', ...prior };
-          else if (!memberSet.has(m.senderUserId)) outcomes[i] = { kind: 'not_member' };
-          else if (firstInBatch.has(m.clientMsgId))
-            continue; // resolved below, after the first copy is stored
-          else {
-            firstInBatch.set(m.clientMsgId, i);
-            fresh.push(i);
-          }
-        }
-        if (fresh.length > 0) {
-          const [updated] = (await manager.query(
-            `UPDATE conversations SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq`,
-            [conversationId, fresh.length],
-          )) as [Array<{ last_seq: string }>, number];
-          const last = Number(updated[0]!.last_seq);
-          const serverTs = new Date();
-          const rows = fresh.map((i, k) =>
-            Object.assign(new MessageEntity(), {
-              conversationId,
-              seq: String(last - fresh.length + 1 + k),
-              clientMsgId: batch[i]!.clientMsgId,
-              senderUserId: batch[i]!.senderUserId,
-              senderDeviceId: batch[i]!.senderDeviceId,
-              envelope: batch[i]!.envelope,
-              system: null,
-              serverTs,
-            }),
-          );
-          await manager.getRepository(MessageEntity).insert(rows);
-          fresh.forEach((i, k) => (outcomes[i] = { kind: 'stored', message: rows[k]! }));
-        }
-        for (const i of indexes) {
-          if (outcomes[i]) continue;
-          const first = outcomes[firstInBatch.get(batch[i]!.clientMsgId)!]!;
-          outcomes[i] =
-            first.kind === 'stored'
-              ? { kind: 'duplicate', seq: Number(first.message.seq), serverTs: first.message.serverTs }
-              : first;
-        }
+          const seq = nextSeq.get(m.conversationId)!;
+          nextSeq.set(m.conversationId, seq + 1);
+          return Object.assign(new MessageEntity(), {
+            conversationId: m.conversationId,
+            seq: String(seq),
+            clientMsgId: m.clientMsgId,
+            senderUserId: m.senderUserId,
+            senderDeviceId: m.senderDeviceId,
+            envelope: m.envelope,
+            system: null,
+            serverTs,
+            recalledAt: null,
+            recalledBy: null,
+          });
+        });
+        await manager.getRepository(MessageEntity).insert(rows);
+        fresh.forEach((i, k) => (outcomes[i] = { kind: 'stored', message: rows[k]! }));
       }
-      return outcomes;
+      return batch.map((m, i) => {
+        const outcome = outcomes[i];
+        if (outcome) return outcome;
+        const first = outcomes[firstCopy.get(`${m.conversationId}/${m.clientMsgId}`)!]!;
+        return first.kind === 'stored'
+          ? { kind: 'duplicate' as const, seq: Number(first.message.seq), serverTs: first.message.serverTs }
+          : first;
+      });
     });
   }
 

@@ -39,7 +39,8 @@ export class MessagesService {
     private readonly conversations: ConversationsService,
     private readonly events: EventEmitter2,
   ) {
-    this.commits = new GroupCommit((batch) => this.persist(batch));
+    // Up to 4 overlapping batches: conversation rows are locked in id order, so they cannot deadlock.
+    this.commits = new GroupCommit((batch) => this.persist(batch), 500, 4);
   }
 
   async send(sender: Sender, request: MessageSend): Promise<MessageSendAck> {
@@ -136,9 +137,14 @@ export class MessagesService {
       list.push(o.message);
       stored.set(o.message.conversationId, list);
     }
+    if (stored.size === 0) return outcomes;
+    const members = await this.conversationsRepo.activeMembersOf([...stored.keys()]);
     for (const [conversationId, messages] of stored) {
-      const recipientUserIds = await this.conversationsRepo.activeMemberIds(conversationId);
-      const event: TimelineAppendedEvent = { conversationId, messages, recipientUserIds };
+      const event: TimelineAppendedEvent = {
+        conversationId,
+        messages,
+        recipientUserIds: members.get(conversationId) ?? [],
+      };
       this.events.emit(TIMELINE_APPENDED_EVENT, event);
     }
     return outcomes;
