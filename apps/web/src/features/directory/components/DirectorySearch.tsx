@@ -34,7 +34,6 @@ export function DirectorySearch({ onPick }: DirectorySearchProps) {
   const hits = q ? (search.data?.items ?? []) : [];
   const open = q.length > 0;
 
-  const pick = (hit: SearchHitDto) => onPick(hit);
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'ArrowDown' && hits.length > 0) {
       event.preventDefault();
@@ -46,7 +45,7 @@ export function DirectorySearch({ onPick }: DirectorySearchProps) {
       const hit = hits[active] ?? (hits.length === 1 ? hits[0] : undefined);
       if (hit) {
         event.preventDefault();
-        pick(hit);
+        onPick(hit);
       }
     } else if (event.key === 'Escape') {
       setText('');
@@ -91,7 +90,7 @@ export function DirectorySearch({ onPick }: DirectorySearchProps) {
                 aria-selected={index === active}
                 className={index === active ? 'dir-search__hit is-active' : 'dir-search__hit'}
                 onMouseDown={(event) => event.preventDefault()}
-                onClick={() => pick(hit)}
+                onClick={() => onPick(hit)}
               >
                 <span className="avatar avatar--sm" aria-hidden="true">
                   {initials(hit.displayName)}

@@ -17,6 +17,7 @@ export function PersonCard({ card, onOpenPerson, onOpenDepartment }: PersonCardP
   const hintId = useId();
   const titles = [...new Set(card.departments.map((d) => d.title).filter((x): x is string => !!x))];
   const headline = card.title ?? titles[0] ?? null;
+  const { manager } = card;
   return (
     <article className="card person-card" aria-labelledby={`${hintId}-name`}>
       <header className="person-card__header">
@@ -48,9 +49,9 @@ export function PersonCard({ card, onOpenPerson, onOpenDepartment }: PersonCardP
         <div>
           <dt>{t('directory.person.manager')}</dt>
           <dd>
-            {card.manager ? (
-              <Button variant="link" onClick={() => onOpenPerson(card.manager!.id)}>
-                {card.manager.displayName}
+            {manager ? (
+              <Button variant="link" onClick={() => onOpenPerson(manager.id)}>
+                {manager.displayName}
               </Button>
             ) : (
               '—'
