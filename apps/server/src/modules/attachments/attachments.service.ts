@@ -141,12 +141,15 @@ export class AttachmentsService implements OnModuleInit, OnModuleDestroy {
     let swept = 0;
     for (;;) {
       const ids = await this.attachments.staleIncomplete(new Date(now.getTime() - olderThanMs), 500);
+      let deleted = 0;
       for (const id of ids) {
-        if (!(await this.attachments.deleteIncomplete(id))) continue;
+        if (!(await this.attachments.deleteIncomplete(id))) continue; // being written right now: next sweep
         await this.store.delete(id);
-        swept += 1;
+        deleted += 1;
       }
-      if (ids.length < 500) break;
+      swept += deleted;
+      // A full batch of rows that are all being written would come back again: stop instead of spinning.
+      if (ids.length < 500 || deleted === 0) break;
     }
     if (swept > 0) logger.event('info', 'attachments', 'swept incomplete uploads', { count: swept });
     return swept;
