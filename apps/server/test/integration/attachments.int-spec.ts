@@ -249,6 +249,21 @@ describe('attachments: resumable encrypted uploads on real disk, members-only do
     expect(await sizeOnDisk(created.body.id)).toBe(-1);
   });
 
+  it('lets one request write at a time (ATTACHMENT_UPLOAD_IN_PROGRESS for a second one)', async () => {
+    const created = await create(alice, 2000);
+    const id = created.body.id;
+    const body = controlledStream();
+    const first = patch(alice, id, 0, body.stream);
+    body.push(new Uint8Array(500));
+    await waitFor(async () => (await sizeOnDisk(id)) === 500);
+    const second = await patch(alice, id, 0, new Uint8Array(10));
+    expect(second.status).toBe(409);
+    expect(((await second.json()) as ErrorBody).error.code).toBe('ATTACHMENT_UPLOAD_IN_PROGRESS');
+    body.push(new Uint8Array(1500));
+    body.close();
+    expect(await (await first).json()).toMatchObject({ offset: 2000, complete: true });
+  });
+
   it('streams a 20 MiB piece to disk as it arrives instead of buffering it', async () => {
     const total = 20 * 1024 * 1024;
     const created = await create(alice, total);

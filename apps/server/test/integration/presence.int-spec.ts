@@ -1,4 +1,5 @@
 import type { Ack, ConversationDto, PresenceSnapshot, TypingChangedEvent, UserDto } from '@miyu/protocol';
+import { createClient } from 'redis';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
 import { type ClientSocket, connected, connectSocket } from '../support/socket-client.js';
@@ -150,6 +151,81 @@ describe('typing and presence: ephemeral, rate-limited, never persisted (real Po
       error: { code: 'VALIDATION_FAILED' },
     });
     observer.socket.disconnect();
+  });
+});
+
+/** Two server instances on one database joined by Redis: presence and typing cross between them. */
+describe('typing and presence across server processes (Redis adapter)', () => {
+  const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let a: TestServer | null = null;
+  let b: TestServer | null = null;
+  const open: ClientSocket[] = [];
+
+  beforeAll(async () => {
+    const probe = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      await probe.quit();
+    } catch {
+      if (process.env.MIYU_REQUIRE_REDIS === '1')
+        throw new Error(`Redis is required but not reachable at ${REDIS_URL}`);
+      console.warn(`SKIPPING cross-process presence tests: no Redis at ${REDIS_URL}`);
+      return;
+    }
+    a = await startTestServer({ REDIS_URL });
+    b = await startTestServer({ REDIS_URL }, a.db);
+  });
+  afterAll(async () => {
+    open.forEach((s) => s.disconnect());
+    await b?.close();
+    await a?.close();
+    await a?.db.drop();
+  });
+
+  it('sees a user connected to the other process as online, and delivers typing there', async () => {
+    if (!a || !b) return;
+    const admin = new TestClient(a.url);
+    await admin.setupAdmin();
+    const users: Record<string, string> = {};
+    for (const login of ['dora', 'emil']) {
+      users[login] = (
+        await admin.request<UserDto>('POST', '/api/admin/users', {
+          login,
+          displayName: login,
+          password: `${login}-password-1`,
+        })
+      ).body.id;
+    }
+    const dora = new TestClient(a.url);
+    await dora.login('dora', 'dora-password-1');
+    const emil = new TestClient(b.url);
+    await emil.login('emil', 'emil-password-1');
+    const conversation = (
+      await dora.request<ConversationDto>('POST', '/api/conversations', { kind: 'direct', userId: users.emil })
+    ).body;
+    const onA = connectSocket(a.url, dora.cookie);
+    const onB = connectSocket(b.url, emil.cookie);
+    open.push(onA, onB);
+    const seen: TypingChangedEvent[] = [];
+    onB.on('typing:changed', (e) => seen.push(e));
+    await Promise.all([connected(onA), connected(onB)]);
+    expect(await onA.timeout(5000).emitWithAck('presence:query', { userIds: [users.emil!] })).toEqual({
+      ok: true,
+      data: { online: [users.emil] },
+    });
+    expect(
+      await onA.timeout(5000).emitWithAck('typing:update', { conversationId: conversation.id, typing: true }),
+    ).toMatchObject({ ok: true });
+    await waitFor(() => seen.length === 1);
+    expect(seen[0]).toEqual({ conversationId: conversation.id, userId: users.dora, typing: true });
+    onB.disconnect();
+    await waitForAsync(async () => {
+      const res = (await onA
+        .timeout(5000)
+        .emitWithAck('presence:query', { userIds: [users.emil!] })) as Ack<PresenceSnapshot>;
+      return res.ok && res.data.online.length === 0;
+    });
   });
 });
 
