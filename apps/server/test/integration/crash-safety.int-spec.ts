@@ -10,6 +10,7 @@ import {
   ready,
 } from '@miyu/crypto';
 import type { Ack, ConversationDto, MessageSendAck, SyncPage, UserDto } from '@miyu/protocol';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { io } from 'socket.io-client';
 import { uuidv7 } from '../../src/common/security/uuid.js';
@@ -18,6 +19,9 @@ import { type ClientSocket, connected } from '../support/socket-client.js';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { TEST_SETUP_TOKEN } from '../support/test-server.js';
+
+/** Written into every message; it must appear nowhere in the server's logs (debug level) or database. */
+const CANARY = `canary-${randomBytes(10).toString('hex')}`;
 
 interface Sender {
   userId: string;
@@ -59,7 +63,8 @@ describe('crash safety: SIGKILL mid-burst loses no acked message', () => {
   }
 
   it('keeps every acked message exactly once across kill -9 and restart', async () => {
-    server = await spawnServer({ DATABASE_URL: db.url, SETUP_TOKEN: TEST_SETUP_TOKEN });
+    server = await spawnServer({ DATABASE_URL: db.url, SETUP_TOKEN: TEST_SETUP_TOKEN, LOG_LEVEL: 'debug' });
+    const first = server;
     const admin = new TestClient(server.url);
     await admin.setupAdmin();
     const senders: Sender[] = [];
@@ -111,7 +116,7 @@ describe('crash safety: SIGKILL mid-burst loses no acked message', () => {
       const { session, envelope } = encryptGroupMessage(s.session, {
         clientMsgId,
         policyVersion: 0,
-        content: { type: 'text', body: `m${i}`, mentions: [], replyTo: null },
+        content: { type: 'text', body: `m${i} ${CANARY}`, mentions: [], replyTo: null },
       });
       s.session = session;
       const payload = { clientMsgId, conversationId: group.id, envelope: envelopeToJson(envelope) };
@@ -150,7 +155,9 @@ describe('crash safety: SIGKILL mid-burst loses no acked message', () => {
     const ackedBeforeCrash = senders.reduce((n, s) => n + s.acked.size, 0);
     expect(ackedBeforeCrash).toBeGreaterThanOrEqual(60);
     const unackedBeforeCrash = senders.reduce((n, s) => n + s.pending.size, 0);
-    console.log(`crash-safety: sent 450, acked before SIGKILL ${ackedBeforeCrash}, unacked (to resend) ${unackedBeforeCrash}`);
+    console.log(
+      `crash-safety: sent 450, acked before SIGKILL ${ackedBeforeCrash}, unacked (to resend) ${unackedBeforeCrash}`,
+    );
     expect(unackedBeforeCrash).toBeGreaterThan(0); // the kill really happened mid-burst
 
     // Every acked message is in the database right after the crash, exactly once, with the acked seq.
@@ -168,7 +175,7 @@ describe('crash safety: SIGKILL mid-burst loses no acked message', () => {
     }
 
     // Restart; clients reconnect and resend what was not acked, with the same clientMsgIds.
-    server = await spawnServer({ DATABASE_URL: db.url });
+    server = await spawnServer({ DATABASE_URL: db.url, LOG_LEVEL: 'debug' });
     const again = senders.map((s) => socketFor(s, server.url));
     await Promise.all(again.map((sock) => connected(sock)));
     await Promise.all(
@@ -199,5 +206,10 @@ describe('crash safety: SIGKILL mid-burst loses no acked message', () => {
       for (const [clientMsgId, seq] of s.acked)
         expect(page.data.messages.find((m) => m.clientMsgId === clientMsgId)?.seq).toBe(seq);
     again.forEach((sock) => sock.disconnect());
+
+    // No plaintext in the logs of either server process, at debug level.
+    expect(first.output().length).toBeGreaterThan(1000);
+    expect(first.output()).not.toContain(CANARY);
+    expect(server.output()).not.toContain(CANARY);
   }, 180_000);
 });
