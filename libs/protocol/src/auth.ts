@@ -134,6 +134,9 @@ export const updateUserRequestSchema = z.strictObject({
 });
 export type UpdateUserRequest = z.input<typeof updateUserRequestSchema>;
 
+/** An admin sets a (new) password for an account, e.g. for people created by a directory import. */
+export const setPasswordRequestSchema = z.strictObject({ password: passwordSchema });
+
 export const listUsersQuerySchema = z.strictObject({
   q: z.string().trim().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -283,6 +283,32 @@ describe('accounts and sessions (real PostgreSQL)', () => {
       expect(bad.status).toBe(400);
     });
 
+    it('lets an admin set a password for an account, ending its sessions', async () => {
+      const gina = (
+        await admin.request<UserDto>('POST', '/api/admin/users', {
+          login: 'gina',
+          displayName: 'gina',
+          password: 'gina-password-1',
+        })
+      ).body;
+      const c = new TestClient(t.url);
+      await c.login('gina', 'gina-password-1');
+      const member = new TestClient(t.url);
+      await member.login('alice', 'member-password-1');
+      expect(
+        (await member.request('POST', `/api/admin/users/${gina.id}/password`, { password: 'x'.repeat(12) })).status,
+      ).toBe(403);
+      expect((await admin.request('POST', `/api/admin/users/${gina.id}/password`, { password: 'short' })).status).toBe(
+        400,
+      );
+      expect(
+        (await admin.request('POST', `/api/admin/users/${gina.id}/password`, { password: 'gina-password-2' })).status,
+      ).toBe(204);
+      expect((await c.request('GET', '/api/auth/session')).status).toBe(401);
+      expect((await new TestClient(t.url).login('gina', 'gina-password-1')).status).toBe(401);
+      expect((await new TestClient(t.url).login('gina', 'gina-password-2')).status).toBe(200);
+    });
+
     it('refuses duplicate login names and demoting the last admin', async () => {
       const dup = await admin.request('POST', '/api/admin/users', {
         login: 'ALICE',

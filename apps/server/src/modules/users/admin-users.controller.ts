@@ -4,6 +4,7 @@ import {
   createUserRequestSchema,
   listUsersQuerySchema,
   type SessionDto,
+  setPasswordRequestSchema,
   updateUserRequestSchema,
   type UserDto,
   type UserPage,
@@ -43,6 +44,16 @@ export class AdminUsersController {
     @ZodBody(updateUserRequestSchema) body: z.output<typeof updateUserRequestSchema>,
   ): Promise<UserDto> {
     return this.users.update(actor, id, body);
+  }
+
+  @Post(':id/password')
+  @HttpCode(204)
+  setPassword(
+    @CurrentActor() actor: Actor,
+    @UuidParam('id') id: string,
+    @ZodBody(setPasswordRequestSchema) body: z.output<typeof setPasswordRequestSchema>,
+  ): Promise<void> {
+    return this.users.setPassword(actor, id, body.password);
   }
 
   @Get(':id/sessions')

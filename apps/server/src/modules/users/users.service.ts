@@ -112,6 +112,14 @@ export class UsersService {
     return toUserDto(user!);
   }
 
+  /** Sets a password for an account (imported people have none); the account's sessions end. */
+  async setPassword(actor: Actor, userId: string, password: string): Promise<void> {
+    assertAdmin(actor);
+    if (!(await this.users.findById(userId))) throw UsersError.notFound();
+    await this.users.update(userId, { passwordHash: await this.hasher.hash(password) });
+    if (userId !== actor.userId) await this.sessions.revoke(userId, 'password_changed');
+  }
+
   async sessionsOf(actor: Actor, userId: string): Promise<SessionDto[]> {
     assertAdmin(actor);
     if (!(await this.users.findById(userId))) throw UsersError.notFound();
