@@ -20,6 +20,8 @@ export function requestLogging(observer: RequestObserver) {
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
+    // Read now: once the socket is detached (client gone), req.ip throws inside the finish listener.
+    const ip = req.ip ?? null;
     const context = { requestId } as { requestId: string; userId?: string };
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -33,7 +35,7 @@ export function requestLogging(observer: RequestObserver) {
           route,
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
-          ip: req.ip,
+          ip,
         }),
       );
     });
