@@ -121,6 +121,24 @@ describe('admin users', () => {
     expect(await screen.findByText('已退出 2 个会话。')).toBeInTheDocument();
   });
 
+  it('sets a password for a person (e.g. imported without one)', async () => {
+    const all = directory(2);
+    const target = all[1]!;
+    const server = usersServer(all).on(`POST /api/admin/users/${target.id}/password`, { status: 204, body: null });
+    renderApp({ server, path: '/admin' });
+    fireEvent.click(await screen.findByRole('button', { name: `设置密码 · ${target.displayName}` }));
+    const dialog = await screen.findByRole('dialog', { name: `为 ${target.displayName} 设置密码` });
+    const submit = within(dialog).getByRole('button', { name: '设置密码' });
+    fireEvent.change(within(dialog).getByLabelText('新密码'), { target: { value: 'short' } });
+    expect(submit).toBeDisabled();
+    fireEvent.change(within(dialog).getByLabelText('新密码'), { target: { value: 'a-long-new-password' } });
+    fireEvent.click(submit);
+    expect(await screen.findByText(`已为 ${target.displayName} 设置密码。`)).toBeInTheDocument();
+    expect(server.requestsTo(`POST /api/admin/users/${target.id}/password`)[0]?.body).toEqual({
+      password: 'a-long-new-password',
+    });
+  });
+
   it('does not let admins disable or demote themselves from the table', async () => {
     renderApp({ server: usersServer(directory(0)), path: '/admin/users' });
     expect(await screen.findByRole('combobox', { name: '王小明的角色' })).toBeDisabled();

@@ -37,6 +37,10 @@ export function updateUser(api: ApiClient, id: string, body: UpdateUserRequest):
   return api.patch(`/api/admin/users/${encodeURIComponent(id)}`, userSchema, { body });
 }
 
+export function setUserPassword(api: ApiClient, id: string, password: string): Promise<void> {
+  return api.send('POST', `/api/admin/users/${encodeURIComponent(id)}/password`, { body: { password } });
+}
+
 export async function revokeUserSessions(api: ApiClient, id: string): Promise<number> {
   return (await api.post(`/api/admin/users/${encodeURIComponent(id)}/sessions/revoke`, revokedSchema)).revoked;
 }

@@ -6,6 +6,7 @@ import {
   createUser,
   listUsers,
   revokeUserSessions,
+  setUserPassword,
   updateUser,
   type UserListParams,
 } from './adminUsers.api';
@@ -35,6 +36,11 @@ export function useUpdateUserMutation() {
     mutationFn: ({ id, patch }: { id: string; patch: UpdateUserRequest }) => updateUser(api, id, patch),
     onSettled: () => queryClient.invalidateQueries({ queryKey: adminUserKeys.all }),
   });
+}
+
+export function useSetUserPasswordMutation() {
+  const api = useApi();
+  return useMutation({ mutationFn: (v: { id: string; password: string }) => setUserPassword(api, v.id, v.password) });
 }
 
 export function useRevokeUserSessionsMutation() {

@@ -10,6 +10,7 @@ export interface UserTableProps {
   onRoleChange: (user: UserDto, role: UserRole) => void;
   onToggleStatus: (user: UserDto) => void;
   onRevokeSessions: (user: UserDto) => void;
+  onSetPassword: (user: UserDto) => void;
 }
 
 export function UserTable({
@@ -19,6 +20,7 @@ export function UserTable({
   onRoleChange,
   onToggleStatus,
   onRevokeSessions,
+  onSetPassword,
 }: UserTableProps) {
   const { t } = useTranslation();
   return (
@@ -80,6 +82,15 @@ export function UserTable({
                 </td>
                 <td>{user.totpEnabled ? t('adminUsers.twoFactorOn') : t('adminUsers.twoFactorOff')}</td>
                 <td className="table__actions">
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    disabled={busy}
+                    onClick={() => onSetPassword(user)}
+                    aria-label={`${t('adminUsers.setPassword')} · ${user.displayName}`}
+                  >
+                    {t('adminUsers.setPassword')}
+                  </Button>
                   <Button
                     size="sm"
                     variant="ghost"

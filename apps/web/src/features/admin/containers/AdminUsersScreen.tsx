@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { UserDto, UserRole } from '@miyu/protocol';
+import { PASSWORD_MIN_LENGTH, type UserDto, type UserRole } from '@miyu/protocol';
+import { TextField } from '../../../ui/Field';
 import { Alert } from '../../../ui/Alert';
 import { Button } from '../../../ui/Button';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
@@ -13,6 +14,7 @@ import { useSignedInAuth } from '../../auth';
 import {
   useCreateUserMutation,
   useRevokeUserSessionsMutation,
+  useSetUserPasswordMutation,
   useUpdateUserMutation,
   useUserListQuery,
 } from '../api/adminUsers.queries';
@@ -22,9 +24,14 @@ import { useDebouncedValue } from '../../../lib/useDebouncedValue';
 
 export const USERS_PAGE_SIZE = 20;
 
-type Pending = { kind: 'disable'; user: UserDto } | { kind: 'revoke'; user: UserDto } | null;
+type Pending =
+  { kind: 'disable'; user: UserDto } | { kind: 'revoke'; user: UserDto } | { kind: 'password'; user: UserDto } | null;
 type Notice =
-  { kind: 'created'; name: string } | { kind: 'updated'; name: string } | { kind: 'revoked'; count: number } | null;
+  | { kind: 'created'; name: string }
+  | { kind: 'updated'; name: string }
+  | { kind: 'revoked'; count: number }
+  | { kind: 'password'; name: string }
+  | null;
 
 export function AdminUsersScreen() {
   const { t, i18n } = useTranslation();
@@ -37,6 +44,8 @@ export function AdminUsersScreen() {
   const create = useCreateUserMutation();
   const update = useUpdateUserMutation();
   const revoke = useRevokeUserSessionsMutation();
+  const setPassword = useSetUserPasswordMutation();
+  const [newPassword, setNewPassword] = useState('');
   const [creating, setCreating] = useState(false);
   const [pending, setPending] = useState<Pending>(null);
   const [notice, setNotice] = useState<Notice>(null);
@@ -80,6 +89,7 @@ export function AdminUsersScreen() {
   if (notice?.kind === 'created') noticeText = t('adminUsers.created', { name: notice.name });
   else if (notice?.kind === 'updated') noticeText = t('adminUsers.updated', { name: notice.name });
   else if (notice?.kind === 'revoked') noticeText = t('adminUsers.revoked', { count: notice.count });
+  else if (notice?.kind === 'password') noticeText = t('adminUsers.passwordSet', { name: notice.name });
 
   return (
     <div className="page page--wide">
@@ -134,6 +144,12 @@ export function AdminUsersScreen() {
               user.status === 'active' ? setPending({ kind: 'disable', user }) : patch(user, { status: 'active' })
             }
             onRevokeSessions={(user) => setPending({ kind: 'revoke', user })}
+            onSetPassword={(user) => {
+              start();
+              setPassword.reset();
+              setNewPassword('');
+              setPending({ kind: 'password', user });
+            }}
           />
         ) : null}
         {total > 0 ? (
@@ -189,6 +205,51 @@ export function AdminUsersScreen() {
           onCancel={() => setPending(null)}
           onConfirm={() => patch(pending.user, { status: 'disabled' })}
         />
+      ) : null}
+      {pending?.kind === 'password' ? (
+        <Modal
+          title={t('adminUsers.setPasswordTitle', { name: pending.user.displayName })}
+          onClose={() => setPending(null)}
+        >
+          {setPassword.error ? <Alert tone="error">{describe(setPassword.error)}</Alert> : null}
+          <form
+            className="form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              const user = pending.user;
+              setPassword.mutate(
+                { id: user.id, password: newPassword },
+                {
+                  onSuccess: () => {
+                    setPending(null);
+                    setNotice({ kind: 'password', name: user.displayName });
+                  },
+                },
+              );
+            }}
+          >
+            <TextField
+              label={t('adminUsers.newPassword')}
+              type="password"
+              autoComplete="new-password"
+              minLength={PASSWORD_MIN_LENGTH}
+              required
+              help={t('adminUsers.setPasswordHelp')}
+              value={newPassword}
+              onChange={(event) => setNewPassword(event.target.value)}
+            />
+            <div className="form__actions form__actions--end">
+              <Button onClick={() => setPending(null)}>{t('common.cancel')}</Button>
+              <Button
+                type="submit"
+                variant="primary"
+                disabled={setPassword.isPending || newPassword.length < PASSWORD_MIN_LENGTH}
+              >
+                {t('adminUsers.setPassword')}
+              </Button>
+            </div>
+          </form>
+        </Modal>
       ) : null}
       {pending?.kind === 'revoke' ? (
         <ConfirmDialog
