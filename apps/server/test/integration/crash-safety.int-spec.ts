@@ -12,10 +12,9 @@ import {
 import type { Ack, ConversationDto, MessageSendAck, SyncPage, UserDto } from '@miyu/protocol';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { io } from 'socket.io-client';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
-import { type ClientSocket, connected } from '../support/socket-client.js';
+import { type ClientSocket, connected, connectSocket } from '../support/socket-client.js';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { TEST_SETUP_TOKEN } from '../support/test-server.js';
@@ -52,14 +51,7 @@ describe('crash safety: SIGKILL mid-burst loses no acked message', () => {
   });
 
   function socketFor(s: Sender, url: string): ClientSocket {
-    return io(url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { cookie: s.cookie, origin: url },
-      auth: { deviceId: s.deviceId },
-      reconnection: false,
-      forceNew: true,
-    }) as ClientSocket;
+    return connectSocket(url, s.cookie, url, s.deviceId);
   }
 
   it('keeps every acked message exactly once across kill -9 and restart', async () => {

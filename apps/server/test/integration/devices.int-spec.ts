@@ -16,7 +16,6 @@ import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
 import { connected, connectError, connectSocket, nextDisconnect, type ClientSocket } from '../support/socket-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { io } from 'socket.io-client';
 
 /** A browser-side device: real keys from libs/crypto, and the registration body the web client would send. */
 function newDevice(
@@ -147,25 +146,11 @@ describe('devices and key directory (real PostgreSQL, real libs/crypto bundles)'
     const d = newDevice(aliceUser.id);
     const deviceId = d.keys.identity.deviceId;
     await alice.request('POST', '/api/devices', d.body);
-    const bobsView = io(t.url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { cookie: bob.cookie!, origin: t.url },
-      auth: { deviceId },
-      reconnection: false,
-      forceNew: true,
-    });
+    const bobsView = connectSocket(t.url, bob.cookie!, t.url, deviceId);
     sockets.push(bobsView);
     expect((await connectError(bobsView)).message).toBe('DEVICE_NOT_FOUND');
 
-    const deviceSocket = io(t.url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { cookie: alice.cookie!, origin: t.url },
-      auth: { deviceId },
-      reconnection: false,
-      forceNew: true,
-    });
+    const deviceSocket = connectSocket(t.url, alice.cookie!, t.url, deviceId);
     const otherSocket = connectSocket(t.url, alice.cookie);
     sockets.push(deviceSocket, otherSocket);
     await Promise.all([connected(deviceSocket), connected(otherSocket)]);

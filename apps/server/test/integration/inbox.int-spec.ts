@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
-import { type ClientSocket, connected } from '../support/socket-client.js';
+import { type ClientSocket, connected, connectSocket } from '../support/socket-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 interface Device {
@@ -116,13 +116,7 @@ describe('to-device inbox and history backups (real PostgreSQL)', () => {
       .timeout(10_000)
       .emitWithAck('todevice:send', { messages: [{ deviceId: cat.id, payload: '***' }] });
     expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    const plain = io(t.url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { cookie: users.ann!.http.cookie!, origin: t.url },
-      reconnection: false,
-      forceNew: true,
-    }) as ClientSocket;
+    const plain = connectSocket(t.url, users.ann!.http.cookie!);
     sockets.push(plain);
     await connected(plain);
     expect(await plain.timeout(10_000).emitWithAck('todevice:fetch', {})).toMatchObject({

@@ -24,7 +24,6 @@ import type {
   UserDto,
 } from '@miyu/protocol';
 import { randomBytes } from 'node:crypto';
-import { io } from 'socket.io-client';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
 import { type ClientSocket, connected, connectSocket } from '../support/socket-client.js';
@@ -67,14 +66,7 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
       (await http.request('POST', '/api/devices', { name: 'test', bundle: bundleToJson(publicBundle(keys, prekeys)) }))
         .status,
     ).toBe(201);
-    const socket = io(t.url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { cookie: http.cookie!, origin: t.url },
-      auth: { deviceId },
-      reconnection: false,
-      forceNew: true,
-    }) as ClientSocket;
+    const socket = connectSocket(t.url, http.cookie!, t.url, deviceId);
     const received: TimelineMessage[] = [];
     socket.on('message:new', (m) => received.push(m));
     await connected(socket);
@@ -246,13 +238,7 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
       ok: false,
       error: { code: 'VALIDATION_FAILED' },
     });
-    const noDevice = io(t.url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { cookie: alice.http.cookie!, origin: t.url },
-      reconnection: false,
-      forceNew: true,
-    }) as ClientSocket;
+    const noDevice = connectSocket(t.url, alice.http.cookie!);
     await connected(noDevice);
     expect(await noDevice.timeout(10_000).emitWithAck('message:send', m.payload)).toMatchObject({
       ok: false,

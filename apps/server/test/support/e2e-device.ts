@@ -20,10 +20,9 @@ import type {
   ToDeviceMessage,
   ToDeviceSendAck,
 } from '@miyu/protocol';
-import { io } from 'socket.io-client';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import type { TestClient } from './http-client.js';
-import { type ClientSocket, connected } from './socket-client.js';
+import { type ClientSocket, connected, connectSocket } from './socket-client.js';
 
 export interface Decrypted {
   seq: number;
@@ -65,14 +64,7 @@ export class E2EDevice {
       bundle: bundleToJson(bundle),
     });
     if (reg.status !== 201) throw new Error(`device registration failed: ${JSON.stringify(reg.body)}`);
-    const socket = io(baseUrl, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { cookie: http.cookie!, origin: baseUrl },
-      auth: { deviceId },
-      reconnection: false,
-      forceNew: true,
-    }) as ClientSocket;
+    const socket = connectSocket(baseUrl, http.cookie!, baseUrl, deviceId);
     await connected(socket);
     return new E2EDevice(http, userId, deviceId, crypto, socket);
   }

@@ -3,14 +3,23 @@ import { io, type Socket } from 'socket.io-client';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Connects like a browser on our origin would: websocket transport, the session cookie, an Origin header. */
-export function connectSocket(baseUrl: string, cookie: string | null, origin: string = baseUrl): ClientSocket {
+/**
+ * Connects like a browser on our origin would: websocket transport, the session cookie, an Origin header, and the
+ * registered device it speaks for (`auth.deviceId`) when given.
+ */
+export function connectSocket(
+  baseUrl: string,
+  cookie: string | null,
+  origin: string = baseUrl,
+  deviceId?: string,
+): ClientSocket {
   const headers: Record<string, string> = { origin };
   if (cookie) headers.cookie = cookie;
   return io(baseUrl, {
     path: '/socket.io',
     transports: ['websocket'],
     extraHeaders: headers,
+    ...(deviceId ? { auth: { deviceId } } : {}),
     reconnection: false,
     forceNew: true,
   });
