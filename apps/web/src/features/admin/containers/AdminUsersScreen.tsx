@@ -4,6 +4,7 @@ import { PASSWORD_MIN_LENGTH, type UserDto, type UserRole } from '@miyu/protocol
 import { TextField } from '../../../ui/Field';
 import { Alert } from '../../../ui/Alert';
 import { Button } from '../../../ui/Button';
+import { Pager } from '../../../ui/Pager';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { Modal } from '../../../ui/Modal';
 import { Spinner } from '../../../ui/Spinner';
@@ -153,25 +154,13 @@ export function AdminUsersScreen() {
           />
         ) : null}
         {total > 0 ? (
-          <nav className="pager" aria-label={t('adminUsers.pagination')}>
-            <span className="pager__range">
-              {t('adminUsers.range', {
-                from: Math.min(offset + 1, total),
-                to: Math.min(offset + items.length, total),
-                total,
-              })}
-            </span>
-            <Button size="sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - USERS_PAGE_SIZE))}>
-              {t('adminUsers.prev')}
-            </Button>
-            <Button
-              size="sm"
-              disabled={offset + USERS_PAGE_SIZE >= total}
-              onClick={() => setOffset(offset + USERS_PAGE_SIZE)}
-            >
-              {t('adminUsers.next')}
-            </Button>
-          </nav>
+          <Pager
+            offset={offset}
+            pageSize={USERS_PAGE_SIZE}
+            shown={items.length}
+            total={total}
+            onOffsetChange={setOffset}
+          />
         ) : null}
       </section>
 

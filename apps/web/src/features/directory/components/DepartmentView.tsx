@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DepartmentPageDto } from '@miyu/protocol';
 import { Button } from '../../../ui/Button';
+import { Pager } from '../../../ui/Pager';
 import { Spinner } from '../../../ui/Spinner';
 import { Alert } from '../../../ui/Alert';
 import { initials } from '../../../lib/format';
@@ -115,25 +116,13 @@ function DepartmentMembers({
         ))}
       </ul>
       {total > MEMBERS_PAGE_SIZE ? (
-        <nav className="pager" aria-label={t('adminUsers.pagination')}>
-          <span className="pager__range">
-            {t('adminUsers.range', {
-              from: Math.min(offset + 1, total),
-              to: Math.min(offset + items.length, total),
-              total,
-            })}
-          </span>
-          <Button size="sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - MEMBERS_PAGE_SIZE))}>
-            {t('adminUsers.prev')}
-          </Button>
-          <Button
-            size="sm"
-            disabled={offset + MEMBERS_PAGE_SIZE >= total}
-            onClick={() => setOffset(offset + MEMBERS_PAGE_SIZE)}
-          >
-            {t('adminUsers.next')}
-          </Button>
-        </nav>
+        <Pager
+          offset={offset}
+          pageSize={MEMBERS_PAGE_SIZE}
+          shown={items.length}
+          total={total}
+          onOffsetChange={setOffset}
+        />
       ) : null}
     </section>
   );

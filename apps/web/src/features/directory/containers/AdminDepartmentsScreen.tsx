@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { DepartmentMemberDto, DepartmentPageDto } from '@miyu/protocol';
 import { Alert } from '../../../ui/Alert';
 import { Button } from '../../../ui/Button';
+import { Pager } from '../../../ui/Pager';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { Spinner } from '../../../ui/Spinner';
 import { PlusIcon } from '../../../ui/icons';
@@ -520,29 +521,13 @@ function MembersPanel({
         </div>
       ) : null}
       {total > ADMIN_MEMBERS_PAGE_SIZE ? (
-        <nav className="pager" aria-label={t('adminUsers.pagination')}>
-          <span className="pager__range">
-            {t('adminUsers.range', {
-              from: Math.min(offset + 1, total),
-              to: Math.min(offset + items.length, total),
-              total,
-            })}
-          </span>
-          <Button
-            size="sm"
-            disabled={offset === 0}
-            onClick={() => setOffset(Math.max(0, offset - ADMIN_MEMBERS_PAGE_SIZE))}
-          >
-            {t('adminUsers.prev')}
-          </Button>
-          <Button
-            size="sm"
-            disabled={offset + ADMIN_MEMBERS_PAGE_SIZE >= total}
-            onClick={() => setOffset(offset + ADMIN_MEMBERS_PAGE_SIZE)}
-          >
-            {t('adminUsers.next')}
-          </Button>
-        </nav>
+        <Pager
+          offset={offset}
+          pageSize={ADMIN_MEMBERS_PAGE_SIZE}
+          shown={items.length}
+          total={total}
+          onOffsetChange={setOffset}
+        />
       ) : null}
     </section>
   );
