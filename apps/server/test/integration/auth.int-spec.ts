@@ -1,5 +1,6 @@
 import type { AuthState, SessionDto, TotpEnrollResponse, UserDto } from '@miyu/protocol';
 import { totpCode, totpStep } from '../../src/common/security/totp.js';
+import { ThrottleRepository } from '../../src/modules/auth/throttle.repository.js';
 import { TestClient } from '../support/http-client.js';
 import { startTestServer, TEST_SETUP_TOKEN, type TestServer } from '../support/test-server.js';
 
@@ -94,6 +95,21 @@ describe('accounts and sessions (real PostgreSQL)', () => {
       // An unknown name behaves the same, so a lockout does not reveal that an account exists.
       for (let i = 0; i < 2; i++) await c.login('ghost-user', 'bad-password-x');
       expect((await c.login('ghost-user', 'bad-password-x')).status).toBe(423);
+    });
+
+    it('prunes throttle rows idle for a day, keeping recent ones and active lockouts', async () => {
+      await t.dataSource.query(
+        `INSERT INTO auth_throttle (key, window_start, attempts, failures, locked_until) VALUES
+           ('ip:old', now() - interval '2 days', 3, 0, NULL),
+           ('login:locked', now() - interval '2 days', 0, 0, now() + interval '1 hour'),
+           ('ip:recent', now(), 1, 0, NULL)`,
+      );
+      const removed = await t.server.app.get(ThrottleRepository).prune();
+      expect(removed).toBeGreaterThanOrEqual(1);
+      const keys = (await t.dataSource.query(
+        `SELECT key FROM auth_throttle WHERE key IN ('ip:old', 'login:locked', 'ip:recent')`,
+      )) as Array<{ key: string }>;
+      expect(keys.map((k) => k.key).sort()).toEqual(['ip:recent', 'login:locked']);
     });
 
     it('refuses a disabled account with the generic error', async () => {

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { logger } from '../../common/logging/json-logger.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { AuthError } from './auth.errors.js';
 import { ThrottleRepository } from './throttle.repository.js';
@@ -7,11 +8,24 @@ const IP_WINDOW_SECONDS = 60;
 
 /** Login rate limit per client IP and lockout per login name (known or not), from LOGIN_* settings. */
 @Injectable()
-export class LoginThrottleService {
+export class LoginThrottleService implements OnModuleInit, OnModuleDestroy {
+  private pruneTimer: NodeJS.Timeout | null = null;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly throttle: ThrottleRepository,
   ) {}
+
+  /** Forgets throttle rows idle for a day, hourly, so the table does not grow with every address ever seen. */
+  onModuleInit(): void {
+    this.pruneTimer = setInterval(() => {
+      this.throttle.prune().catch((err: unknown) => logger.event('warn', 'auth', 'throttle prune failed', { err }));
+    }, 3_600_000).unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+  }
 
   /** Throws RATE_LIMITED / AUTH_ACCOUNT_LOCKED before any password work is done. */
   async beforeAttempt(login: string, ip: string | null): Promise<void> {

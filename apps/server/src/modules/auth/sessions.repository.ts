@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, IsNull, MoreThan, Not, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, MoreThan, type Repository } from 'typeorm';
 import { SessionEntity } from './entities/session.entity.js';
 
 @Injectable()
@@ -50,9 +50,5 @@ export class SessionsRepository {
     if (options.onlyId) qb.andWhere('id = :onlyId', { onlyId: options.onlyId });
     const result = await qb.returning(['id']).execute();
     return (result.raw as Array<{ id: string }>).map((r) => r.id);
-  }
-
-  countActiveOthers(userId: string, exceptId: string): Promise<number> {
-    return this.sessions.countBy({ userId, revokedAt: IsNull(), id: Not(exceptId) });
   }
 }
