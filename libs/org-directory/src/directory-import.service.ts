@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { MAX_DEPARTMENT_DEPTH } from './department-path.js';
+import { recountAll } from './directory-counts.js';
 import { DirectoryRepository, pathSegment } from './directory.repository.js';
 import { assertAdmin, MAX_MEMBERSHIPS } from './directory.service.js';
 import { DirectoryError } from './errors.js';
@@ -109,6 +110,7 @@ export class DirectoryImportService {
         );
       }
       await this.apply(plan, m);
+      await recountAll(m);
       for (const change of await this.repo.syncGroups(m, null))
         emitted.push([DirectoryEvents.groupMembershipChanged, change]);
       return report;

@@ -58,7 +58,10 @@ export function subtree(column: string, path: string): string {
   return `(${column} >= ${path} AND ${column} < ${path} || '/')`;
 }
 
-/** Paths of hidden subtrees the viewer is outside of; `[]` for admins and when nothing is hidden. */
+/**
+ * LIKE patterns (`path%`; paths are hex and dots, so escaping changes nothing) of hidden subtrees the viewer is
+ * outside of; `[]` for admins and when nothing is hidden.
+ */
 export type HiddenPatterns = string[];
 
 /** TypeORM queries of the directory (raw SQL where the materialised path needs it). */
@@ -77,6 +80,11 @@ export class DirectoryRepository {
   /** Structural tree changes (create/move/delete/import) take this lock so paths never interleave. */
   async lockTree(m: EntityManager): Promise<void> {
     await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['miyu:directory-tree']);
+  }
+
+  /** Taken by changes to one person's memberships: they may run together, but not during a move or import. */
+  async lockTreeShared(m: EntityManager): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', ['miyu:directory-tree']);
   }
 
   findDepartment(id: string, m?: EntityManager): Promise<DepartmentEntity | null> {
@@ -100,15 +108,36 @@ export class DirectoryRepository {
     return rows.map((r) => `${escapeLike(r.path)}%`);
   }
 
-  /** Distinct people in the subtree of `path` (itself included): one range scan of department_members_path_idx. */
-  async recursiveMemberCount(path: string, hidden: HiddenPatterns, m?: EntityManager): Promise<number> {
-    const params: unknown[] = [path];
+  /** Distinct active people in the subtree of a department, as the viewer may see them. */
+  async recursiveMemberCount(
+    dept: { id: string; path: string },
+    hidden: HiddenPatterns,
+    m?: EntityManager,
+  ): Promise<number> {
+    // The path is a parameter only when the hidden-people correction uses it.
+    const params: unknown[] = hidden.length > 0 ? [dept.id, dept.path] : [dept.id];
     const rows = (await this.manager(m).query(
-      `SELECT count(DISTINCT dm.user_id)::int AS n FROM department_members dm
-        WHERE ${subtree('dm.department_path', '$1')} ${this.hiddenPeopleClause('dm.user_id', hidden, params)}`,
+      `SELECT ${this.recursiveCountSql('$1::uuid', '$2::text', hidden, params)} AS n`,
       params,
     )) as Array<{ n: number }>;
     return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * SQL for a department's recursive count of active people: the stored count (directory-counts.ts) less, for a
+   * viewer outside hidden departments, the people of those departments who are also in this subtree (a scan of
+   * the hidden departments' memberships only, not of the subtree).
+   */
+  recursiveCountSql(idExpr: string, pathExpr: string, hidden: HiddenPatterns, params: unknown[]): string {
+    const stored = `coalesce((SELECT c.recursive_active FROM department_member_counts c WHERE c.department_id = ${idExpr}), 0)`;
+    if (hidden.length === 0) return stored;
+    params.push(hidden.map((p) => p.slice(0, -1)));
+    return `(${stored} - (SELECT count(DISTINCT hm.user_id)::int
+                            FROM unnest($${params.length}::text[]) AS hp(path)
+                            JOIN department_members hm ON ${subtree('hm.department_path', 'hp.path')}
+                            JOIN users hu ON hu.id = hm.user_id AND hu.status = 'active'
+                           WHERE EXISTS (SELECT 1 FROM department_members x WHERE x.user_id = hm.user_id
+                                            AND ${subtree('x.department_path', pathExpr)})))`;
   }
 
   /** `AND NOT EXISTS (membership of the person under a hidden subtree)`, appending the patterns to params. */

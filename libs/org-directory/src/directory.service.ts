@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { MAX_DEPARTMENT_DEPTH } from './department-path.js';
+import { activePathsOf, applyPersonDelta, departmentsOnPaths, recountDepartments } from './directory-counts.js';
 import { DepartmentEntity, DirectorySettingsEntity } from './entities.js';
 import { DirectoryError, uniqueViolation } from './errors.js';
 import {
@@ -193,6 +194,12 @@ export class DirectoryService implements OnApplicationBootstrap {
           [oldPath, newPath],
         );
       }
+      if (oldPath !== newPath) {
+        // The moved subtree keeps its counts; the chains it left and joined are recounted.
+        const chains = departmentsOnPaths([oldPath, newPath]);
+        chains.delete(pathSegment(dept.id));
+        await recountDepartments(m, [...chains]);
+      }
       await m.query(`UPDATE departments SET parent_id = $2, sort_order = $3 WHERE id = $1`, [
         id,
         parent?.id ?? null,
@@ -269,7 +276,7 @@ export class DirectoryService implements OnApplicationBootstrap {
   ): Promise<PersonCard> {
     assertAdmin(actor);
     await this.write(async (m, emit) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`miyu:directory-person:${userId}`]);
+      const before = await this.lockPerson(m, userId);
       const dept = await this.repo.findDepartment(departmentId, m);
       if (!dept) throw DirectoryError.departmentNotFound();
       if (!(await this.repo.userExists(userId, m))) throw DirectoryError.userNotFound();
@@ -301,6 +308,7 @@ export class DirectoryService implements OnApplicationBootstrap {
         );
       }
       await this.repo.reindexPeople([userId], m);
+      await applyPersonDelta(m, before, await activePathsOf(m, userId));
       DirectoryService.groupEvents(emit, await this.repo.syncGroups(m, [dept.path]));
       emit.push([
         DirectoryEvents.membershipChanged,
@@ -314,7 +322,7 @@ export class DirectoryService implements OnApplicationBootstrap {
   async removeMembership(actor: DirectoryActor, departmentId: string, userId: string): Promise<void> {
     assertAdmin(actor);
     await this.write(async (m, emit) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`miyu:directory-person:${userId}`]);
+      const before = await this.lockPerson(m, userId);
       const removed = (await m.query(
         `WITH gone AS (DELETE FROM department_members WHERE department_id = $1 AND user_id = $2 RETURNING is_primary, department_path)
          SELECT * FROM gone`,
@@ -323,11 +331,34 @@ export class DirectoryService implements OnApplicationBootstrap {
       const gone = removed[0];
       if (!gone) throw DirectoryError.membershipNotFound();
       if (gone.is_primary) await this.promoteOldest(m, userId);
+      await applyPersonDelta(m, before, await activePathsOf(m, userId));
       DirectoryService.groupEvents(emit, await this.repo.syncGroups(m, [gone.department_path]));
       emit.push([
         DirectoryEvents.membershipChanged,
         { actorId: actor.userId, userId, departmentId, change: 'removed' },
       ]);
+    });
+  }
+
+  /**
+   * Serialises changes to one person's memberships (and against tree moves and imports, which take the tree lock
+   * exclusively) and returns the paths the person is counted on before the change.
+   */
+  private async lockPerson(m: EntityManager, userId: string): Promise<string[]> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`miyu:directory-person:${userId}`]);
+    await this.repo.lockTreeShared(m);
+    return activePathsOf(m, userId);
+  }
+
+  /** Recounts the departments a person is on after their account was disabled or enabled again. */
+  async personStatusChanged(userId: string): Promise<void> {
+    await this.repo.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`miyu:directory-person:${userId}`]);
+      await this.repo.lockTreeShared(m);
+      const rows = (await m.query(`SELECT department_path FROM department_members WHERE user_id = $1`, [
+        userId,
+      ])) as Array<{ department_path: string }>;
+      await recountDepartments(m, [...departmentsOnPaths(rows.map((r) => r.department_path))]);
     });
   }
 
@@ -348,7 +379,7 @@ export class DirectoryService implements OnApplicationBootstrap {
   ): Promise<PersonCard> {
     assertAdmin(actor);
     await this.write(async (m, emit) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`miyu:directory-person:${userId}`]);
+      const before = await this.lockPerson(m, userId);
       const to = await this.repo.findDepartment(input.toDepartmentId, m);
       if (!to) throw DirectoryError.departmentNotFound();
       const rows = (await m.query(
@@ -375,6 +406,7 @@ export class DirectoryService implements OnApplicationBootstrap {
           [input.toDepartmentId, userId, to.path, title, from.is_primary],
         );
       }
+      await applyPersonDelta(m, before, await activePathsOf(m, userId));
       DirectoryService.groupEvents(emit, await this.repo.syncGroups(m, [from.department_path, to.path]));
       emit.push([
         DirectoryEvents.membershipChanged,
@@ -448,13 +480,13 @@ export class DirectoryService implements OnApplicationBootstrap {
     const where = parentId ? 'd.parent_id = $1' : 'd.parent_id IS NULL';
     const hiddenDept = this.repo.hiddenDepartmentsClause('d.path', hidden, params);
     const hiddenChild = this.repo.hiddenDepartmentsClause('c.path', hidden, params);
-    const hiddenPeople1 = this.repo.hiddenPeopleClause('m.user_id', hidden, params);
-    const hiddenPeople2 = this.repo.hiddenPeopleClause('r.user_id', hidden, params);
+    const hiddenPeople = this.repo.hiddenPeopleClause('m.user_id', hidden, params);
+    const recursive = this.repo.recursiveCountSql('d.id', 'd.path', hidden, params);
     const rows = (await this.repo.manager().query(
       `SELECT d.*,
-              (SELECT count(*)::int FROM department_members m WHERE m.department_id = d.id ${hiddenPeople1}) AS member_count,
-              (SELECT count(DISTINCT r.user_id)::int FROM department_members r
-                WHERE ${subtree('r.department_path', 'd.path')} ${hiddenPeople2}) AS recursive_member_count,
+              (SELECT count(*)::int FROM department_members m JOIN users u ON u.id = m.user_id AND u.status = 'active'
+                WHERE m.department_id = d.id ${hiddenPeople}) AS member_count,
+              ${recursive} AS recursive_member_count,
               EXISTS (SELECT 1 FROM departments c WHERE c.parent_id = d.id ${hiddenChild}) AS has_children
          FROM departments d WHERE ${where} ${hiddenDept}
         ORDER BY d.sort_order, d.name, d.id`,
@@ -486,12 +518,11 @@ export class DirectoryService implements OnApplicationBootstrap {
       name: string;
     }>;
     const params: unknown[] = [id];
-    const direct = (await this.repo
-      .manager()
-      .query(
-        `SELECT count(*)::int AS n FROM department_members m WHERE m.department_id = $1 ${this.repo.hiddenPeopleClause('m.user_id', hidden, params)}`,
-        params,
-      )) as Array<{ n: number }>;
+    const direct = (await this.repo.manager().query(
+      `SELECT count(*)::int AS n FROM department_members m JOIN users u ON u.id = m.user_id AND u.status = 'active'
+          WHERE m.department_id = $1 ${this.repo.hiddenPeopleClause('m.user_id', hidden, params)}`,
+      params,
+    )) as Array<{ n: number }>;
     const headVisible = dept.headUserId ? await this.personVisible(dept.headUserId, hidden) : false;
     return {
       department: toDepartment(dept),
@@ -499,7 +530,7 @@ export class DirectoryService implements OnApplicationBootstrap {
       head: headVisible && dept.headUserId ? await this.repo.personSummary(dept.headUserId) : null,
       children: await this.childNodes(id, hidden),
       memberCount: direct[0]?.n ?? 0,
-      recursiveMemberCount: await this.repo.recursiveMemberCount(dept.path, hidden),
+      recursiveMemberCount: await this.repo.recursiveMemberCount(dept, hidden),
     };
   }
 
@@ -511,57 +542,93 @@ export class DirectoryService implements OnApplicationBootstrap {
   ): Promise<{ items: DepartmentMember[]; total: number }> {
     const hidden = await this.repo.hiddenPatterns(actor);
     const dept = await this.visibleDepartment(id, hidden);
-    return this.listMembers(dept, query, hidden);
+    return this.listMembers(dept, query, { hidden, includeDisabled: actor.role === 'admin' });
   }
 
-  /** Also used by the benchmark: the subtree listing without access checks. */
+  /**
+   * Also used by the benchmark: the listing without access checks. People are walked in name order
+   * (users_directory_name_idx) and kept when they have a membership in scope, so the first page of a huge
+   * subtree reads about one page of people; the planner starts from the memberships instead when the scope is
+   * small. Disabled people are listed (flagged) only for admins, who must see who still holds a membership.
+   */
   async listMembers(
     dept: { id: string; path: string },
     query: { recursive: boolean; limit: number; offset: number },
-    hidden: HiddenPatterns = [],
+    options: { hidden?: HiddenPatterns; includeDisabled?: boolean } = {},
   ): Promise<{ items: DepartmentMember[]; total: number }> {
+    const hidden = options.hidden ?? [];
     const params: unknown[] = [query.recursive ? dept.path : dept.id];
     const scope = query.recursive ? subtree('m.department_path', '$1') : 'm.department_id = $1';
-    const hiddenClause = this.repo.hiddenPeopleClause('m.user_id', hidden, params);
+    const status = options.includeDisabled ? '' : `AND u.status = 'active'`;
+    const hiddenClause = this.repo.hiddenPeopleClause('u.id', hidden, params);
     const pageParams = [...params, query.limit, query.offset];
-    // Count and page at once, on two pooled connections: for a big subtree each is a scan of its memberships.
     const [total, rows] = await Promise.all([
-      this.repo
-        .manager()
-        .query(
-          `SELECT count(*)::int AS n FROM (SELECT DISTINCT m.user_id FROM department_members m WHERE ${scope} ${hiddenClause}) s`,
-          params,
-        ) as Promise<Array<{ n: number }>>,
+      this.memberTotal(dept, query.recursive, hidden, options.includeDisabled ?? false),
       this.repo.manager().query(
-        `SELECT * FROM (
-           SELECT DISTINCT ON (m.user_id) m.user_id, m.department_id, m.title, m.is_primary, u.display_name, u.employee_no
-             FROM department_members m JOIN users u ON u.id = m.user_id
-            WHERE ${scope} ${hiddenClause}
-            ORDER BY m.user_id, m.is_primary DESC, m.department_id) x
-          ORDER BY x.display_name, x.user_id LIMIT $${pageParams.length - 1} OFFSET $${pageParams.length}`,
+        `SELECT p.id, p.display_name, p.employee_no, p.status, pm.department_id, pm.title, pm.is_primary
+           FROM (SELECT u.id, u.display_name, u.employee_no, u.status FROM users u
+                  WHERE EXISTS (SELECT 1 FROM department_members m WHERE m.user_id = u.id AND ${scope})
+                        ${status} ${hiddenClause}
+                  ORDER BY u.display_name, u.id LIMIT $${pageParams.length - 1} OFFSET $${pageParams.length}) p
+          CROSS JOIN LATERAL (SELECT m.department_id, m.title, m.is_primary FROM department_members m
+                               WHERE m.user_id = p.id AND ${scope}
+                               ORDER BY m.is_primary DESC, m.department_id LIMIT 1) pm
+          ORDER BY p.display_name, p.id`,
         pageParams,
       ) as Promise<
         Array<{
-          user_id: string;
+          id: string;
+          display_name: string;
+          employee_no: string | null;
+          status: string;
           department_id: string;
           title: string | null;
           is_primary: boolean;
-          display_name: string;
-          employee_no: string | null;
         }>
       >,
     ]);
     return {
-      total: total[0]?.n ?? 0,
+      total,
       items: rows.map((r) => ({
-        id: r.user_id,
+        id: r.id,
         displayName: r.display_name,
         employeeNo: r.employee_no,
         title: r.title,
         departmentId: r.department_id,
         primary: r.is_primary,
+        disabled: r.status !== 'active',
       })),
     };
+  }
+
+  /** The total of a member listing: stored counts for a subtree, a count of one department's members otherwise. */
+  private async memberTotal(
+    dept: { id: string; path: string },
+    recursive: boolean,
+    hidden: HiddenPatterns,
+    includeDisabled: boolean,
+  ): Promise<number> {
+    const m = this.repo.manager();
+    if (!recursive) {
+      const params: unknown[] = [dept.id];
+      const status = includeDisabled ? '' : `AND u.status = 'active'`;
+      const rows = (await m.query(
+        `SELECT count(*)::int AS n FROM department_members m JOIN users u ON u.id = m.user_id ${status}
+          WHERE m.department_id = $1 ${this.repo.hiddenPeopleClause('m.user_id', hidden, params)}`,
+        params,
+      )) as Array<{ n: number }>;
+      return rows[0]?.n ?? 0;
+    }
+    const active = await this.repo.recursiveMemberCount(dept, hidden, m);
+    if (!includeDisabled) return active;
+    // Disabled people are few: walk them (users_disabled_idx) and keep those with a membership in the subtree.
+    const rows = (await m.query(
+      `SELECT count(*)::int AS n FROM users u
+        WHERE u.status = 'disabled'
+          AND EXISTS (SELECT 1 FROM department_members m WHERE m.user_id = u.id AND ${subtree('m.department_path', '$1')})`,
+      [dept.path],
+    )) as Array<{ n: number }>;
+    return active + (rows[0]?.n ?? 0);
   }
 
   private async personVisible(userId: string, hidden: HiddenPatterns): Promise<boolean> {

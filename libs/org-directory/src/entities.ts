@@ -184,6 +184,24 @@ export class DepartmentGroupMemberEntity {
   user?: { id: string };
 }
 
+/**
+ * Distinct active people in each department's subtree (itself included), kept current by the directory's writes
+ * (directory-counts.ts) so the org chart never counts a whole subtree on read. A missing row means 0.
+ */
+@Entity({ name: 'department_member_counts' })
+@Check('department_member_counts_nonnegative', 'recursive_active >= 0')
+export class DepartmentMemberCountEntity {
+  @PrimaryColumn('uuid', { name: 'department_id' })
+  departmentId: string;
+
+  @ManyToOne(() => DepartmentEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'department_id', foreignKeyConstraintName: 'department_member_counts_department_id_fkey' })
+  department?: DepartmentEntity;
+
+  @Column('integer', { name: 'recursive_active', default: 0 })
+  recursiveActive: number;
+}
+
 /** Org-wide directory settings: one row (id = 1). */
 @Entity({ name: 'directory_settings' })
 @Check('directory_settings_single_row', 'id = 1')
@@ -198,6 +216,7 @@ export class DirectorySettingsEntity {
 export const ORG_DIRECTORY_ENTITIES = [
   DepartmentEntity,
   DepartmentMemberEntity,
+  DepartmentMemberCountEntity,
   DirectoryPersonEntity,
   DirectorySearchTermEntity,
   DepartmentGroupEntity,

@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './types.js';
 export { DirectoryRepository, pathSegment, subtree } from './directory.repository.js';
 export { DirectoryService, MAX_MEMBERSHIPS } from './directory.service.js';
+export { recountAll } from './directory-counts.js';
 export { DepartmentGroupsService } from './department-groups.service.js';
 export { DirectoryImportService, NO_PASSWORD } from './directory-import.service.js';
 export {

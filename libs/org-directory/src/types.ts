@@ -44,6 +44,8 @@ export interface DepartmentPage {
 export interface DepartmentMember extends PersonSummary {
   departmentId: string;
   primary: boolean;
+  /** Only admins are shown disabled people (they still hold memberships until removed). */
+  disabled: boolean;
 }
 
 export interface Membership {

@@ -73,6 +73,8 @@ export type DepartmentPageDto = z.infer<typeof departmentPageSchema>;
 export const departmentMemberSchema = personSummarySchema.extend({
   departmentId: z.uuid(),
   primary: z.boolean(),
+  /** A disabled account that still holds the membership; only admins are shown these. */
+  disabled: z.boolean(),
 });
 export type DepartmentMemberDto = z.infer<typeof departmentMemberSchema>;
 

@@ -257,6 +257,82 @@ describe('org directory (real PostgreSQL)', () => {
       expect(direct.body.items.map((i) => i.displayName).sort()).toEqual(['张三', '张三丰']);
     });
 
+    it('keeps the stored org-chart counts equal to a recount through every kind of change', async () => {
+      // The stored counts (department_member_counts) must always equal a count of active people per subtree.
+      const drift = async () =>
+        (await t.dataSource.query(
+          `SELECT d.name, coalesce(c.recursive_active, 0) AS stored, live.n AS live
+             FROM departments d
+             LEFT JOIN department_member_counts c ON c.department_id = d.id
+            CROSS JOIN LATERAL (SELECT count(DISTINCT m.user_id)::int AS n FROM department_members m
+                                  JOIN users u ON u.id = m.user_id AND u.status = 'active'
+                                 WHERE m.department_path >= d.path AND m.department_path < d.path || '/') live
+            WHERE coalesce(c.recursive_active, 0) <> live.n`,
+        )) as unknown[];
+      const a = await dept('计数A');
+      const a1 = await dept('计数A1', a.id);
+      const a2 = await dept('计数A2', a.id);
+      const b = await dept('计数B');
+      const b1 = await dept('计数B1', b.id);
+      const counts = async (id: string) =>
+        (await admin.request<DepartmentPageDto>('GET', `/api/directory/departments/${id}`)).body.recursiveMemberCount;
+
+      await join(a1.id, 'zhaoliu');
+      await join(a2.id, 'zhaoliu'); // twice under A: counted once there
+      await join(b1.id, 'wangwu');
+      expect([await counts(a.id), await counts(a1.id), await counts(b.id)]).toEqual([1, 1, 1]);
+      expect(await drift()).toEqual([]);
+
+      await admin.request('POST', `/api/admin/directory/people/${people.zhaoliu!.id}/transfer`, {
+        fromDepartmentId: a1.id,
+        toDepartmentId: b1.id,
+      });
+      expect([await counts(a.id), await counts(a1.id), await counts(b.id)]).toEqual([1, 0, 2]);
+      expect(await drift()).toEqual([]);
+
+      await post(`/departments/${a.id}/move`, { parentId: b1.id }); // A (with A2) now under B1
+      expect([await counts(b.id), await counts(b1.id), await counts(a.id)]).toEqual([2, 2, 1]);
+      expect(await drift()).toEqual([]);
+
+      // A disabled person leaves the counts and employees' lists; admins still see them, flagged.
+      await admin.request('PATCH', `/api/admin/users/${people.zhaoliu!.id}`, { status: 'disabled' });
+      expect(await counts(b.id)).toBe(1);
+      expect(await drift()).toEqual([]);
+      const asMember = await member.request<DepartmentMemberPage>(
+        'GET',
+        `/api/directory/departments/${b.id}/members?recursive=true`,
+      );
+      expect(asMember.body.items.map((i) => [i.displayName, i.disabled])).toEqual([['王五', false]]);
+      expect(asMember.body.total).toBe(1);
+      const asAdmin = await admin.request<DepartmentMemberPage>(
+        'GET',
+        `/api/directory/departments/${b.id}/members?recursive=true`,
+      );
+      expect(asAdmin.body.total).toBe(2);
+      expect(asAdmin.body.items.map((i) => [i.displayName, i.disabled]).sort()).toEqual([
+        ['王五', false],
+        ['赵六', true],
+      ]);
+      await admin.request('PATCH', `/api/admin/users/${people.zhaoliu!.id}`, { status: 'active' });
+      expect(await counts(b.id)).toBe(2);
+
+      for (const [d, login] of [
+        [a2, 'zhaoliu'],
+        [b1, 'zhaoliu'],
+        [b1, 'wangwu'],
+      ] as const) {
+        const res = await admin.request(
+          'DELETE',
+          `/api/admin/directory/departments/${d.id}/members/${people[login]!.id}`,
+        );
+        expect(res.status).toBe(204);
+      }
+      expect([await counts(b.id), await counts(a.id)]).toEqual([0, 0]);
+      expect(await drift()).toEqual([]);
+      for (const d of [a2, a, b1, b]) await admin.request('DELETE', `/api/admin/directory/departments/${d.id}`);
+      await admin.request('DELETE', `/api/admin/directory/departments/${a1.id}`);
+    });
+
     it('finds people by name, pinyin, initials, employee number and email, exact before prefix before contains', async () => {
       const search = async (q: string) =>
         (await member.request<SearchPage>('GET', `/api/directory/search?q=${encodeURIComponent(q)}`)).body;
@@ -641,7 +717,7 @@ describe('org directory (real PostgreSQL)', () => {
       }
     });
 
-    it('lists a subtree with one range scan of an index (EXPLAIN)', async () => {
+    it('lists a subtree with index range scans and member pages by the name index (EXPLAIN)', async () => {
       // One connection, so the SET applies to the EXPLAINs.
       const qr = t.dataSource.createQueryRunner();
       await qr.connect();
@@ -663,6 +739,19 @@ describe('org directory (real PostgreSQL)', () => {
       expect(await plan(`SELECT user_id FROM directory_search_terms WHERE term LIKE $1`, ['zs%'])).toMatch(
         /directory_search_terms_(term_idx|pkey)/,
       );
+      // A member page walks people in name order and probes memberships per person, never sorting a subtree.
+      await qr.query(`SET enable_sort = off`);
+      expect(
+        await plan(
+          `SELECT u.id FROM users u
+            WHERE EXISTS (SELECT 1 FROM department_members m WHERE m.user_id = u.id
+                             AND m.department_path >= $1 AND m.department_path < $1 || '/')
+              AND u.status = 'active'
+            ORDER BY u.display_name, u.id LIMIT 50`,
+          [path],
+        ),
+      ).toContain('users_directory_name_idx');
+      await qr.query(`RESET enable_sort`);
       await qr.query(`RESET enable_seqscan`);
       await qr.release();
     });

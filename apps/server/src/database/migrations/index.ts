@@ -5,6 +5,7 @@ import { Messaging1764400000000 } from './1764400000000-messaging.js';
 import { InboxAndBackups1764450000000 } from './1764450000000-inbox-and-backups.js';
 import { Recall1764460000000 } from './1764460000000-recall.js';
 import { Attachments1764500000000 } from './1764500000000-attachments.js';
+import { DirectoryCounts1764600000000 } from './1764600000000-directory-counts.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   InboxAndBackups1764450000000,
   Recall1764460000000,
   Attachments1764500000000,
+  DirectoryCounts1764600000000,
 ];

@@ -1,4 +1,4 @@
-import type { UserRole } from '@miyu/protocol';
+import type { UserRole, UserStatus } from '@miyu/protocol';
 import type { SessionEntity } from './entities/session.entity.js';
 import type { UserEntity } from './entities/user.entity.js';
 
@@ -37,4 +37,12 @@ export const USER_DISABLED_EVENT = 'users.disabled';
 
 export interface UserDisabledEvent {
   userId: string;
+}
+
+/** Emitted after any change of an account's status (disabled or enabled again), after the commit. */
+export const USER_STATUS_CHANGED_EVENT = 'users.status-changed';
+
+export interface UserStatusChangedEvent {
+  userId: string;
+  status: UserStatus;
 }

@@ -5,7 +5,13 @@ import type { EntityManager } from 'typeorm';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
 import { uuidv7 } from '../../common/security/uuid.js';
-import { type Actor, USER_DISABLED_EVENT, type UserDisabledEvent } from '../auth/auth.types.js';
+import {
+  type Actor,
+  USER_DISABLED_EVENT,
+  USER_STATUS_CHANGED_EVENT,
+  type UserDisabledEvent,
+  type UserStatusChangedEvent,
+} from '../auth/auth.types.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { toUserDto } from '../auth/user.mapper.js';
@@ -100,13 +106,17 @@ export class UsersService {
       } catch (err) {
         throw mapUniqueViolation(err);
       }
-      return { disabled: update.status === 'disabled' };
+      return { disabled: update.status === 'disabled', status: update.status };
     });
     // A disabled user's sessions and sockets end at once, on every server process.
     if (changed.disabled) {
       await this.sessions.revoke(userId, 'user_disabled');
       const event: UserDisabledEvent = { userId };
       await this.events.emitAsync(USER_DISABLED_EVENT, event);
+    }
+    if (changed.status) {
+      const event: UserStatusChangedEvent = { userId, status: changed.status };
+      await this.events.emitAsync(USER_STATUS_CHANGED_EVENT, event);
     }
     const user = await this.users.findById(userId);
     return toUserDto(user!);

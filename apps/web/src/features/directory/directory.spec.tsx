@@ -77,7 +77,15 @@ function directoryServer() {
       status: 200,
       body: {
         items: [
-          { id: WANG, displayName: '王五', employeeNo: 'E1001', title: '研发总监', departmentId: RD, primary: true },
+          {
+            id: WANG,
+            displayName: '王五',
+            employeeNo: 'E1001',
+            title: '研发总监',
+            departmentId: RD,
+            primary: true,
+            disabled: false,
+          },
         ],
         total: 1,
       },
@@ -285,6 +293,45 @@ describe('admin departments', () => {
       title: '前端工程师',
       primary: true,
     });
+  });
+
+  it("sets a member's manager, shows a refused reporting loop, and marks disabled members", async () => {
+    const boss = makeUser({ id: ZHANG, login: 'zhang.san', displayName: '张三', role: 'member' });
+    const wang = { id: WANG, displayName: '王五', employeeNo: 'E1001', title: null, departmentId: RD, primary: true };
+    let refuse = true;
+    const server = orgServer()
+      .on(`GET /api/directory/departments/${RD}/members`, {
+        status: 200,
+        body: {
+          items: [
+            { ...wang, disabled: false },
+            { ...wang, id: ZHAO, displayName: '赵思', employeeNo: 'E1002', disabled: true },
+          ],
+          total: 2,
+        },
+      })
+      .on('GET /api/admin/users', { status: 200, body: { items: [boss], total: 1 } })
+      .on(`PUT /api/admin/directory/people/${WANG}/manager`, () =>
+        refuse ? apiError(409, 'MANAGER_CYCLE') : { status: 200, body: ZHANG_CARD },
+      );
+    renderApp({ server, path: '/admin/org' });
+    fireEvent.click(await screen.findByRole('button', { name: /研发中心/ }));
+    const disabledRow = await screen.findByRole('row', { name: /赵思/ });
+    expect(within(disabledRow).getByText('已停用')).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('button', { name: '设置上级 · 王五' }));
+    const dialog = screen.getByRole('dialog', { name: '设置 王五 的直属上级' });
+    fireEvent.change(within(dialog).getByLabelText('查找用户'), { target: { value: 'zhang' } });
+    fireEvent.click(await within(dialog).findByRole('button', { name: /张三/ }));
+    fireEvent.click(within(dialog).getByRole('button', { name: '上级设为 张三' }));
+    expect(await within(dialog).findByText('不能这样设置直属上级：会形成汇报关系的循环。')).toBeInTheDocument();
+    refuse = false;
+    fireEvent.click(within(dialog).getByRole('button', { name: '上级设为 张三' }));
+    expect(await screen.findByText('已更新 王五 的上级。')).toBeInTheDocument();
+    expect(server.requestsTo(`PUT /api/admin/directory/people/${WANG}/manager`).map((r) => r.body)).toEqual([
+      { managerId: ZHANG },
+      { managerId: ZHANG },
+    ]);
   });
 
   it('switches contact details on person cards off for employees', async () => {

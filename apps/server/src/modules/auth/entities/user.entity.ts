@@ -4,6 +4,9 @@ import type { Locale, UserRole, UserStatus } from '@miyu/protocol';
 @Entity({ name: 'users' })
 @Index('users_login_key', ['login'], { unique: true })
 @Index('users_employee_no_key', ['employeeNo'], { unique: true, where: 'employee_no IS NOT NULL' })
+// The org directory lists people in name order and counts disabled people apart (migration 1764600000000).
+@Index('users_directory_name_idx', ['displayName', 'id'])
+@Index('users_disabled_idx', ['id'], { where: `status = 'disabled'` })
 @Check('users_role_check', `role IN ('member', 'admin', 'auditor')`)
 @Check('users_status_check', `status IN ('active', 'disabled')`)
 export class UserEntity {

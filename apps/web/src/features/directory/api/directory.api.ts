@@ -22,6 +22,7 @@ import {
   type PersonCardDto,
   type ReorderDepartmentsRequest,
   type SearchPage,
+  type SetManagerRequest,
   type SetMembershipRequest,
   type TransferPersonRequest,
   type UpdateDepartmentRequest,
@@ -138,6 +139,10 @@ export function removeMembership(api: ApiClient, departmentId: string, userId: s
 
 export function transferPerson(api: ApiClient, userId: string, body: TransferPersonRequest): Promise<PersonCardDto> {
   return api.post(`${ADMIN}/people/${id(userId)}/transfer`, personCardSchema, { body });
+}
+
+export function setManager(api: ApiClient, userId: string, body: SetManagerRequest): Promise<PersonCardDto> {
+  return api.put(`${ADMIN}/people/${id(userId)}/manager`, personCardSchema, { body });
 }
 
 export function listDepartmentGroups(api: ApiClient, includeArchived: boolean): Promise<DepartmentGroupDto[]> {

@@ -5,6 +5,7 @@ import type {
   CreateDepartmentRequest,
   MoveDepartmentRequest,
   ReorderDepartmentsRequest,
+  SetManagerRequest,
   SetMembershipRequest,
   TransferPersonRequest,
   UpdateDepartmentRequest,
@@ -27,6 +28,7 @@ import {
   removeMembership,
   reorderDepartments,
   searchDirectory,
+  setManager,
   setMembership,
   transferPerson,
   updateDepartment,
@@ -133,6 +135,10 @@ export function useDirectoryAdminMutations() {
     transfer: useMutation({
       mutationFn: ({ userId, body }: { userId: string; body: TransferPersonRequest }) =>
         transferPerson(api, userId, body),
+      onSettled,
+    }),
+    setManager: useMutation({
+      mutationFn: ({ userId, body }: { userId: string; body: SetManagerRequest }) => setManager(api, userId, body),
       onSettled,
     }),
     createGroup: useMutation({

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useErrorMessage } from '../../../lib/useErrorMessage';
+import { FormError } from '../../../ui/FormDialog';
 import { useDirectorySettingsQuery, useUpdateDirectorySettingsMutation } from '../api/directory.queries';
 
 /** The org-wide switch: do employees see each other's email and phone on person cards (admins always do)? */
@@ -20,11 +21,7 @@ export function ContactVisibility() {
         />
         <span>{t('adminOrg.showContactInfo')}</span>
       </label>
-      {error ? (
-        <p className="field__error" role="alert">
-          {describe(error)}
-        </p>
-      ) : null}
+      <FormError error={error ? describe(error) : null} />
     </div>
   );
 }

@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { departmentCodeSchema, departmentNameSchema, type DepartmentNodeDto } from '@miyu/protocol';
 import { Button } from '../../../ui/Button';
 import { TextField } from '../../../ui/Field';
+import { FormDialog, FormError } from '../../../ui/FormDialog';
 import { Modal } from '../../../ui/Modal';
 import { OrgTree } from './OrgTree';
 
@@ -34,8 +35,7 @@ export function DepartmentNameDialog({
   const [code, setCode] = useState('');
   const [invalid, setInvalid] = useState<{ name?: string; code?: string }>({});
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const next: { name?: string; code?: string } = {};
     if (name.trim() === '') next.name = t('validation.required', { field: t('adminOrg.name') });
     else if (!departmentNameSchema.safeParse(name).success) next.name = t('adminOrg.nameFormat');
@@ -46,41 +46,33 @@ export function DepartmentNameDialog({
   };
 
   return (
-    <Modal title={title} onClose={onCancel}>
-      <form className="form" onSubmit={submit} noValidate>
-        {error ? (
-          <p className="field__error" role="alert">
-            {error}
-          </p>
-        ) : null}
+    <FormDialog
+      title={title}
+      error={error}
+      submitLabel={submitLabel}
+      submitDisabled={busy}
+      onSubmit={submit}
+      onCancel={onCancel}
+    >
+      <TextField
+        label={t('adminOrg.name')}
+        value={name}
+        error={invalid.name}
+        autoComplete="off"
+        onChange={(event) => setName(event.target.value)}
+      />
+      {withCode ? (
         <TextField
-          label={t('adminOrg.name')}
-          value={name}
-          error={invalid.name}
+          label={t('adminOrg.code')}
+          optional
+          help={t('adminOrg.codeHelp')}
+          value={code}
+          error={invalid.code}
           autoComplete="off"
-          onChange={(event) => setName(event.target.value)}
+          onChange={(event) => setCode(event.target.value)}
         />
-        {withCode ? (
-          <TextField
-            label={t('adminOrg.code')}
-            optional
-            help={t('adminOrg.codeHelp')}
-            value={code}
-            error={invalid.code}
-            autoComplete="off"
-            onChange={(event) => setCode(event.target.value)}
-          />
-        ) : null}
-        <div className="form__actions form__actions--end">
-          <Button variant="ghost" onClick={onCancel}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" disabled={busy}>
-            {submitLabel}
-          </Button>
-        </div>
-      </form>
-    </Modal>
+      ) : null}
+    </FormDialog>
   );
 }
 
@@ -125,11 +117,7 @@ export function PickDepartmentDialog({
         </>
       }
     >
-      {error ? (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={error} />
       <p className="card__text" aria-live="polite">
         {picked ? t('adminOrg.picked', { name: picked.name }) : t('adminOrg.pickHint')}
       </p>

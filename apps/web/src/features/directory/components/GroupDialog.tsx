@@ -1,8 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button } from '../../../ui/Button';
 import { TextField } from '../../../ui/Field';
-import { Modal } from '../../../ui/Modal';
+import { FormDialog } from '../../../ui/FormDialog';
 
 export interface GroupDialogProps {
   departmentName: string;
@@ -17,43 +16,30 @@ export function GroupDialog({ departmentName, busy, error, onSubmit, onCancel }:
   const { t } = useTranslation();
   const [name, setName] = useState('');
   const [includeSubdepartments, setInclude] = useState(false);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     onSubmit({ name: name.trim() === '' ? null : name.trim().slice(0, 100), includeSubdepartments });
   };
   return (
-    <Modal title={t('adminOrg.createGroupTitle', { name: departmentName })} onClose={onCancel}>
-      <form className="form" onSubmit={submit} noValidate>
-        {error ? (
-          <p className="field__error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <TextField
-          label={t('adminOrg.groupName')}
-          optional
-          help={t('adminOrg.groupNameHelp', { name: departmentName })}
-          value={name}
-          autoComplete="off"
-          onChange={(event) => setName(event.target.value)}
-        />
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={includeSubdepartments}
-            onChange={(event) => setInclude(event.target.checked)}
-          />
-          <span>{t('adminOrg.includeSub')}</span>
-        </label>
-        <div className="form__actions form__actions--end">
-          <Button variant="ghost" onClick={onCancel}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" disabled={busy}>
-            {t('adminOrg.createGroup')}
-          </Button>
-        </div>
-      </form>
-    </Modal>
+    <FormDialog
+      title={t('adminOrg.createGroupTitle', { name: departmentName })}
+      error={error}
+      submitLabel={t('adminOrg.createGroup')}
+      submitDisabled={busy}
+      onSubmit={submit}
+      onCancel={onCancel}
+    >
+      <TextField
+        label={t('adminOrg.groupName')}
+        optional
+        help={t('adminOrg.groupNameHelp', { name: departmentName })}
+        value={name}
+        autoComplete="off"
+        onChange={(event) => setName(event.target.value)}
+      />
+      <label className="checkbox">
+        <input type="checkbox" checked={includeSubdepartments} onChange={(event) => setInclude(event.target.checked)} />
+        <span>{t('adminOrg.includeSub')}</span>
+      </label>
+    </FormDialog>
   );
 }

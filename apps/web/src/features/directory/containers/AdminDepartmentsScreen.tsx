@@ -16,7 +16,7 @@ import {
   useDirectoryAdminMutations,
 } from '../api/directory.queries';
 import { DepartmentNameDialog, PickDepartmentDialog } from '../components/DepartmentDialogs';
-import { AddMemberDialog, TitleDialog } from '../components/MemberDialogs';
+import { AddMemberDialog, ManagerDialog, TitleDialog } from '../components/MemberDialogs';
 import { OrgTree } from '../components/OrgTree';
 import { ContactVisibility } from '../components/ContactVisibility';
 import { GroupDialog } from '../components/GroupDialog';
@@ -34,6 +34,7 @@ type Dialog =
   | { kind: 'createGroup' }
   | { kind: 'title'; member: DepartmentMemberDto }
   | { kind: 'transfer'; member: DepartmentMemberDto }
+  | { kind: 'manager'; member: DepartmentMemberDto }
   | { kind: 'remove'; member: DepartmentMemberDto }
   | null;
 
@@ -149,6 +150,7 @@ export function AdminDepartmentsScreen() {
                 }
                 onEditTitle={(member) => open({ kind: 'title', member })}
                 onTransfer={(member) => open({ kind: 'transfer', member })}
+                onSetManager={(member) => open({ kind: 'manager', member })}
                 onRemove={(member) => open({ kind: 'remove', member })}
               />
               <GroupsPanel
@@ -242,6 +244,21 @@ export function AdminDepartmentsScreen() {
             m.setMembership.mutate(
               { departmentId: selected.department.id, userId, body: { title, primary } },
               inDialog(t('adminOrg.memberAdded')),
+            )
+          }
+        />
+      ) : null}
+      {dialog?.kind === 'manager' ? (
+        <ManagerDialog
+          name={dialog.member.displayName}
+          personId={dialog.member.id}
+          busy={m.setManager.isPending}
+          error={dialogError}
+          onCancel={close}
+          onSubmit={(managerId) =>
+            m.setManager.mutate(
+              { userId: dialog.member.id, body: { managerId } },
+              inDialog(t('adminOrg.managerSet', { name: dialog.member.displayName })),
             )
           }
         />
@@ -392,6 +409,7 @@ function MembersPanel({
   onMakePrimary,
   onEditTitle,
   onTransfer,
+  onSetManager,
   onRemove,
 }: {
   page: DepartmentPageDto;
@@ -401,6 +419,7 @@ function MembersPanel({
   onMakePrimary: (member: DepartmentMemberDto) => void;
   onEditTitle: (member: DepartmentMemberDto) => void;
   onTransfer: (member: DepartmentMemberDto) => void;
+  onSetManager: (member: DepartmentMemberDto) => void;
   onRemove: (member: DepartmentMemberDto) => void;
 }) {
   const { t } = useTranslation();
@@ -469,6 +488,9 @@ function MembersPanel({
                         {member.primary ? (
                           <span className="badge badge--success">{t('directory.primaryTag')}</span>
                         ) : null}
+                        {member.disabled ? (
+                          <span className="badge badge--muted">{t('directory.disabledTag')}</span>
+                        ) : null}
                       </span>
                     </div>
                   </th>
@@ -494,6 +516,15 @@ function MembersPanel({
                       onClick={() => onEditTitle(member)}
                     >
                       {t('adminOrg.editTitle')}
+                    </Button>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      disabled={busy}
+                      aria-label={`${t('adminOrg.setManager')} · ${member.displayName}`}
+                      onClick={() => onSetManager(member)}
+                    >
+                      {t('adminOrg.managerShort')}
                     </Button>
                     <Button
                       size="sm"
