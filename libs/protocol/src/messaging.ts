@@ -7,6 +7,11 @@ import { singleLine } from './common.js';
  */
 export const MAX_GROUP_MEMBERS = 5000;
 export const MAX_SYNC_PAGE = 500;
+/**
+ * Up to this many members anyone may mention everyone (@all / @所有人); in bigger groups only the owner and
+ * admins may. The server enforces it on the `mentionsAll` flag of a send (it cannot read the text).
+ */
+export const MENTION_ALL_OPEN_MAX_MEMBERS = 50;
 
 export const conversationKindSchema = z.enum(['direct', 'group', 'department']);
 export type ConversationKind = z.infer<typeof conversationKindSchema>;
@@ -27,6 +32,16 @@ export type CreateConversationRequest = z.input<typeof createConversationRequest
 export const addMembersRequestSchema = z.strictObject({
   userIds: z.array(z.uuid()).min(1).max(MAX_GROUP_MEMBERS),
 });
+
+/** Owner or admins of a group: rename it or change its topic (at least one field). */
+export const updateConversationRequestSchema = z
+  .strictObject({ name: singleLine(1, 100).optional(), topic: singleLine(0, 500).optional() })
+  .refine((v) => v.name !== undefined || v.topic !== undefined, { message: 'name or topic is required' });
+export type UpdateConversationRequest = z.infer<typeof updateConversationRequestSchema>;
+
+/** Owner only: make a member an admin or a member again, or hand the group over (`owner`). */
+export const setMemberRoleRequestSchema = z.strictObject({ role: memberRoleSchema });
+export type SetMemberRoleRequest = z.infer<typeof setMemberRoleRequestSchema>;
 
 export const conversationSchema = z.object({
   id: z.uuid(),
@@ -59,6 +74,20 @@ export const systemEventSchema = z.discriminatedUnion('type', [
   /** A member's device list changed: clients show it and re-check safety numbers. */
   z.object({ type: z.literal('device_added'), userId: z.uuid(), deviceId: z.uuid() }),
   z.object({ type: z.literal('device_removed'), userId: z.uuid(), deviceId: z.uuid() }),
+  /** A group's name or topic changed (the fields that changed). */
+  z.object({
+    type: z.literal('conversation_updated'),
+    by: z.uuid(),
+    name: z.string().optional(),
+    topic: z.string().optional(),
+  }),
+  /** A member's role changed; `by` is null when the server handed ownership over because the owner left. */
+  z.object({
+    type: z.literal('member_role_changed'),
+    by: z.uuid().nullable(),
+    userId: z.uuid(),
+    role: memberRoleSchema,
+  }),
   /** The message at `seq` was recalled: every client hides it. */
   z.object({ type: z.literal('message_recalled'), seq: z.number().int(), by: z.uuid() }),
 ]);
@@ -77,6 +106,11 @@ export interface TimelineMessage {
   system: SystemEvent | null;
   /** Set when the message was recalled; clients show "message recalled" instead of it. */
   recalledAt: string | null;
+  /**
+   * The sender mentioned everyone and the server allowed it (MENTION_ALL_OPEN_MAX_MEMBERS). Clients notify every
+   * member only when this is set, whatever the encrypted text says.
+   */
+  mentionsAll: boolean;
 }
 
 /** Envelopes are validated by libs/crypto's parseEnvelope; this only bounds the shape before that. */
@@ -86,6 +120,8 @@ export const messageSendSchema = z.strictObject({
   clientMsgId: z.uuid(),
   conversationId: z.uuid(),
   envelope: envelopeJsonSchema,
+  /** The text mentions everyone (@all); refused in big groups unless the sender is an owner or admin. */
+  mentionsAll: z.boolean().optional(),
 });
 export type MessageSend = z.infer<typeof messageSendSchema>;
 

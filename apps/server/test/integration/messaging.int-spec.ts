@@ -1,41 +1,22 @@
 import {
-  bundleToJson,
   createOutboundSenderKey,
   decryptGroupMessage,
   encryptGroupMessage,
   envelopeToJson,
   exportOutboundSenderKey,
-  generateDeviceKeys,
-  generateOneTimePrekeys,
   importSenderKey,
   type InboundSenderKey,
   type OutboundSenderKey,
   parseEnvelope,
-  publicBundle,
   ready,
 } from '@miyu/crypto';
-import type {
-  Ack,
-  ConversationDto,
-  MessageSendAck,
-  SyncChanges,
-  SyncPage,
-  TimelineMessage,
-  UserDto,
-} from '@miyu/protocol';
+import type { Ack, ConversationDto, MessageSendAck, SyncChanges, SyncPage, TimelineMessage } from '@miyu/protocol';
 import { randomBytes } from 'node:crypto';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
-import { type ClientSocket, connected, connectSocket } from '../support/socket-client.js';
+import { createPerson, type Person } from '../support/people.js';
+import { connected, connectSocket } from '../support/socket-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-
-interface Person {
-  user: UserDto;
-  http: TestClient;
-  deviceId: string;
-  socket: ClientSocket;
-  received: TimelineMessage[];
-}
 
 const CANARY = `canary-${randomBytes(12).toString('hex')}`;
 
@@ -49,29 +30,7 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
   let outbound: OutboundSenderKey;
   let bobInbound: InboundSenderKey;
 
-  async function person(login: string): Promise<Person> {
-    const user = (
-      await admin.request<UserDto>('POST', '/api/admin/users', {
-        login,
-        displayName: login,
-        password: `${login}-password-1`,
-      })
-    ).body;
-    const http = new TestClient(t.url);
-    await http.login(login, `${login}-password-1`);
-    const deviceId = uuidv7();
-    const base = generateDeviceKeys({ userId: user.id, deviceId });
-    const { keys, prekeys } = generateOneTimePrekeys(base, 2);
-    expect(
-      (await http.request('POST', '/api/devices', { name: 'test', bundle: bundleToJson(publicBundle(keys, prekeys)) }))
-        .status,
-    ).toBe(201);
-    const socket = connectSocket(t.url, http.cookie!, t.url, deviceId);
-    const received: TimelineMessage[] = [];
-    socket.on('message:new', (m) => received.push(m));
-    await connected(socket);
-    return { user, http, deviceId, socket, received };
-  }
+  const person = (login: string) => createPerson(t.url, admin, login);
 
   function send(p: Person, conversationId: string, session: OutboundSenderKey, body: string, clientMsgId = uuidv7()) {
     const { session: next, envelope } = encryptGroupMessage(session, {

@@ -77,11 +77,14 @@ export const en: Messages = {
       'The import file cannot be read: use a UTF-8 CSV or an XLSX whose first row is a header with a kind column.',
     CONVERSATION_NOT_FOUND: 'Conversation not found.',
     CONVERSATION_NOT_MEMBER: 'You are not a member of this conversation.',
+    CONVERSATION_ROLE_FORBIDDEN:
+      'Only the group owner can change roles or remove admins, and the owner cannot be removed: hand the group over first.',
     CONVERSATION_FULL: 'This conversation has as many members as it can have.',
     CONVERSATION_MEMBERSHIP_MANAGED:
       'Members of this group follow the directory; they cannot be added or removed by hand.',
     CONVERSATION_SELF_DIRECT: 'You cannot start a direct conversation with yourself.',
     MESSAGE_ENVELOPE_INVALID: 'The message is malformed. Please reload the page and try again.',
+    MESSAGE_MENTION_ALL_FORBIDDEN: 'In a group of more than 50 people, only its owner and admins can mention everyone.',
     MESSAGE_DEVICE_REQUIRED: 'Set up encryption on this device before sending messages.',
     ATTACHMENT_NOT_FOUND: 'File not found.',
     ATTACHMENT_TOO_LARGE: 'The file is larger than this server allows.',

@@ -53,10 +53,12 @@ const errors: Record<ErrorCode, string> & Record<string, string> = {
   // Conversation and message codes (messaging, server side in progress); extra keys are harmless until then.
   CONVERSATION_NOT_FOUND: '会话不存在。',
   CONVERSATION_NOT_MEMBER: '你不是该会话的成员。',
+  CONVERSATION_ROLE_FORBIDDEN: '只有群主可以设置管理员或移出管理员；群主不能被移出，请先转让群主。',
   CONVERSATION_FULL: '该会话的成员已达上限。',
   CONVERSATION_MEMBERSHIP_MANAGED: '该群的成员随通讯录自动变化，不能手动添加或移除。',
   CONVERSATION_SELF_DIRECT: '不能和自己发起单聊。',
   MESSAGE_ENVELOPE_INVALID: '消息格式无效，请刷新页面后重试。',
+  MESSAGE_MENTION_ALL_FORBIDDEN: '超过 50 人的群里，只有群主和群管理员可以 @所有人。',
   MESSAGE_DEVICE_REQUIRED: '请先在此设备上完成加密设置，再发送消息。',
   ATTACHMENT_NOT_FOUND: '文件不存在。',
   ATTACHMENT_TOO_LARGE: '文件超过了服务器允许的大小。',

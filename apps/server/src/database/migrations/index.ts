@@ -6,6 +6,7 @@ import { InboxAndBackups1764450000000 } from './1764450000000-inbox-and-backups.
 import { Recall1764460000000 } from './1764460000000-recall.js';
 import { Attachments1764500000000 } from './1764500000000-attachments.js';
 import { DirectoryCounts1764600000000 } from './1764600000000-directory-counts.js';
+import { MentionsAll1764700000000 } from './1764700000000-mentions-all.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Recall1764460000000,
   Attachments1764500000000,
   DirectoryCounts1764600000000,
+  MentionsAll1764700000000,
 ];

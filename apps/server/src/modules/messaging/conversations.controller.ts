@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Patch, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   addMembersRequestSchema,
@@ -6,6 +6,8 @@ import {
   type ConversationMemberDto,
   createConversationRequestSchema,
   historyQuerySchema,
+  setMemberRoleRequestSchema,
+  updateConversationRequestSchema,
   type TimelineMessage,
 } from '@miyu/protocol';
 import type { z } from 'zod';
@@ -13,6 +15,7 @@ import { UuidParam, ZodBody, ZodQuery } from '../../common/validation/zod.js';
 import { CurrentActor } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { ConversationsService } from './conversations.service.js';
+import { GroupSettingsService } from './group-settings.service.js';
 import { MessagesService } from './messages.service.js';
 
 @ApiTags('conversations')
@@ -21,6 +24,7 @@ export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
+    private readonly groups: GroupSettingsService,
   ) {}
 
   @Get()
@@ -39,6 +43,27 @@ export class ConversationsController {
   @Get(':id')
   get(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<ConversationDto> {
     return this.conversations.get(actor, id);
+  }
+
+  /** Owner or admins of a group: name and topic. */
+  @Patch(':id')
+  update(
+    @CurrentActor() actor: Actor,
+    @UuidParam('id') id: string,
+    @ZodBody(updateConversationRequestSchema) body: z.output<typeof updateConversationRequestSchema>,
+  ): Promise<ConversationDto> {
+    return this.groups.update(actor, id, body);
+  }
+
+  /** Owner only: admin / member, or `owner` to hand the group over. */
+  @Put(':id/members/:userId/role')
+  setRole(
+    @CurrentActor() actor: Actor,
+    @UuidParam('id') id: string,
+    @UuidParam('userId') userId: string,
+    @ZodBody(setMemberRoleRequestSchema) body: z.output<typeof setMemberRoleRequestSchema>,
+  ): Promise<ConversationMemberDto[]> {
+    return this.groups.setRole(actor, id, userId, body.role);
   }
 
   @Get(':id/members')

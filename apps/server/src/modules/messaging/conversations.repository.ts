@@ -97,6 +97,39 @@ export class ConversationsRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  async setRole(
+    conversationId: string,
+    userId: string,
+    role: ConversationMemberEntity['role'],
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager
+      .getRepository(ConversationMemberEntity)
+      .update({ conversationId, userId, leftAt: IsNull() }, { role });
+  }
+
+  async setOwner(conversationId: string, ownerId: string | null, manager: EntityManager): Promise<void> {
+    await manager.getRepository(ConversationEntity).update({ id: conversationId }, { ownerId });
+  }
+
+  async updateDetails(
+    conversationId: string,
+    patch: { name?: string; topic?: string | null },
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager.getRepository(ConversationEntity).update({ id: conversationId }, patch);
+  }
+
+  /** Who takes over a group whose owner leaves: the longest-standing admin, else the longest-standing member. */
+  async successorOwner(conversationId: string, manager: EntityManager): Promise<string | null> {
+    const rows = (await manager.query(
+      `SELECT user_id FROM conversation_members WHERE conversation_id = $1 AND left_at IS NULL
+        ORDER BY (role = 'admin') DESC, joined_at, user_id LIMIT 1`,
+      [conversationId],
+    )) as Array<{ user_id: string }>;
+    return rows[0]?.user_id ?? null;
+  }
+
   countActiveMembers(conversationId: string, manager: EntityManager): Promise<number> {
     return manager.getRepository(ConversationMemberEntity).countBy({ conversationId, leftAt: IsNull() });
   }
@@ -116,7 +149,10 @@ export class ConversationsRepository {
       envelope: null,
       system: event,
       serverTs: new Date(),
-    });
+      recalledAt: null,
+      recalledBy: null,
+      mentionsAll: false,
+    } satisfies MessageEntity);
     await manager.getRepository(MessageEntity).insert(message);
     return message;
   }

@@ -108,19 +108,41 @@ export class ConversationsService {
   /** Removes a member (owner/admin), or leaves (a member removing themselves). */
   async removeMember(actor: Actor, conversationId: string, userId: string): Promise<void> {
     const leaving = userId === actor.userId;
-    const { conversation } = leaving
+    const { conversation, membership } = leaving
       ? await this.requireMember(actor, conversationId)
       : await this.requireManager(actor, conversationId);
     if (conversation.kind !== 'group') throw MessagingError.managed();
     const result = await this.conversations.transaction(async (manager) => {
-      if (!(await this.conversations.markLeft(conversation.id, userId, manager))) throw MessagingError.notMember();
+      await manager.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [conversation.id]);
+      const target = await this.conversations.activeMembership(conversation.id, userId, manager);
+      if (!target) throw MessagingError.notMember();
+      // Admins remove members; only the owner (or an org admin) removes admins; nobody removes the owner.
+      if (!leaving && target.role === 'owner') throw MessagingError.roleForbidden();
+      if (!leaving && target.role === 'admin' && membership.role !== 'owner' && actor.role !== 'admin')
+        throw MessagingError.roleForbidden();
+      await this.conversations.markLeft(conversation.id, userId, manager);
       const event: SystemEvent = leaving
         ? { type: 'member_left', userId }
         : { type: 'member_removed', by: actor.userId, userId };
-      const entry = await this.append(conversation.id, event, manager);
-      return { entry, members: await this.conversations.activeMemberIds(conversation.id, manager) };
+      const entries = [await this.append(conversation.id, event, manager)];
+      if (target.role === 'owner') {
+        // An owner who leaves hands the group to the longest-standing admin, else member.
+        const successor = await this.conversations.successorOwner(conversation.id, manager);
+        await this.conversations.setOwner(conversation.id, successor, manager);
+        if (successor) {
+          await this.conversations.setRole(conversation.id, successor, 'owner', manager);
+          entries.push(
+            await this.append(
+              conversation.id,
+              { type: 'member_role_changed', by: null, userId: successor, role: 'owner' },
+              manager,
+            ),
+          );
+        }
+      }
+      return { entries, members: await this.conversations.activeMemberIds(conversation.id, manager) };
     });
-    this.announce(conversation.id, [result.entry], [...result.members, userId], { added: [], removed: [userId] });
+    this.announce(conversation.id, result.entries, [...result.members, userId], { added: [], removed: [userId] });
   }
 
   /** Creates the conversation of a department group (same id as the group); idempotent. */

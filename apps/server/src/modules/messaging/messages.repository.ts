@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_RECALL_WINDOW_MINUTES } from '@miyu/protocol';
+import { DEFAULT_RECALL_WINDOW_MINUTES, MENTION_ALL_OPEN_MAX_MEMBERS, type MemberRole } from '@miyu/protocol';
 import { DataSource, type EntityManager, IsNull, LessThan, MoreThan } from 'typeorm';
 import { MessagingSettingsEntity } from './entities/messaging-settings.entity.js';
 import { MessageEntity } from './entities/message.entity.js';
@@ -10,12 +10,14 @@ export interface NewMessage {
   senderUserId: string;
   senderDeviceId: string;
   envelope: Buffer;
+  mentionsAll: boolean;
 }
 
 export type PersistOutcome =
   | { kind: 'stored'; message: MessageEntity }
   | { kind: 'duplicate'; seq: number; serverTs: Date }
-  | { kind: 'not_member' };
+  | { kind: 'not_member' }
+  | { kind: 'mention_all_forbidden' };
 
 /**
  * Group commit: persists many concurrent sends in ONE transaction with a constant number of statements, whatever
@@ -37,13 +39,14 @@ export class MessagesRepository {
       )) as Array<{ id: string }>;
       const exists = new Set(locked.map((r) => r.id));
       const members = (await manager.query(
-        `SELECT m.conversation_id, m.user_id FROM conversation_members m
+        `SELECT m.conversation_id, m.user_id, m.role FROM conversation_members m
          JOIN unnest($1::uuid[], $2::uuid[]) AS s(conversation_id, user_id)
            ON m.conversation_id = s.conversation_id AND m.user_id = s.user_id
          WHERE m.left_at IS NULL`,
         [batch.map((m) => m.conversationId), batch.map((m) => m.senderUserId)],
-      )) as Array<{ conversation_id: string; user_id: string }>;
-      const isMember = new Set(members.map((m) => `${m.conversation_id}/${m.user_id}`));
+      )) as Array<{ conversation_id: string; user_id: string; role: MemberRole }>;
+      const roleOf = new Map(members.map((m) => [`${m.conversation_id}/${m.user_id}`, m.role]));
+      const mayMentionAll = await this.mentionAllRule(manager, batch, roleOf);
       const existing = (await manager.query(
         `SELECT m.conversation_id, m.client_msg_id, m.seq, m.server_ts FROM messages m
          JOIN unnest($1::uuid[], $2::uuid[]) AS s(conversation_id, client_msg_id)
@@ -60,10 +63,12 @@ export class MessagesRepository {
       batch.forEach((m, i) => {
         const key = `${m.conversationId}/${m.clientMsgId}`;
         const prior = known.get(key);
-        if (!exists.has(m.conversationId) || !isMember.has(`${m.conversationId}/${m.senderUserId}`)) {
+        if (!exists.has(m.conversationId) || !roleOf.has(`${m.conversationId}/${m.senderUserId}`)) {
           outcomes[i] = { kind: 'not_member' };
         } else if (prior) {
           outcomes[i] = { kind: 'duplicate', ...prior };
+        } else if (m.mentionsAll && !mayMentionAll(m)) {
+          outcomes[i] = { kind: 'mention_all_forbidden' };
         } else if (!firstCopy.has(key)) {
           firstCopy.set(key, i);
           fresh.push(i);
@@ -97,7 +102,8 @@ export class MessagesRepository {
             serverTs,
             recalledAt: null,
             recalledBy: null,
-          });
+            mentionsAll: m.mentionsAll,
+          } satisfies MessageEntity);
         });
         await manager.getRepository(MessageEntity).insert(rows);
         fresh.forEach((i, k) => (outcomes[i] = { kind: 'stored', message: rows[k]! }));
@@ -111,6 +117,29 @@ export class MessagesRepository {
           : first;
       });
     });
+  }
+
+  /**
+   * Who may mention everyone: anyone in a conversation of at most MENTION_ALL_OPEN_MAX_MEMBERS members, only its
+   * owner and admins above that. Members are counted (under the batch's conversation locks) only for
+   * conversations with such a send in the batch.
+   */
+  private async mentionAllRule(
+    manager: EntityManager,
+    batch: NewMessage[],
+    roleOf: Map<string, MemberRole>,
+  ): Promise<(m: NewMessage) => boolean> {
+    const ids = [...new Set(batch.filter((m) => m.mentionsAll).map((m) => m.conversationId))];
+    if (ids.length === 0) return () => true;
+    const rows = (await manager.query(
+      `SELECT conversation_id, count(*)::int AS n FROM conversation_members
+        WHERE conversation_id = ANY($1::uuid[]) AND left_at IS NULL GROUP BY conversation_id`,
+      [ids],
+    )) as Array<{ conversation_id: string; n: number }>;
+    const size = new Map(rows.map((r) => [r.conversation_id, r.n]));
+    return (m) =>
+      (size.get(m.conversationId) ?? 0) <= MENTION_ALL_OPEN_MAX_MEMBERS ||
+      roleOf.get(`${m.conversationId}/${m.senderUserId}`) !== 'member';
   }
 
   findMessage(conversationId: string, seq: number): Promise<MessageEntity | null> {

@@ -59,8 +59,10 @@ export class MessagesService {
       senderUserId: sender.userId,
       senderDeviceId: sender.deviceId,
       envelope: Buffer.from(encodeEnvelope(e)),
+      mentionsAll: request.mentionsAll ?? false,
     });
     if (outcome.kind === 'not_member') throw MessagingError.notFound();
+    if (outcome.kind === 'mention_all_forbidden') throw MessagingError.mentionAllForbidden();
     if (outcome.kind === 'duplicate') return { seq: outcome.seq, serverTs: outcome.serverTs.toISOString() };
     return { seq: Number(outcome.message.seq), serverTs: outcome.message.serverTs.toISOString() };
   }

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@miyu/protocol';
+import { ErrorCode, MENTION_ALL_OPEN_MAX_MEMBERS } from '@miyu/protocol';
 import { DomainError } from '../../common/errors/domain-error.js';
 
 export class MessagingError extends DomainError {
@@ -8,6 +8,12 @@ export class MessagingError extends DomainError {
   }
   static notMember(): MessagingError {
     return new MessagingError(ErrorCode.CONVERSATION_NOT_MEMBER, 'You are not a member of this conversation.');
+  }
+  static roleForbidden(): MessagingError {
+    return new MessagingError(
+      ErrorCode.CONVERSATION_ROLE_FORBIDDEN,
+      'Only the group owner can change roles or remove admins; the owner cannot be removed (hand the group over first).',
+    );
   }
   static full(max: number): MessagingError {
     return new MessagingError(ErrorCode.CONVERSATION_FULL, `A group has at most ${max} members.`);
@@ -37,6 +43,12 @@ export class MessagingError extends DomainError {
     return new MessagingError(
       ErrorCode.MESSAGE_RECALL_FORBIDDEN,
       'Only the sender or an admin can recall this message.',
+    );
+  }
+  static mentionAllForbidden(): MessagingError {
+    return new MessagingError(
+      ErrorCode.MESSAGE_MENTION_ALL_FORBIDDEN,
+      `In a group of more than ${MENTION_ALL_OPEN_MAX_MEMBERS} members only its owner and admins can mention everyone.`,
     );
   }
   static deviceRequired(): MessagingError {

@@ -3,6 +3,7 @@ import { ConversationsController } from './conversations.controller.js';
 import { MessagingSettingsController } from './settings.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
+import { GroupSettingsService } from './group-settings.service.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesService } from './messages.service.js';
 import { MessagingGateway } from './messaging.gateway.js';
@@ -13,6 +14,7 @@ import { MessagingListeners } from './messaging.listeners.js';
   providers: [
     ConversationsRepository,
     ConversationsService,
+    GroupSettingsService,
     MessagesRepository,
     MessagesService,
     MessagingGateway,

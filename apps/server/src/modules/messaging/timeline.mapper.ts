@@ -16,6 +16,7 @@ export function toTimelineMessage(m: MessageEntity): TimelineMessage {
       : null,
     system: m.system,
     recalledAt: m.recalledAt ? m.recalledAt.toISOString() : null,
+    mentionsAll: m.mentionsAll,
   };
 }
 

@@ -46,4 +46,8 @@ export class MessageEntity {
 
   @Column('uuid', { name: 'recalled_by', nullable: true })
   recalledBy: string | null;
+
+  /** The sender mentioned everyone, and was allowed to (checked at send). */
+  @Column('boolean', { name: 'mentions_all', default: false })
+  mentionsAll: boolean;
 }

@@ -1,0 +1,53 @@
+import { bundleToJson, generateDeviceKeys, generateOneTimePrekeys, publicBundle } from '@miyu/crypto';
+import type { TimelineMessage, UserDto } from '@miyu/protocol';
+import { uuidv7 } from '../../src/common/security/uuid.js';
+import { TestClient } from './http-client.js';
+import { type ClientSocket, connected, connectSocket } from './socket-client.js';
+
+/** The password every test person gets: `<login>-password-1`. */
+export const passwordOf = (login: string): string => `${login}-password-1`;
+
+/** Creates an account through the admin API (the caller is a signed-in admin). */
+export async function createUser(admin: TestClient, login: string, displayName = login): Promise<UserDto> {
+  const res = await admin.request<UserDto>('POST', '/api/admin/users', {
+    login,
+    displayName,
+    password: passwordOf(login),
+  });
+  if (res.status !== 201) throw new Error(`creating ${login}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Registers a device with real libs/crypto keys (and `prekeys` one-time prekeys); returns its id. */
+export async function registerDevice(http: TestClient, userId: string, prekeys = 2): Promise<string> {
+  const deviceId = uuidv7();
+  const { keys, prekeys: otks } = generateOneTimePrekeys(generateDeviceKeys({ userId, deviceId }), prekeys);
+  const res = await http.request('POST', '/api/devices', {
+    name: 'test',
+    bundle: bundleToJson(publicBundle(keys, otks)),
+  });
+  if (res.status !== 201) throw new Error(`registering a device: ${res.status} ${JSON.stringify(res.body)}`);
+  return deviceId;
+}
+
+export interface Person {
+  user: UserDto;
+  http: TestClient;
+  deviceId: string;
+  socket: ClientSocket;
+  /** Every `message:new` this device's socket received, in order. */
+  received: TimelineMessage[];
+}
+
+/** An account, signed in, with one registered device connected over socket.io and recording what it receives. */
+export async function createPerson(baseUrl: string, admin: TestClient, login: string): Promise<Person> {
+  const user = await createUser(admin, login);
+  const http = new TestClient(baseUrl);
+  await http.login(login, passwordOf(login));
+  const deviceId = await registerDevice(http, user.id);
+  const socket = connectSocket(baseUrl, http.cookie!, baseUrl, deviceId);
+  const received: TimelineMessage[] = [];
+  socket.on('message:new', (m) => received.push(m));
+  await connected(socket);
+  return { user, http, deviceId, socket, received };
+}
