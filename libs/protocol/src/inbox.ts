@@ -69,6 +69,28 @@ export const putBackupsRequestSchema = z.strictObject({
   items: z.array(backupItemSchema).min(1).max(500),
 });
 
+/** The History Key wrapped under the recovery key (libs/crypto wrapHistoryKey): at most a few hundred bytes. */
+export const putHistoryRecoveryRequestSchema = z.strictObject({
+  keyId: b64Fixed(8),
+  wrap: z
+    .string()
+    .min(1)
+    .max(400)
+    .regex(/^[A-Za-z0-9_-]+$/, { message: 'expected base64url' }),
+});
+export type PutHistoryRecoveryRequest = z.infer<typeof putHistoryRecoveryRequestSchema>;
+
+export interface HistoryRecoveryDto {
+  keyId: string;
+  wrap: string;
+  updatedAt: string;
+}
+
+/** `recovery` is null until the user's first device has created the History Key. */
+export interface HistoryRecoveryState {
+  recovery: HistoryRecoveryDto | null;
+}
+
 export const listBackupsQuerySchema = z.strictObject({
   keyId: b64Fixed(8),
   after: z.string().max(200).optional(),

@@ -11,6 +11,7 @@ import { MessageEntity } from '../modules/messaging/entities/message.entity.js';
 import { MessagingSettingsEntity } from '../modules/messaging/entities/messaging-settings.entity.js';
 import { DeviceInboxEntity } from '../modules/inbox/entities/device-inbox.entity.js';
 import { HistoryBackupEntity } from '../modules/inbox/entities/history-backup.entity.js';
+import { HistoryRecoveryEntity } from '../modules/inbox/entities/history-recovery.entity.js';
 import { AttachmentEntity } from '../modules/attachments/entities/attachment.entity.js';
 import { SetupTokenEntity } from '../modules/setup/setup-token.entity.js';
 
@@ -30,4 +31,5 @@ export const ENTITIES = [
   AttachmentEntity,
   DeviceInboxEntity,
   HistoryBackupEntity,
+  HistoryRecoveryEntity,
 ];

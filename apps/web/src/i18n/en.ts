@@ -84,6 +84,8 @@ export const en: Messages = {
       'Members of this group follow the directory; they cannot be added or removed by hand.',
     CONVERSATION_SELF_DIRECT: 'You cannot start a direct conversation with yourself.',
     MESSAGE_ENVELOPE_INVALID: 'The message is malformed. Please reload the page and try again.',
+    HISTORY_KEY_MISMATCH:
+      'Another of your devices set up message history first. Set this device up with your recovery key or by pairing.',
     MESSAGE_MENTION_ALL_FORBIDDEN: 'In a group of more than 50 people, only its owner and admins can mention everyone.',
     MESSAGE_DEVICE_REQUIRED: 'Set up encryption on this device before sending messages.',
     ATTACHMENT_NOT_FOUND: 'File not found.',

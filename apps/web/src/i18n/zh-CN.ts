@@ -58,6 +58,7 @@ const errors: Record<ErrorCode, string> & Record<string, string> = {
   CONVERSATION_MEMBERSHIP_MANAGED: '该群的成员随通讯录自动变化，不能手动添加或移除。',
   CONVERSATION_SELF_DIRECT: '不能和自己发起单聊。',
   MESSAGE_ENVELOPE_INVALID: '消息格式无效，请刷新页面后重试。',
+  HISTORY_KEY_MISMATCH: '你的另一台设备已先设置了消息历史。请用恢复密钥或与已登录设备配对来设置本设备。',
   MESSAGE_MENTION_ALL_FORBIDDEN: '超过 50 人的群里，只有群主和群管理员可以 @所有人。',
   MESSAGE_DEVICE_REQUIRED: '请先在此设备上完成加密设置，再发送消息。',
   ATTACHMENT_NOT_FOUND: '文件不存在。',

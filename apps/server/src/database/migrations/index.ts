@@ -7,6 +7,7 @@ import { Recall1764460000000 } from './1764460000000-recall.js';
 import { Attachments1764500000000 } from './1764500000000-attachments.js';
 import { DirectoryCounts1764600000000 } from './1764600000000-directory-counts.js';
 import { MentionsAll1764700000000 } from './1764700000000-mentions-all.js';
+import { HistoryRecovery1764800000000 } from './1764800000000-history-recovery.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Attachments1764500000000,
   DirectoryCounts1764600000000,
   MentionsAll1764700000000,
+  HistoryRecovery1764800000000,
 ];
