@@ -60,7 +60,7 @@ import {
   senderKeyRotation,
 } from './sender-keys.js';
 import { type CryptoStore, type StoreWrite, StoreNamespace as NS } from './store.js';
-import { type ToDevicePayload, decodeToDevicePayload, encodeToDevicePayload } from './to-device.js';
+import { type KeyRequest, type ToDevicePayload, decodeToDevicePayload, encodeToDevicePayload } from './to-device.js';
 
 /**
  * The crypto API the web client (and tests) use: one object per device over a caller-provided `CryptoStore`
@@ -85,12 +85,18 @@ export interface ToDeviceMessage {
 
 export type UnreachableReason = 'no-bundle' | 'bad-bundle' | 'identity-changed';
 
+/** A device that could not be sent a to-device message, and why. */
+export interface UnreachableDevice {
+  device: DeviceAddress;
+  reason: UnreachableReason;
+}
+
 export interface GroupSendResult {
   envelope: Envelope;
   /** Deliver these to-device messages before (or together with) the envelope. */
   keyShares: ToDeviceMessage[];
-  /** Devices that could not be given the session; they will not read this message. */
-  unreachable: { device: DeviceAddress; reason: UnreachableReason }[];
+  /** Devices that could not be given the session; they will not read this message (unless they request it). */
+  unreachable: UnreachableDevice[];
   /** Set when this send started a new epoch. */
   rotated: RotationReason | null;
 }
@@ -104,13 +110,45 @@ export interface ReceivedGroupMessage {
   escrow: EscrowStatus;
 }
 
-export type ToDeviceEvent = {
+/** A sender-key session was stored (or an earlier index of it learned). */
+export interface SenderKeyEvent {
   type: 'sender-key';
   conversationId: string;
   sessionId: Uint8Array;
+  /** The session's sending device. */
   sender: DeviceAddress;
+  /**
+   * The device that shared it when that is not `sender`: another device of the same user answering a key
+   * request from this user's devices (docs/protocol.md §8.2). Null when the sending device shared it itself.
+   */
+  forwardedBy: DeviceAddress | null;
   firstIndex: number;
-};
+}
+
+/** A device asks for a sender-key session; answer (or not) with `answerKeyRequest`. */
+export interface KeyRequestEvent {
+  type: 'key-request';
+  /** The device asking (the authenticated pairwise peer). */
+  requester: DeviceAddress;
+  conversationId: string;
+  sessionId: Uint8Array;
+  /** The session's sending device, as named by the requester. */
+  sender: DeviceAddress;
+  fromIndex: number;
+}
+
+export type ToDeviceEvent = SenderKeyEvent | KeyRequestEvent;
+
+export interface KeyRequestSendResult {
+  /** Deliver these through the to-device inbox. */
+  messages: ToDeviceMessage[];
+  unreachable: UnreachableDevice[];
+}
+
+/** Why a key request was not answered (docs/protocol.md §8.2). */
+export type KeyRequestRefusal = 'not-sender' | 'unknown-session' | 'not-a-member' | 'not-current' | 'not-entitled';
+
+export type KeyRequestAnswer = { message: ToDeviceMessage } | { refused: KeyRequestRefusal };
 
 export interface CryptoApi {
   readonly device: DeviceAddress;
@@ -129,6 +167,18 @@ export interface CryptoApi {
 
   encryptToDevice(peer: DeviceAddress, payload: ToDevicePayload, bundle?: PublicBundle): Promise<Uint8Array>;
   decryptFromDevice(sender: DeviceAddress, message: Uint8Array): Promise<ToDeviceEvent>;
+
+  /**
+   * Asks `targets` (devices of the envelope's sender user; this device is skipped) for the envelope's session
+   * from its chain index, after `decryptMessage` failed with UNKNOWN_SESSION. Claims bundles where needed.
+   */
+  requestSenderKey(envelope: Envelope, targets: readonly DeviceAddress[]): Promise<KeyRequestSendResult>;
+  /**
+   * Answers a received key request with a sender-key share, or refuses it, by the policy of
+   * docs/protocol.md §8.2: a device vouches only for its own user's sessions, shares with its own user's
+   * devices what it can read, and with other users only its current session, from where they were given it.
+   */
+  answerKeyRequest(request: KeyRequestEvent): Promise<KeyRequestAnswer>;
 
   /**
    * Records the member devices of a conversation (all devices of all members, this user's other devices
@@ -185,6 +235,12 @@ interface ConversationRecord {
 
 interface ConversationDevice extends DeviceAddress {
   status: number;
+  /**
+   * The chain index from which this device was given (or, when unreachable, offered) the current outbound
+   * session; null if it never was. Reset on rotation. Bounds what a key request from it may obtain (§8.2): a
+   * member added later never gets the messages sent before it joined.
+   */
+  entitledFrom: number | null;
 }
 
 function encodeConversation(c: ConversationRecord): Uint8Array {
@@ -210,24 +266,70 @@ function decodeConversation(bytes: Uint8Array | null): ConversationRecord {
   return { epoch, rotationPending, compliancePublicKey, pendingShares };
 }
 
+/**
+ * Conversation devices record, version 2:
+ *   u8(2) || u32(n) || n × ( id(userId) || id(deviceId) || u8(status) || u8(flags) || [u32(entitledFrom)] )
+ * flags bit 0: entitledFrom present. Version 1 lacked the last two fields; its devices decode as not entitled.
+ */
+const DEVICES_RECORD_VERSION = 2;
+
 function encodeDevices(devices: readonly ConversationDevice[]): Uint8Array {
-  const w = new ByteWriter().u8(1).u32(devices.length);
-  for (const d of devices) w.id(d.userId).id(d.deviceId).u8(d.status);
+  const w = new ByteWriter().u8(DEVICES_RECORD_VERSION).u32(devices.length);
+  for (const d of devices) {
+    w.id(d.userId).id(d.deviceId).u8(d.status);
+    if (d.entitledFrom === null) w.u8(0);
+    else w.u8(1).u32(d.entitledFrom);
+  }
   return w.finish();
 }
 
 function decodeDevices(bytes: Uint8Array | null): ConversationDevice[] {
   if (!bytes) return [];
   const r = new ByteReader(bytes, 'conversation devices record');
-  if (r.u8() !== 1) fail('UNSUPPORTED_VERSION', 'conversation devices record version');
+  const version = r.u8();
+  if (version !== 1 && version !== DEVICES_RECORD_VERSION) {
+    fail('UNSUPPORTED_VERSION', 'conversation devices record version');
+  }
   const count = r.u32();
   const out: ConversationDevice[] = [];
-  for (let i = 0; i < count; i += 1) out.push({ userId: r.id(), deviceId: r.id(), status: r.u8() });
+  for (let i = 0; i < count; i += 1) {
+    const device = { userId: r.id(), deviceId: r.id(), status: r.u8() };
+    const entitledFrom = version === 1 ? null : r.flags(1) ? r.u32() : null;
+    out.push({ ...device, entitledFrom });
+  }
   r.end();
   return out;
 }
 
+const sameDevice = (a: DeviceAddress, b: DeviceAddress): boolean => a.userId === b.userId && a.deviceId === b.deviceId;
+
+const address = (d: DeviceAddress): DeviceAddress => ({ userId: d.userId, deviceId: d.deviceId });
+
 const sid = (sessionId: Uint8Array): string => toBase64Url(sessionId);
+
+function keyRequestEvent(requester: DeviceAddress, request: KeyRequest): KeyRequestEvent {
+  return {
+    type: 'key-request',
+    requester: address(requester),
+    conversationId: request.conversationId,
+    sessionId: request.sessionId,
+    sender: { userId: request.senderUserId, deviceId: request.senderDeviceId },
+    fromIndex: request.fromIndex,
+  };
+}
+
+/** Whether a held session is the one a request describes (not merely one with the same id). */
+function requestNamesSession(request: KeyRequestEvent, session: InboundSenderKey): boolean {
+  return (
+    bytesEqual(session.sessionId, request.sessionId) &&
+    session.conversationId === request.conversationId &&
+    session.senderUserId === request.sender.userId &&
+    session.senderDeviceId === request.sender.deviceId
+  );
+}
+
+/** What answering a key request may share: a session from an index, or a refusal. */
+type KeyGrant = { session: InboundSenderKey; fromIndex: number } | { refused: KeyRequestRefusal };
 
 // ------------------------------------------------------------------------------------------ implementation
 
@@ -408,29 +510,134 @@ export class MiyuCrypto implements CryptoApi {
       const out = ratchetDecrypt(session, message, this.random);
       writes.push({ namespace: NS.PAIRWISE_SESSION, key: sessionKey, value: encodeRatchetSession(out.session) });
       const payload = decodeToDevicePayload(out.plaintext);
-      const event = await this.acceptSenderKey(sender, payload.session, writes);
+      const event =
+        payload.type === 'sender-key'
+          ? await this.acceptSenderKey(sender, payload.session, writes)
+          : keyRequestEvent(sender, payload.request);
       await this.store.write(writes);
       return event;
     });
   }
 
-  /** Stores (or merges) an inbound sender-key session shared by its own sending device. */
+  /**
+   * Stores (or merges) an inbound sender-key session shared by `sender`, which must be a device of the session's
+   * user: its sending device (with anyone), or another device of that user answering a key request of its own
+   * user's devices (§8.2) — so a device never vouches for another user's session, and only the sending device
+   * itself vouches for its session to other users. Merging checks that a known session's chain is unchanged.
+   */
   private async acceptSenderKey(
     sender: DeviceAddress,
     session: SenderKeyExport,
     writes: StoreWrite[],
-  ): Promise<ToDeviceEvent> {
-    if (session.senderUserId !== sender.userId || session.senderDeviceId !== sender.deviceId) {
-      fail('SESSION_MISMATCH', 'a device may only share its own sender keys');
+  ): Promise<SenderKeyEvent> {
+    if (session.senderUserId !== sender.userId) {
+      fail('SESSION_MISMATCH', "a device may only share sender keys of its own user's devices");
+    }
+    const forwarded = session.senderDeviceId !== sender.deviceId;
+    if (forwarded && sender.userId !== this.device.userId) {
+      fail('SESSION_MISMATCH', "only a session's sending device shares it with other users");
     }
     const inbound = await this.mergeInbound(session, writes);
     return {
       type: 'sender-key',
       conversationId: session.conversationId,
       sessionId: session.sessionId,
-      sender,
+      sender: { userId: session.senderUserId, deviceId: session.senderDeviceId },
+      forwardedBy: forwarded ? address(sender) : null,
       firstIndex: inbound.firstIndex,
     };
+  }
+
+  // ------------------------------------------------------------------------------------------ key requests
+
+  requestSenderKey(envelope: Envelope, targets: readonly DeviceAddress[]): Promise<KeyRequestSendResult> {
+    return this.exclusive(async () => {
+      const request: KeyRequest = {
+        conversationId: envelope.conversationId,
+        sessionId: envelope.sessionId,
+        senderUserId: envelope.senderUserId,
+        senderDeviceId: envelope.senderDeviceId,
+        fromIndex: envelope.chainIndex,
+      };
+      const payload = encodeToDevicePayload({ type: 'key-request', request });
+      const writes: StoreWrite[] = [];
+      const result = await this.encryptToDevices(this.keyRequestTargets(envelope, targets), payload, writes);
+      await this.store.write(writes);
+      return result;
+    });
+  }
+
+  /**
+   * Only devices of the sender's user can answer (§8.2), so asking anyone else would only tell them which
+   * session this device lacks: refused. This device itself is skipped, duplicates are dropped.
+   */
+  private keyRequestTargets(envelope: Envelope, targets: readonly DeviceAddress[]): DeviceAddress[] {
+    const unique = new Map<string, DeviceAddress>();
+    for (const target of targets) {
+      if (target.userId !== envelope.senderUserId) {
+        fail('INVALID_ARGUMENT', "key requests go to devices of the envelope sender's user only");
+      }
+      if (!sameDevice(target, this.device)) unique.set(deviceKey(target), address(target));
+    }
+    return [...unique.values()];
+  }
+
+  answerKeyRequest(request: KeyRequestEvent): Promise<KeyRequestAnswer> {
+    return this.exclusive(async () => {
+      if (sameDevice(request.requester, this.device)) fail('INVALID_ARGUMENT', 'a key request from this device');
+      if (request.sender.userId !== this.device.userId) return { refused: 'not-sender' };
+      const grant =
+        request.requester.userId === this.device.userId
+          ? await this.grantToOwnDevice(request)
+          : await this.grantToMember(request);
+      if ('refused' in grant) return grant;
+      const share = encodeToDevicePayload({
+        type: 'sender-key',
+        session: exportInboundSenderKey(grant.session, grant.fromIndex),
+      });
+      const writes: StoreWrite[] = [];
+      const { messages, unreachable } = await this.encryptToDevices([request.requester], share, writes);
+      const message = messages[0];
+      if (!message) fail('UNKNOWN_SESSION', `requester unreachable: ${unreachable[0]?.reason ?? 'no-bundle'}`);
+      await this.store.write(writes);
+      return { message };
+    });
+  }
+
+  /**
+   * Another device of this user may read whatever this device can (the same trust as the History Key backup,
+   * which hands it all of them anyway): any session held, from the requested index or the first one held.
+   */
+  private async grantToOwnDevice(request: KeyRequestEvent): Promise<KeyGrant> {
+    const session = await this.loadInbound(request.sessionId);
+    if (!session || !requestNamesSession(request, session)) return { refused: 'unknown-session' };
+    return { session, fromIndex: Math.max(request.fromIndex, session.firstIndex) };
+  }
+
+  /**
+   * Another user's device gets only what the original distribution gave it: the sending device's current session
+   * of the conversation, if the device is a member that was given (or offered) it, from that index on. A member
+   * added later therefore never reads messages sent before it joined, and a removed one nothing new.
+   */
+  private async grantToMember(request: KeyRequestEvent): Promise<KeyGrant> {
+    if (request.sender.deviceId !== this.device.deviceId) return { refused: 'not-sender' };
+    const devices = decodeDevices(await this.store.get(NS.CONVERSATION_DEVICES, request.conversationId));
+    const member = devices.find((d) => sameDevice(d, request.requester));
+    if (!member) return { refused: 'not-a-member' };
+    const outbound = await this.loadOutbound(request.conversationId);
+    if (!outbound || !bytesEqual(outbound.sessionId, request.sessionId)) return { refused: 'not-current' };
+    if (member.entitledFrom === null) return { refused: 'not-entitled' };
+    // Our own inbound copy (from index 0) can export earlier indexes; the outbound chain only moves forward.
+    const session = await this.loadInbound(request.sessionId);
+    if (!session || !requestNamesSession(request, session)) return { refused: 'unknown-session' };
+    // Never beyond the next index to send: an unverifiable fromIndex must not make us derive far ahead.
+    const fromIndex = Math.min(Math.max(request.fromIndex, member.entitledFrom), outbound.chainIndex);
+    return { session, fromIndex };
+  }
+
+  private async loadInbound(sessionId: Uint8Array): Promise<InboundSenderKey | null> {
+    const stored = await this.store.get(NS.INBOUND_SENDER_KEY, sid(sessionId));
+    return stored ? decodeInboundSenderKey(stored) : null;
   }
 
   private async mergeInbound(session: SenderKeyExport, writes: StoreWrite[]): Promise<InboundSenderKey> {
@@ -478,10 +685,11 @@ export class MiyuCrypto implements CryptoApi {
         conversation.compliancePublicKey = next;
       }
       if (decision.reason === 'device-removed') conversation.rotationPending = 'device-removed';
-      const status = new Map(previous.map((d) => [deviceKey(d), d.status]));
+      const known = new Map(previous.map((d) => [deviceKey(d), d]));
       const list: ConversationDevice[] = [...unique.values()].map((d) => ({
         ...d,
-        status: status.get(deviceKey(d)) ?? DEVICE_PENDING,
+        status: known.get(deviceKey(d))?.status ?? DEVICE_PENDING,
+        entitledFrom: known.get(deviceKey(d))?.entitledFrom ?? null,
       }));
       conversation.pendingShares = list.filter((d) => d.status === DEVICE_PENDING).length;
       await this.store.write([
@@ -536,18 +744,19 @@ export class MiyuCrypto implements CryptoApi {
         // Our own inbound copy from index 0: this device re-reads its messages and backs the session up.
         await this.mergeInbound(exportOutboundSenderKey(outbound), writes);
         devices = decodeDevices(await this.store.get(NS.CONVERSATION_DEVICES, conversationId));
-        for (const d of devices) d.status = DEVICE_PENDING;
+        for (const d of devices) {
+          d.status = DEVICE_PENDING;
+          d.entitledFrom = null;
+        }
         conversation.pendingShares = devices.length;
       }
       const session = outbound as OutboundSenderKey;
 
-      const keyShares: ToDeviceMessage[] = [];
-      const unreachable: GroupSendResult['unreachable'] = [];
+      let keyShares: ToDeviceMessage[] = [];
+      let unreachable: UnreachableDevice[] = [];
       if (conversation.pendingShares > 0) {
         devices ??= decodeDevices(await this.store.get(NS.CONVERSATION_DEVICES, conversationId));
-        const pending = devices.filter((d) => d.status === DEVICE_PENDING);
-        const share = encodeToDevicePayload({ type: 'sender-key', session: exportOutboundSenderKey(session) });
-        await this.shareWith(pending, share, writes, keyShares, unreachable);
+        ({ messages: keyShares, unreachable } = await this.shareWith(devices, session, writes));
         conversation.pendingShares = 0;
         writes.push({ namespace: NS.CONVERSATION_DEVICES, key: conversationId, value: encodeDevices(devices) });
       }
@@ -566,57 +775,71 @@ export class MiyuCrypto implements CryptoApi {
     });
   }
 
-  /** Encrypts `share` to every pending device, claiming bundles for those without a session. */
+  /**
+   * Shares the session at its current index with every pending device, recording each one as shared or
+   * unreachable and, either way, as entitled from that index (what a later key request from it may obtain).
+   */
   private async shareWith(
-    pending: ConversationDevice[],
-    share: Uint8Array,
+    devices: ConversationDevice[],
+    session: OutboundSenderKey,
     writes: StoreWrite[],
-    keyShares: ToDeviceMessage[],
-    unreachable: GroupSendResult['unreachable'],
-  ): Promise<void> {
-    const withoutSession: { device: ConversationDevice }[] = [];
+  ): Promise<KeyRequestSendResult> {
+    const pending = devices.filter((d) => d.status === DEVICE_PENDING);
+    const share = encodeToDevicePayload({ type: 'sender-key', session: exportOutboundSenderKey(session) });
+    const result = await this.encryptToDevices(pending, share, writes);
+    const unreachable = new Set(result.unreachable.map((u) => deviceKey(u.device)));
     for (const device of pending) {
+      device.status = unreachable.has(deviceKey(device)) ? DEVICE_UNREACHABLE : DEVICE_SHARED;
+      device.entitledFrom = session.chainIndex;
+    }
+    return result;
+  }
+
+  /**
+   * Encrypts one to-device payload to each device, over its active pairwise session or, for devices without one,
+   * a new session from a bundle claimed in one directory call. Devices without a usable bundle are reported.
+   */
+  private async encryptToDevices(
+    devices: readonly DeviceAddress[],
+    plaintext: Uint8Array,
+    writes: StoreWrite[],
+  ): Promise<KeyRequestSendResult> {
+    const messages: ToDeviceMessage[] = [];
+    const unreachable: UnreachableDevice[] = [];
+    const withoutSession: DeviceAddress[] = [];
+    for (const device of devices) {
       const session = await this.activeSession(device);
       if (!session) {
-        withoutSession.push({ device });
+        withoutSession.push(address(device));
         continue;
       }
-      keyShares.push({
-        recipient: { userId: device.userId, deviceId: device.deviceId },
-        ciphertext: await this.encryptPairwise(device, share, null, writes, session),
+      messages.push({
+        recipient: address(device),
+        ciphertext: await this.encryptPairwise(device, plaintext, null, writes, session),
       });
-      device.status = DEVICE_SHARED;
     }
-    if (withoutSession.length === 0) return;
-    const bundles = await this.options.directory.claimBundles(
-      withoutSession.map((w) => ({ userId: w.device.userId, deviceId: w.device.deviceId })),
-    );
+    if (withoutSession.length === 0) return { messages, unreachable };
+    const bundles = await this.options.directory.claimBundles(withoutSession);
     const byDevice = new Map(bundles.map((b) => [deviceKey(b.identity), b]));
-    for (const { device } of withoutSession) {
-      const address = { userId: device.userId, deviceId: device.deviceId };
+    for (const device of withoutSession) {
       const bundle = byDevice.get(deviceKey(device));
       if (!bundle) {
-        unreachable.push({ device: address, reason: 'no-bundle' });
-        device.status = DEVICE_UNREACHABLE;
+        unreachable.push({ device, reason: 'no-bundle' });
         continue;
       }
       const local: StoreWrite[] = [];
       try {
-        keyShares.push({
-          recipient: address,
-          ciphertext: await this.encryptPairwise(device, share, bundle, local, null),
+        messages.push({
+          recipient: device,
+          ciphertext: await this.encryptPairwise(device, plaintext, bundle, local, null),
         });
         writes.push(...local);
-        device.status = DEVICE_SHARED;
       } catch (error) {
         if (!(error instanceof CryptoError)) throw error;
-        unreachable.push({
-          device: address,
-          reason: error.code === 'IDENTITY_CHANGED' ? 'identity-changed' : 'bad-bundle',
-        });
-        device.status = DEVICE_UNREACHABLE;
+        unreachable.push({ device, reason: error.code === 'IDENTITY_CHANGED' ? 'identity-changed' : 'bad-bundle' });
       }
     }
+    return { messages, unreachable };
   }
 
   decryptMessage(envelope: Envelope, options: { mode?: 'live' | 'history' } = {}): Promise<ReceivedGroupMessage> {

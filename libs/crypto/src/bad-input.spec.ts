@@ -123,6 +123,21 @@ function decoders(): Decoder[] {
       decode: decodeToDevicePayload,
     },
     {
+      name: 'to-device key request',
+      valid: () =>
+        encodeToDevicePayload({
+          type: 'key-request',
+          request: {
+            conversationId: 'c',
+            sessionId: exported.sessionId,
+            senderUserId: 'u',
+            senderDeviceId: 'd',
+            fromIndex: 7,
+          },
+        }),
+      decode: decodeToDevicePayload,
+    },
+    {
       name: 'content',
       valid: () =>
         encodeContent({ type: 'text', body: 'hi @x', mentions: [{ userId: 'x', start: 3, length: 2 }], replyTo: null }),

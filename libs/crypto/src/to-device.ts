@@ -1,24 +1,68 @@
 import { ByteReader, ByteWriter } from './bytes.js';
+import { SESSION_ID_BYTES } from './envelope.js';
 import { fail } from './errors.js';
 import { type SenderKeyExport, readSenderKeyExport, writeSenderKeyExport } from './sender-keys.js';
 
 /**
- * Plaintext of pairwise (to-device) messages. The pairwise channel carries key material only
- * (ARCHITECTURE §5); today that is one kind: a sender-key session share.
+ * Plaintext of pairwise (to-device) messages (docs/protocol.md §8). The pairwise channel carries key material
+ * only (ARCHITECTURE §5): a sender-key session share, or a request for one.
  *
- *   0x01 (version) || 0x01 (sender-key) || SenderKeyExport
+ *   0x01 (version) || 0x01 (sender-key)  || SenderKeyExport
+ *   0x01 (version) || 0x02 (key-request) || KeyRequest
  */
 
 export const TO_DEVICE_VERSION = 1;
 const TYPE_SENDER_KEY = 1;
+const TYPE_KEY_REQUEST = 2;
+export const KEY_REQUEST_VERSION = 1;
 
-export type ToDevicePayload = { type: 'sender-key'; session: SenderKeyExport };
+/**
+ * "Please share sender-key session `sessionId` of `senderUserId`/`senderDeviceId` in `conversationId`, from
+ * index `fromIndex`." Sent by a device that received an envelope it has no key for.
+ */
+export interface KeyRequest {
+  conversationId: string;
+  sessionId: Uint8Array;
+  senderUserId: string;
+  senderDeviceId: string;
+  fromIndex: number;
+}
+
+export type ToDevicePayload =
+  { type: 'sender-key'; session: SenderKeyExport } | { type: 'key-request'; request: KeyRequest };
+
+/** KeyRequest = u8(0x01) || id(conversationId) || sessionId[16] || id(senderUserId) || id(senderDeviceId) || u32(fromIndex) */
+function writeKeyRequest(w: ByteWriter, request: KeyRequest): ByteWriter {
+  if (!(request.sessionId instanceof Uint8Array) || request.sessionId.length !== SESSION_ID_BYTES) {
+    fail('INVALID_ARGUMENT', 'key request session id length');
+  }
+  return w
+    .u8(KEY_REQUEST_VERSION)
+    .id(request.conversationId)
+    .bytes(request.sessionId)
+    .id(request.senderUserId)
+    .id(request.senderDeviceId)
+    .u32(request.fromIndex);
+}
+
+function readKeyRequest(r: ByteReader): KeyRequest {
+  if (r.u8() !== KEY_REQUEST_VERSION) fail('UNSUPPORTED_VERSION', 'key request version');
+  return {
+    conversationId: r.id(),
+    sessionId: r.bytes(SESSION_ID_BYTES),
+    senderUserId: r.id(),
+    senderDeviceId: r.id(),
+    fromIndex: r.u32(),
+  };
+}
 
 export function encodeToDevicePayload(payload: ToDevicePayload): Uint8Array {
   const w = new ByteWriter().u8(TO_DEVICE_VERSION);
   switch (payload.type) {
     case 'sender-key':
       return writeSenderKeyExport(w.u8(TYPE_SENDER_KEY), payload.session).finish();
+    case 'key-request':
+      return writeKeyRequest(w.u8(TYPE_KEY_REQUEST), payload.request).finish();
   }
 }
 
@@ -26,8 +70,10 @@ export function decodeToDevicePayload(bytes: Uint8Array): ToDevicePayload {
   const r = new ByteReader(bytes, 'to-device payload');
   if (r.u8() !== TO_DEVICE_VERSION) fail('UNSUPPORTED_VERSION', 'to-device payload version');
   const type = r.u8();
-  if (type !== TYPE_SENDER_KEY) fail('UNSUPPORTED_VERSION', `to-device payload type ${type}`);
-  const session = readSenderKeyExport(r);
+  let payload: ToDevicePayload;
+  if (type === TYPE_SENDER_KEY) payload = { type: 'sender-key', session: readSenderKeyExport(r) };
+  else if (type === TYPE_KEY_REQUEST) payload = { type: 'key-request', request: readKeyRequest(r) };
+  else fail('UNSUPPORTED_VERSION', `to-device payload type ${type}`);
   r.end();
-  return { type: 'sender-key', session };
+  return payload;
 }

@@ -3,12 +3,19 @@ import {
   bundleFromJson,
   bundleToJson,
   type DeviceAddress,
+  type Envelope,
   envelopeToJson,
   fromBase64Url,
+  isCryptoError,
+  type KeyRequestEvent,
+  type KeyRequestRefusal,
   MemoryCryptoStore,
   MiyuCrypto,
   parseEnvelope,
+  type SenderKeyEvent,
   toBase64Url,
+  type ToDeviceMessage as CryptoToDeviceMessage,
+  type UnreachableDevice,
 } from '@miyu/crypto';
 import type {
   Ack,
@@ -29,6 +36,11 @@ export interface Decrypted {
   sender: DeviceAddress;
   text: string;
 }
+
+/** What `drainInbox` did with one to-device message. */
+export type InboxItem =
+  | { type: 'sender-key'; from: DeviceAddress; event: SenderKeyEvent }
+  | { type: 'key-request'; from: DeviceAddress; event: KeyRequestEvent; answer: 'sent' | KeyRequestRefusal };
 
 /**
  * A client device as the browser will be: libs/crypto (MiyuCrypto) for keys and E2E, the real REST API and socket
@@ -81,8 +93,7 @@ export class E2EDevice {
     );
     const devices: DeviceAddress[] = [];
     for (const m of members.body) {
-      const list = await this.http.request<DeviceDto[]>('GET', `/api/users/${m.userId}/devices`);
-      for (const d of list.body) if (d.id !== this.deviceId) devices.push({ userId: d.userId, deviceId: d.id });
+      for (const d of await this.userDevices(m.userId)) if (d.deviceId !== this.deviceId) devices.push(d);
     }
     return devices;
   }
@@ -97,12 +108,7 @@ export class E2EDevice {
       policyVersion: 0,
       content: { type: 'text', body: text, mentions: [], replyTo: null },
     });
-    if (result.keyShares.length > 0) {
-      const shares = (await this.socket.timeout(10_000).emitWithAck('todevice:send', {
-        messages: result.keyShares.map((k) => ({ deviceId: k.recipient.deviceId, payload: toBase64Url(k.ciphertext) })),
-      })) as Ack<ToDeviceSendAck>;
-      if (!shares.ok) throw new Error(`key shares refused: ${JSON.stringify(shares)}`);
-    }
+    await this.sendToDevices(result.keyShares);
     const ack = (await this.socket.timeout(10_000).emitWithAck('message:send', {
       clientMsgId,
       conversationId,
@@ -112,19 +118,71 @@ export class E2EDevice {
     return { seq: ack.data.seq, rotated: result.rotated };
   }
 
-  /** Processes and acks the whole inbox (sender-key shares), in order. */
-  async drainInbox(): Promise<number> {
+  /** Puts pairwise messages from libs/crypto into the recipients' inboxes; throws if the server refuses any. */
+  async sendToDevices(messages: readonly CryptoToDeviceMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const res = (await this.socket.timeout(10_000).emitWithAck('todevice:send', {
+      messages: messages.map((m) => ({ deviceId: m.recipient.deviceId, payload: toBase64Url(m.ciphertext) })),
+    })) as Ack<ToDeviceSendAck>;
+    if (!res.ok || res.data.refused.length > 0) throw new Error(`to-device messages refused: ${JSON.stringify(res)}`);
+  }
+
+  private async fetchInbox(): Promise<ToDeviceMessage[]> {
     const res = (await this.socket.timeout(10_000).emitWithAck('todevice:fetch', {})) as Ack<ToDeviceMessage[]>;
     if (!res.ok) throw new Error(JSON.stringify(res));
-    for (const m of res.data) {
-      await this.crypto.decryptFromDevice(
-        { userId: m.senderUserId, deviceId: m.senderDeviceId },
-        fromBase64Url(m.payload),
-      );
-    }
-    const last = res.data[res.data.length - 1];
+    return res.data;
+  }
+
+  private async ackInbox(messages: readonly ToDeviceMessage[]): Promise<void> {
+    const last = messages[messages.length - 1];
     if (last) await this.socket.timeout(10_000).emitWithAck('todevice:ack', { upToId: last.id });
-    return res.data.length;
+  }
+
+  /**
+   * Processes and acks the whole inbox, in order: stores sender-key shares, and answers key requests (sending the
+   * answer to the requester's inbox) or records why it refused them.
+   */
+  async drainInbox(): Promise<InboxItem[]> {
+    const messages = await this.fetchInbox();
+    const items: InboxItem[] = [];
+    for (const m of messages) {
+      const from = { userId: m.senderUserId, deviceId: m.senderDeviceId };
+      const event = await this.crypto.decryptFromDevice(from, fromBase64Url(m.payload));
+      if (event.type === 'sender-key') {
+        items.push({ type: 'sender-key', from, event });
+        continue;
+      }
+      const answer = await this.crypto.answerKeyRequest(event);
+      if ('message' in answer) await this.sendToDevices([answer.message]);
+      items.push({ type: 'key-request', from, event, answer: 'message' in answer ? 'sent' : answer.refused });
+    }
+    await this.ackInbox(messages);
+    return items;
+  }
+
+  /** Acks the whole inbox without processing it: the to-device messages in it are lost. Returns how many. */
+  async dropInbox(): Promise<number> {
+    const messages = await this.fetchInbox();
+    await this.ackInbox(messages);
+    return messages.length;
+  }
+
+  /** Every envelope of a conversation, from the start, in order. */
+  async syncAll(conversationId: string): Promise<Array<{ seq: number; envelope: Envelope }>> {
+    const out: Array<{ seq: number; envelope: Envelope }> = [];
+    let after = 0;
+    for (;;) {
+      const page = (await this.socket
+        .timeout(10_000)
+        .emitWithAck('sync:since', { conversationId, afterSeq: after })) as Ack<SyncPage>;
+      if (!page.ok) throw new Error(JSON.stringify(page));
+      for (const m of page.data.messages) {
+        after = m.seq;
+        if (m.envelope) out.push({ seq: m.seq, envelope: parseEnvelope(m.envelope) });
+      }
+      if (page.data.messages.length === 0 || after >= page.data.lastSeq) break;
+    }
+    return out;
   }
 
   /** Syncs a conversation from the start and decrypts every message it can; failures are returned, not thrown. */
@@ -134,29 +192,50 @@ export class E2EDevice {
   ): Promise<{ ok: Decrypted[]; failed: number[] }> {
     const ok: Decrypted[] = [];
     const failed: number[] = [];
-    let after = 0;
-    for (;;) {
-      const page = (await this.socket
-        .timeout(10_000)
-        .emitWithAck('sync:since', { conversationId, afterSeq: after })) as Ack<SyncPage>;
-      if (!page.ok) throw new Error(JSON.stringify(page));
-      for (const m of page.data.messages) {
-        after = m.seq;
-        if (!m.envelope) continue;
-        try {
-          const d = await this.crypto.decryptMessage(parseEnvelope(m.envelope), { mode });
-          ok.push({
-            seq: m.seq,
-            sender: d.sender,
-            text: d.content.type === 'text' ? d.content.body : `<${d.content.type}>`,
-          });
-        } catch {
-          failed.push(m.seq);
-        }
+    for (const { seq, envelope } of await this.syncAll(conversationId)) {
+      try {
+        const d = await this.crypto.decryptMessage(envelope, { mode });
+        ok.push({ seq, sender: d.sender, text: d.content.type === 'text' ? d.content.body : `<${d.content.type}>` });
+      } catch {
+        failed.push(seq);
       }
-      if (page.data.messages.length === 0 || after >= page.data.lastSeq) break;
     }
     return { ok, failed };
+  }
+
+  /**
+   * For each session of the conversation this device holds no key for (the first envelope that fails with
+   * UNKNOWN_SESSION), asks every device of the sender's user for it through the inbox. Returns the requests sent.
+   */
+  async requestMissingKeys(
+    conversationId: string,
+  ): Promise<{ sessions: number; sent: CryptoToDeviceMessage[]; unreachable: UnreachableDevice[] }> {
+    const missing = new Map<string, Envelope>();
+    for (const { envelope } of await this.syncAll(conversationId)) {
+      const key = toBase64Url(envelope.sessionId);
+      if (missing.has(key)) continue;
+      try {
+        await this.crypto.decryptMessage(envelope, { mode: 'history' });
+      } catch (error) {
+        if (isCryptoError(error, 'UNKNOWN_SESSION')) missing.set(key, envelope);
+      }
+    }
+    const sent: CryptoToDeviceMessage[] = [];
+    const unreachable: UnreachableDevice[] = [];
+    for (const envelope of missing.values()) {
+      const targets = await this.userDevices(envelope.senderUserId);
+      const result = await this.crypto.requestSenderKey(envelope, targets);
+      await this.sendToDevices(result.messages);
+      sent.push(...result.messages);
+      unreachable.push(...result.unreachable);
+    }
+    return { sessions: missing.size, sent, unreachable };
+  }
+
+  /** A user's active devices, from the key directory. */
+  private async userDevices(userId: string): Promise<DeviceAddress[]> {
+    const list = await this.http.request<DeviceDto[]>('GET', `/api/users/${userId}/devices`);
+    return list.body.map((d) => ({ userId: d.userId, deviceId: d.id }));
   }
 
   async uploadBackups(): Promise<number> {
