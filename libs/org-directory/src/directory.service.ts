@@ -350,6 +350,11 @@ export class DirectoryService implements OnApplicationBootstrap {
     return activePathsOf(m, userId);
   }
 
+  /** Re-indexes a person for search after their account was created or its name, number or email changed. */
+  async personChanged(userId: string): Promise<void> {
+    await this.repo.reindexPeople([userId]);
+  }
+
   /** Recounts the departments a person is on after their account was disabled or enabled again. */
   async personStatusChanged(userId: string): Promise<void> {
     await this.repo.transaction(async (m) => {

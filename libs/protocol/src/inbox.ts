@@ -91,6 +91,10 @@ export interface HistoryRecoveryState {
   recovery: HistoryRecoveryDto | null;
 }
 
+export const historyRecoveryStateSchema = z.object({
+  recovery: z.object({ keyId: z.string(), wrap: z.string(), updatedAt: z.string() }).nullable(),
+}) satisfies z.ZodType<HistoryRecoveryState>;
+
 export const listBackupsQuerySchema = z.strictObject({
   keyId: b64Fixed(8),
   after: z.string().max(200).optional(),
@@ -102,3 +106,8 @@ export interface BackupPage {
   /** Pass as `after` for the next page; null at the end. */
   next: string | null;
 }
+
+export const backupPageSchema = z.object({
+  items: z.array(z.object({ keyId: z.string(), sessionId: z.string(), blob: z.string() })),
+  next: z.string().nullable(),
+}) satisfies z.ZodType<BackupPage>;

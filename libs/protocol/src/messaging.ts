@@ -168,6 +168,20 @@ export interface SyncChanges {
   conversations: Array<{ id: string; lastSeq: number }>;
 }
 
+/** A timeline entry as clients parse it from the server (history pages, sync pages and pushes). */
+export const timelineMessageSchema = z.object({
+  conversationId: z.uuid(),
+  seq: z.number().int(),
+  serverTs: z.string(),
+  clientMsgId: z.uuid().nullable(),
+  senderUserId: z.uuid().nullable(),
+  senderDeviceId: z.uuid().nullable(),
+  envelope: z.record(z.string(), z.unknown()).nullable(),
+  system: systemEventSchema.nullable(),
+  recalledAt: z.string().nullable(),
+  mentionsAll: z.boolean(),
+}) satisfies z.ZodType<TimelineMessage>;
+
 export const historyQuerySchema = z.strictObject({
   before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

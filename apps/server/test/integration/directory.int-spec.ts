@@ -369,6 +369,22 @@ describe('org directory (real PostgreSQL)', () => {
       expect((await search('lizhizhe')).items).toEqual([]);
     });
 
+    it('finds people created or renamed in Admin → Users at once, without a department', async () => {
+      const search = async (q: string) =>
+        (await member.request<SearchPage>('GET', `/api/directory/search?q=${encodeURIComponent(q)}`)).body.items.map(
+          (i) => i.displayName,
+        );
+      const created = await admin.request<UserDto>('POST', '/api/admin/users', {
+        login: 'newcomer',
+        displayName: '欧阳娜娜',
+        password: 'member-password-1',
+      });
+      expect(await search('oyn')).toEqual(['欧阳娜娜']);
+      await admin.request('PATCH', `/api/admin/users/${created.body.id}`, { displayName: '欧阳明' });
+      expect(await search('ouyangming')).toEqual(['欧阳明']);
+      expect(await search('ouyangnana')).toEqual([]);
+    });
+
     it('hides chosen departments and their people from everyone outside them', async () => {
       const secret = await dept('董事会');
       const inner = await dept('秘书处', secret.id);

@@ -2,7 +2,8 @@ import { Navigate, Route, Routes } from 'react-router';
 import { GuestOnly, HOME_PATH, LoginScreen, RequireAuth, SetupOnly, SetupScreen } from '../features/auth';
 import { AdminLayout, AdminPlaceholder, AdminUsersScreen } from '../features/admin';
 import { ProfileScreen, SecurityScreen, SessionsScreen, SettingsLayout } from '../features/settings';
-import { AppFrame, ChatsPage, NotFoundPage } from '../features/shell';
+import { AppFrame, NotFoundPage } from '../features/shell';
+import { ChatsScreen } from '../features/chat';
 import { AdminDepartmentsScreen, AdminImportScreen, DirectoryScreen } from '../features/directory';
 
 export function AppRoutes() {
@@ -32,7 +33,8 @@ export function AppRoutes() {
         }
       >
         <Route index element={<Navigate to={HOME_PATH} replace />} />
-        <Route path="chats" element={<ChatsPage />} />
+        <Route path="chats" element={<ChatsScreen />} />
+        <Route path="chats/:conversationId" element={<ChatsScreen />} />
         <Route path="directory" element={<DirectoryScreen />} />
         <Route path="directory/departments/:departmentId" element={<DirectoryScreen />} />
         <Route path="directory/people/:personId" element={<DirectoryScreen />} />

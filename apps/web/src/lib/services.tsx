@@ -2,6 +2,7 @@ import { createContext, useContext, type ReactNode } from 'react';
 import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@miyu/protocol';
 import type { ApiClient } from './apiClient';
+import type { DeviceStoreFactory } from '../features/chat/engine/deviceStore';
 
 export type MiyuSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -9,6 +10,11 @@ export type MiyuSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface AppServices {
   api: ApiClient;
   openSocket: () => MiyuSocket;
+  /**
+   * Where this browser keeps its device (keys and decrypted history): IndexedDB in the page. Without it the E2E
+   * chat client does not start (tests of other screens).
+   */
+  openDeviceStore?: DeviceStoreFactory;
 }
 
 const ServicesContext = createContext<AppServices | null>(null);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { AuthState, LoginRequest, TotpConfirmResponse, TotpEnrollResponse, UserDto } from '@miyu/protocol';
 import { randomBytes } from 'node:crypto';
 import { logger } from '../../common/logging/json-logger.js';
@@ -7,7 +8,13 @@ import { sha256 } from '../../common/security/tokens.js';
 import { matchTotp, newTotpSecret, otpauthUrl } from '../../common/security/totp.js';
 import { uuidv7 } from '../../common/security/uuid.js';
 import { AuthError } from './auth.errors.js';
-import type { Actor, AuthenticatedSession, ClientInfo } from './auth.types.js';
+import {
+  type Actor,
+  type AuthenticatedSession,
+  type ClientInfo,
+  USER_PROFILE_CHANGED_EVENT,
+  type UserProfileChangedEvent,
+} from './auth.types.js';
 import type { UserEntity } from './entities/user.entity.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { SessionsService } from './sessions.service.js';
@@ -29,6 +36,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottleService,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    private readonly events: EventEmitter2,
   ) {}
 
   async login(request: LoginRequest, client: ClientInfo): Promise<SignedIn> {
@@ -75,6 +83,10 @@ export class AuthService {
 
   async updateProfile(actor: Actor, patch: { displayName?: string; locale?: UserDto['locale'] }): Promise<UserDto> {
     await this.users.update(actor.userId, patch);
+    if (patch.displayName !== undefined) {
+      const event: UserProfileChangedEvent = { userId: actor.userId };
+      await this.events.emitAsync(USER_PROFILE_CHANGED_EVENT, event);
+    }
     return toUserDto(await this.mustFind(actor.userId));
   }
 

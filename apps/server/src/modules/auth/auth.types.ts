@@ -39,6 +39,13 @@ export interface UserDisabledEvent {
   userId: string;
 }
 
+/** Emitted after an account was created or its name, employee number, email or phone changed (after the commit). */
+export const USER_PROFILE_CHANGED_EVENT = 'users.profile-changed';
+
+export interface UserProfileChangedEvent {
+  userId: string;
+}
+
 /** Emitted after any change of an account's status (disabled or enabled again), after the commit. */
 export const USER_STATUS_CHANGED_EVENT = 'users.status-changed';
 

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { DirectoryService } from '@miyu/org-directory';
-import { USER_STATUS_CHANGED_EVENT, type UserStatusChangedEvent } from '../auth/auth.types.js';
+import {
+  USER_PROFILE_CHANGED_EVENT,
+  USER_STATUS_CHANGED_EVENT,
+  type UserProfileChangedEvent,
+  type UserStatusChangedEvent,
+} from '../auth/auth.types.js';
 
-/** Org-chart counts hold active people only: an account disabled or enabled again is recounted. */
+/**
+ * Keeps the directory in step with accounts: org-chart counts hold active people only (a status change is
+ * recounted), and search terms follow names, numbers and emails as soon as they change.
+ */
 @Injectable()
 export class DirectoryListener {
   constructor(private readonly directory: DirectoryService) {}
@@ -11,5 +19,10 @@ export class DirectoryListener {
   @OnEvent(USER_STATUS_CHANGED_EVENT, { promisify: true })
   async onUserStatusChanged(event: UserStatusChangedEvent): Promise<void> {
     await this.directory.personStatusChanged(event.userId);
+  }
+
+  @OnEvent(USER_PROFILE_CHANGED_EVENT, { promisify: true })
+  async onUserProfileChanged(event: UserProfileChangedEvent): Promise<void> {
+    await this.directory.personChanged(event.userId);
   }
 }

@@ -8,8 +8,10 @@ import { uuidv7 } from '../../common/security/uuid.js';
 import {
   type Actor,
   USER_DISABLED_EVENT,
+  USER_PROFILE_CHANGED_EVENT,
   USER_STATUS_CHANGED_EVENT,
   type UserDisabledEvent,
+  type UserProfileChangedEvent,
   type UserStatusChangedEvent,
 } from '../auth/auth.types.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
@@ -42,7 +44,9 @@ export class UsersService {
 
   async create(actor: Actor, input: NewUser): Promise<UserDto> {
     assertAdmin(actor);
-    return toUserDto(await this.createUnchecked(input));
+    const user = toUserDto(await this.createUnchecked(input));
+    await this.profileChanged(user.id);
+    return user;
   }
 
   /** For first-run setup and the admin CLI, which authorise by other means (setup token, shell access). */
@@ -114,12 +118,19 @@ export class UsersService {
       const event: UserDisabledEvent = { userId };
       await this.events.emitAsync(USER_DISABLED_EVENT, event);
     }
+    if (['displayName', 'employeeNo', 'email', 'phone'].some((k) => k in patch)) await this.profileChanged(userId);
     if (changed.status) {
       const event: UserStatusChangedEvent = { userId, status: changed.status };
       await this.events.emitAsync(USER_STATUS_CHANGED_EVENT, event);
     }
     const user = await this.users.findById(userId);
     return toUserDto(user!);
+  }
+
+  /** The org directory re-indexes the person at once (search finds new and renamed people immediately). */
+  private async profileChanged(userId: string): Promise<void> {
+    const event: UserProfileChangedEvent = { userId };
+    await this.events.emitAsync(USER_PROFILE_CHANGED_EVENT, event);
   }
 
   /** Sets a password for an account (imported people have none); the account's sessions end. */

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderApp } from '../../test/renderApp';
 import { OTHER_SESSION_ID, SESSION_ID, apiError, makeUser, signedInServer } from '../../test/fakeServer';
-import { summarizeUserAgent } from './userAgent';
+import { summarizeUserAgent } from '../../lib/userAgent';
 import { groupSecret } from './components/TotpEnrollment';
 
 jest.mock('qrcode', () => ({

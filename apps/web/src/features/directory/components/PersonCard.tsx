@@ -9,36 +9,38 @@ export interface PersonCardProps {
   card: PersonCardDto;
   onOpenPerson: (personId: string) => void;
   onOpenDepartment: (departmentId: string) => void;
+  /** Opens the direct conversation; null on one's own card. */
+  onMessage: (() => void) | null;
+  /** The chat client is still starting, or the conversation is being opened. */
+  messageBusy: boolean;
 }
 
 /** A colleague's card. Contact details are shown only when the server sends them (an org setting). */
-export function PersonCard({ card, onOpenPerson, onOpenDepartment }: PersonCardProps) {
+export function PersonCard({ card, onOpenPerson, onOpenDepartment, onMessage, messageBusy }: PersonCardProps) {
   const { t } = useTranslation();
-  const hintId = useId();
+  const nameId = useId();
   const titles = [...new Set(card.departments.map((d) => d.title).filter((x): x is string => !!x))];
   const headline = card.title ?? titles[0] ?? null;
   const { manager } = card;
   return (
-    <article className="card person-card" aria-labelledby={`${hintId}-name`}>
+    <article className="card person-card" aria-labelledby={nameId}>
       <header className="person-card__header">
         <span className="avatar avatar--lg" aria-hidden="true">
           {initials(card.displayName)}
         </span>
         <div className="person-card__who">
-          <h1 className="person-card__name" id={`${hintId}-name`}>
+          <h1 className="person-card__name" id={nameId}>
             {card.displayName}
           </h1>
           {headline ? <p className="person-card__title">{headline}</p> : null}
         </div>
         <div className="person-card__actions">
-          {/* Messaging is a later issue: the button is there, disabled, and says why. */}
-          <Button variant="primary" disabled aria-describedby={hintId} title={t('directory.person.messageSoon')}>
-            <ChatIcon width={16} height={16} />
-            {t('directory.person.message')}
-          </Button>
-          <p className="person-card__hint" id={hintId}>
-            {t('directory.person.messageSoon')}
-          </p>
+          {onMessage ? (
+            <Button variant="primary" disabled={messageBusy} onClick={onMessage}>
+              <ChatIcon width={16} height={16} />
+              {t('directory.person.message')}
+            </Button>
+          ) : null}
         </div>
       </header>
       <dl className="facts">

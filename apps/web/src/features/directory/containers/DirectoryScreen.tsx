@@ -10,6 +10,8 @@ import { DepartmentView } from '../components/DepartmentView';
 import { DirectorySearch } from '../components/DirectorySearch';
 import { OrgTree } from '../components/OrgTree';
 import { PersonCard } from '../components/PersonCard';
+import { useSignedInAuth } from '../../auth';
+import { useStartDirectChat } from '../../chat';
 
 export const directoryPaths = {
   department: (id: string) => `/directory/departments/${encodeURIComponent(id)}`,
@@ -56,11 +58,21 @@ function PersonPane({ personId, ...open }: PaneProps & { personId: string }) {
   const { t } = useTranslation();
   const describe = useErrorMessage();
   const card = usePersonCardQuery(personId);
+  const { user } = useSignedInAuth();
+  const chat = useStartDirectChat();
   return (
     <div className="page">
       {card.isPending ? <Spinner label={t('common.loading')} /> : null}
       {card.error ? <Alert tone="error">{describe(card.error)}</Alert> : null}
-      {card.data ? <PersonCard card={card.data} {...open} /> : null}
+      {chat.error ? <Alert tone="error">{describe(chat.error)}</Alert> : null}
+      {card.data ? (
+        <PersonCard
+          card={card.data}
+          {...open}
+          onMessage={card.data.id === user.id ? null : () => chat.start(personId)}
+          messageBusy={!chat.ready || chat.busy}
+        />
+      ) : null}
     </div>
   );
 }

@@ -3,7 +3,7 @@ import type { SessionDto } from '@miyu/protocol';
 import { Button } from '../../../ui/Button';
 import { DeviceIcon } from '../../../ui/icons';
 import { formatDateTime } from '../../../lib/format';
-import { summarizeUserAgent } from '../userAgent';
+import { summarizeUserAgent } from '../../../lib/userAgent';
 
 export interface SessionListProps {
   sessions: SessionDto[];

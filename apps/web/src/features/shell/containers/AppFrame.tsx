@@ -6,6 +6,7 @@ import { ChatIcon, ContactsIcon, SettingsIcon, ShieldIcon } from '../../../ui/ic
 import { useErrorMessage } from '../../../lib/useErrorMessage';
 import { useAuth, useLogoutMutation, useSignedInAuth } from '../../auth';
 import { RealtimeProvider } from '../../realtime';
+import { ChatProvider } from '../../chat';
 import { useChangeLocale } from '../../settings';
 import { NavRail, type NavItem } from '../components/NavRail';
 import { UserMenu } from '../components/UserMenu';
@@ -31,29 +32,31 @@ export function AppFrame() {
 
   return (
     <RealtimeProvider sessionId={sessionId}>
-      <div className="frame">
-        <NavRail
-          items={items}
-          footerItems={footerItems}
-          footer={<UserMenu user={user} signingOut={logout.isPending} onSignOut={signOut} />}
-        />
-        <div className="frame__main">
-          <header className="topbar">
-            <span className="topbar__org">{t('common.appName')}</span>
-            <div className="topbar__spacer" />
-            <LanguageSelect compact value={language.locale} onChange={language.change} disabled={language.saving} />
-            <span className="topbar__user">{user.displayName}</span>
-          </header>
-          {language.error ? (
-            <div className="frame__alert">
-              <Alert tone="error">{describe(language.error)}</Alert>
-            </div>
-          ) : null}
-          <main className="frame__content">
-            <Outlet />
-          </main>
+      <ChatProvider>
+        <div className="frame">
+          <NavRail
+            items={items}
+            footerItems={footerItems}
+            footer={<UserMenu user={user} signingOut={logout.isPending} onSignOut={signOut} />}
+          />
+          <div className="frame__main">
+            <header className="topbar">
+              <span className="topbar__org">{t('common.appName')}</span>
+              <div className="topbar__spacer" />
+              <LanguageSelect compact value={language.locale} onChange={language.change} disabled={language.saving} />
+              <span className="topbar__user">{user.displayName}</span>
+            </header>
+            {language.error ? (
+              <div className="frame__alert">
+                <Alert tone="error">{describe(language.error)}</Alert>
+              </div>
+            ) : null}
+            <main className="frame__content">
+              <Outlet />
+            </main>
+          </div>
         </div>
-      </div>
+      </ChatProvider>
     </RealtimeProvider>
   );
 }

@@ -1,0 +1,127 @@
+import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
+import { ADMIN, BASE_URL, ensureSetUp, signIn, watchConsole } from './support';
+
+test.use({ baseURL: BASE_URL });
+
+const ALICE = { login: 'chat.alice', displayName: '陈晓', employeeNo: 'C3001', password: 'Chat-Alice-pw-2026' };
+const BOB = { login: 'chat.bob', displayName: '林峰', employeeNo: 'C3002', password: 'Chat-Bob-pw-2026' };
+
+/** Creates accounts through the admin API (the directory scenario covers the console). */
+async function createAccounts(request: APIRequestContext): Promise<void> {
+  const login = await request.post(`${BASE_URL}/api/auth/login`, {
+    data: { login: ADMIN.login, password: ADMIN.password },
+  });
+  expect(login.status()).toBe(200);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  for (const person of [ALICE, BOB]) {
+    const res = await request.post(`${BASE_URL}/api/admin/users`, {
+      headers: { 'x-csrf-token': csrfToken, origin: BASE_URL },
+      data: {
+        login: person.login,
+        displayName: person.displayName,
+        employeeNo: person.employeeNo,
+        password: person.password,
+      },
+    });
+    expect([201, 409]).toContain(res.status());
+  }
+}
+
+/** Signs in on a fresh browser profile (a new device) and opens the chats. */
+async function newDevice(browser: Browser, person: typeof ALICE): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ baseURL: BASE_URL, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await signIn(page, person.login, person.password);
+  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '消息' }).click();
+  return { page, problems };
+}
+
+/** First device of an account: the recovery key is shown once; returns its words. */
+async function saveRecoveryKey(page: Page): Promise<string> {
+  await page.getByRole('button', { name: '保存你的恢复密钥' }).click({ timeout: 30_000 });
+  const dialog = page.getByRole('dialog', { name: '保存你的恢复密钥' });
+  await expect(dialog).toBeVisible({ timeout: 30_000 });
+  const words = (await dialog.getByRole('list', { name: '恢复密钥' }).getByRole('listitem').allTextContents()).join(
+    ' ',
+  );
+  expect(words.split(' ')).toHaveLength(34);
+  await expect(dialog.getByRole('button', { name: '完成' })).toBeDisabled();
+  await dialog.getByLabel('我已妥善保存恢复密钥').check();
+  await dialog.getByRole('button', { name: '完成' }).click();
+  await expect(dialog).toBeHidden();
+  return words;
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox', { name: '输入消息' });
+  await box.fill(text);
+  await box.press('Enter');
+  const log = page.getByRole('log');
+  await expect(log.getByText(text, { exact: true })).toBeVisible();
+  await expect(log.getByText('发送中')).toHaveCount(0);
+}
+
+test('two people chat end to end encrypted, and a new device of one of them restores the history', async ({
+  browser,
+  request,
+}) => {
+  await ensureSetUp(request);
+  await createAccounts(request);
+
+  // Alice's first device: device keys, then the recovery key shown once.
+  const alice = await newDevice(browser, ALICE);
+  const aliceWords = await saveRecoveryKey(alice.page);
+  await expect(alice.page.getByText('暂无会话', { exact: false })).toBeVisible();
+
+  // Bob's first device too, so Alice's messages are encrypted to it.
+  const bob = await newDevice(browser, BOB);
+  await saveRecoveryKey(bob.page);
+
+  // Alice finds Bob in the directory and messages him from his card.
+  await alice.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '通讯录' }).click();
+  await alice.page.getByRole('combobox', { name: '搜索同事' }).fill('linfeng');
+  await alice.page.getByRole('listbox', { name: '搜索结果' }).getByRole('option', { name: /林峰/ }).click();
+  await alice.page.getByRole('button', { name: '发消息' }).click();
+  await expect(alice.page.getByRole('heading', { name: '林峰', level: 1 })).toBeVisible();
+  await send(alice.page, '你好，林峰！这条消息是端到端加密的。');
+  await send(alice.page, '第二行\n带换行');
+
+  // Bob sees the conversation with its decrypted preview, opens it, reads and replies.
+  const row = bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /陈晓/ });
+  await expect(row).toBeVisible({ timeout: 20_000 });
+  await expect(row).toContainText('第二行');
+  await row.click();
+  const bobLog = bob.page.getByRole('log');
+  await expect(bobLog.getByText('你好，林峰！这条消息是端到端加密的。')).toBeVisible();
+  await send(bob.page, '收到，谢谢！');
+  await expect(alice.page.getByRole('log').getByText('收到，谢谢！')).toBeVisible({ timeout: 20_000 });
+
+  // The watermark names the viewer on the chat view.
+  await expect(bob.page.locator('[data-watermark]')).toHaveAttribute(
+    'data-watermark',
+    `${BOB.displayName} ${BOB.employeeNo}`,
+  );
+  const image = await bob.page
+    .locator('[data-watermark]')
+    .evaluate((el) => getComputedStyle(el).backgroundImage);
+  expect(image).toContain('data:image/svg+xml');
+  // Removing it in the page does not remove it.
+  await bob.page.evaluate(() => document.querySelector('[data-watermark]')?.remove());
+  await expect(bob.page.locator('[data-watermark]')).toHaveCount(1);
+
+  // A second device of Alice restores the history with the recovery key and reads the earlier messages.
+  const second = await newDevice(browser, ALICE);
+  await second.page.getByRole('button', { name: '恢复聊天记录' }).click({ timeout: 30_000 });
+  const restore = second.page.getByRole('dialog', { name: '恢复聊天记录' });
+  await restore.getByLabel('恢复密钥（34 个词，用空格分隔）').fill(aliceWords);
+  await restore.getByRole('button', { name: '恢复', exact: true }).click();
+  await expect(restore).toBeHidden({ timeout: 30_000 });
+  await second.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
+  const secondLog = second.page.getByRole('log');
+  await expect(secondLog.getByText('你好，林峰！这条消息是端到端加密的。')).toBeVisible({ timeout: 20_000 });
+  await expect(secondLog.getByText('收到，谢谢！')).toBeVisible();
+  await expect(secondLog.getByText('无法解密此消息')).toHaveCount(0);
+
+  expect([...alice.problems, ...bob.problems, ...second.problems]).toEqual([]);
+});

@@ -1,0 +1,72 @@
+import { useTranslation } from 'react-i18next';
+import { initials } from '../../../lib/format';
+import type { ConversationView } from '../engine/chatEngine';
+import { previewOf } from './messageText';
+import { shortTime } from './time';
+
+export interface ConversationListProps {
+  conversations: readonly ConversationView[];
+  selectedId: string | null;
+  currentUserId: string;
+  nameOf: (userId: string) => string;
+  titleOf: (conversation: ConversationView) => string;
+  onSelect: (conversationId: string) => void;
+}
+
+/** Conversations by latest activity, each with its decrypted last message and unread count. */
+export function ConversationList({
+  conversations,
+  selectedId,
+  currentUserId,
+  nameOf,
+  titleOf,
+  onSelect,
+}: ConversationListProps) {
+  const { t, i18n } = useTranslation();
+  if (conversations.length === 0) return <p className="chats__empty">{t('chats.emptyList')}</p>;
+  return (
+    <ul className="conversation-list" aria-label={t('chats.listLabel')}>
+      {conversations.map((c) => {
+        const title = titleOf(c);
+        const last = c.lastMessage;
+        const who = last?.senderUserId && c.kind !== 'direct' && !last.system ? nameOf(last.senderUserId) : null;
+        const preview = last ? previewOf(last, t, (id) => (id === currentUserId ? t('chats.you') : nameOf(id))) : '';
+        return (
+          <li key={c.id}>
+            <button
+              type="button"
+              className={
+                c.id === selectedId ? 'person-row conversation-row is-selected' : 'person-row conversation-row'
+              }
+              aria-current={c.id === selectedId ? 'true' : undefined}
+              onClick={() => onSelect(c.id)}
+            >
+              <span className="avatar" aria-hidden="true">
+                {initials(title)}
+              </span>
+              <span className="conversation-row__main">
+                <span className="conversation-row__top">
+                  <span className="conversation-row__title">{title}</span>
+                  <span className="conversation-row__time">
+                    {last ? shortTime(last.serverTs, i18n.language, t) : ''}
+                  </span>
+                </span>
+                <span className="conversation-row__bottom">
+                  <span className="conversation-row__preview">
+                    {who && last?.senderUserId !== currentUserId ? `${who}: ` : ''}
+                    {preview}
+                  </span>
+                  {c.unread > 0 ? (
+                    <span className="unread-badge" aria-label={t('chats.unread', { count: c.unread })}>
+                      {c.unread > 99 ? '99+' : c.unread}
+                    </span>
+                  ) : null}
+                </span>
+              </span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,183 @@
+import { useLayoutEffect, useMemo, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Button } from '../../../ui/Button';
+import { initials } from '../../../lib/format';
+import type { PendingMessage } from '../engine/chatEngine';
+import type { StoredMessage } from '../engine/deviceStore';
+import { systemText } from './messageText';
+import { clock, dayLabel } from './time';
+import { buildRows, type TimelineRow } from './timelineModel';
+
+export interface TimelineProps {
+  items: readonly StoredMessage[];
+  pending: readonly PendingMessage[];
+  currentUserId: string;
+  nameOf: (userId: string) => string;
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  onRetry: (clientMsgId: string) => void;
+}
+
+/**
+ * A conversation's messages, oldest first: day separators, sender groups, system events, folded edits,
+ * reactions and recalls, placeholders for what cannot be read (yet), and the user's unsent messages.
+ */
+export function Timeline({
+  items,
+  pending,
+  currentUserId,
+  nameOf,
+  hasOlder,
+  loadingOlder,
+  onLoadOlder,
+  onRetry,
+}: TimelineProps) {
+  const { t, i18n } = useTranslation();
+  const rows = useMemo(() => buildRows(items), [items]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const lastKey = rows.length > 0 ? rows[rows.length - 1]!.key : '';
+
+  // Stay at the newest message while the reader is there; never yank them down while they read older ones.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  }, [lastKey, pending.length]);
+
+  const name = (userId: string | null) => (userId === currentUserId ? t('chats.you') : userId ? nameOf(userId) : '');
+
+  return (
+    <div
+      className="timeline"
+      ref={scroller}
+      onScroll={(event) => {
+        const el = event.currentTarget;
+        pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        if (el.scrollTop < 80 && hasOlder && !loadingOlder) onLoadOlder();
+      }}
+    >
+      <div className="timeline__start">
+        {hasOlder ? (
+          <Button size="sm" variant="ghost" disabled={loadingOlder} onClick={onLoadOlder}>
+            {loadingOlder ? t('chats.loadingOlder') : t('chats.loadOlder')}
+          </Button>
+        ) : (
+          <p className="timeline__note">{t('chats.beginning')}</p>
+        )}
+        <p className="timeline__note">{t('chats.e2eNote')}</p>
+      </div>
+      <ol className="timeline__list" role="log" aria-live="polite" aria-label={t('chats.title')}>
+        {rows.map((row) => (
+          <Row key={row.key} row={row} mine={rowSender(row) === currentUserId} nameFor={name} locale={i18n.language} />
+        ))}
+        {pending.map((p) => (
+          <li key={p.clientMsgId} className="message message--mine message--pending">
+            <div className="message__bubble">
+              {p.content.type === 'text' ? <p className="message__text">{p.content.body}</p> : null}
+            </div>
+            <div className="message__status" role="status">
+              {p.state === 'sending' ? (
+                t('chats.message.sending')
+              ) : (
+                <>
+                  <span className="message__failed">{t('chats.message.failed')}</span>
+                  <Button size="sm" variant="link" onClick={() => onRetry(p.clientMsgId)}>
+                    {t('chats.message.retry')}
+                  </Button>
+                </>
+              )}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function rowSender(row: TimelineRow): string | null {
+  return row.kind === 'message' ? row.message.senderUserId : null;
+}
+
+function Row({
+  row,
+  mine,
+  nameFor,
+  locale,
+}: {
+  row: TimelineRow;
+  mine: boolean;
+  nameFor: (userId: string | null) => string;
+  locale: string;
+}) {
+  const { t } = useTranslation();
+  if (row.kind === 'day') {
+    return (
+      <li className="timeline__day" role="separator">
+        <span>{dayLabel(row.iso, locale, t)}</span>
+      </li>
+    );
+  }
+  if (row.kind === 'system') {
+    return <li className="timeline__system">{systemText(row.message, t, (id) => nameFor(id))}</li>;
+  }
+  const m = row.message;
+  const sender = nameFor(m.senderUserId);
+  return (
+    <li className={`message${mine ? ' message--mine' : ''}${row.continued ? ' message--continued' : ''}`}>
+      {row.continued ? null : (
+        <div className="message__meta">
+          <span className="avatar avatar--sm" aria-hidden="true">
+            {initials(sender)}
+          </span>
+          <span className="message__sender">{sender}</span>
+          <time className="message__time" dateTime={m.serverTs}>
+            {clock(m.serverTs, locale)}
+          </time>
+        </div>
+      )}
+      <div className="message__bubble">
+        <MessageBody row={row} />
+      </div>
+      {row.reactions.length > 0 ? (
+        <ul className="message__reactions">
+          {row.reactions.map((r) => (
+            <li key={r.emoji} title={r.userIds.map((id) => nameFor(id)).join(t('chats.system.separator'))}>
+              {r.emoji} {r.userIds.length}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
+function MessageBody({ row }: { row: Extract<TimelineRow, { kind: 'message' }> }) {
+  const { t } = useTranslation();
+  const m = row.message;
+  if (row.recalled) return <p className="message__placeholder">{t('chats.message.recalled')}</p>;
+  if (m.problem)
+    return (
+      <p className="message__placeholder" role="note">
+        {m.problem === 'waiting-for-key' ? t('chats.message.waitingForKey') : t('chats.message.undecryptable')}
+      </p>
+    );
+  const c = m.content;
+  if (!c) return null;
+  if (c.type === 'unsupported') return <p className="message__placeholder">{t('chats.message.unsupported')}</p>;
+  if (c.type === 'attachment')
+    return (
+      <ul className="message__files">
+        {c.attachments.map((a) => (
+          <li key={a.blobId}>{a.name}</li>
+        ))}
+      </ul>
+    );
+  return (
+    <p className="message__text">
+      {m.mentionsAll ? <span className="mention">{t('chats.message.mentionsAll')} </span> : null}
+      {row.body}
+      {row.edited ? <span className="message__edited"> ({t('chats.message.edited')})</span> : null}
+    </p>
+  );
+}

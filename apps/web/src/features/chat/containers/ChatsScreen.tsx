@@ -1,0 +1,207 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { Alert } from '../../../ui/Alert';
+import { Button } from '../../../ui/Button';
+import { Placeholder } from '../../../ui/Placeholder';
+import { Spinner } from '../../../ui/Spinner';
+import { ChatIcon } from '../../../ui/icons';
+import { useErrorMessage } from '../../../lib/useErrorMessage';
+import { useSignedInAuth } from '../../auth';
+import { Composer } from '../components/Composer';
+import { ConversationList } from '../components/ConversationList';
+import { RecoveryKeyDialog, RestoreHistoryDialog } from '../components/HistorySetupDialog';
+import { Timeline } from '../components/Timeline';
+import { Watermark } from '../components/Watermark';
+import type { ChatEngine, ConversationView } from '../engine/chatEngine';
+import { useChat } from '../hooks/useChat';
+import { usePeopleNames } from '../hooks/usePeople';
+
+/** The messenger: conversation list on the left, the open conversation on the right (route /chats/:id). */
+export function ChatsScreen() {
+  const { t } = useTranslation();
+  const describe = useErrorMessage();
+  const { user } = useSignedInAuth();
+  const { engine, snapshot, error } = useChat();
+  const { conversationId = null } = useParams();
+  const navigate = useNavigate();
+
+  const conversations = useMemo(() => snapshot?.conversations ?? [], [snapshot?.conversations]);
+  const timeline = conversationId ? snapshot?.timelines[conversationId] : undefined;
+  const people = useMemo(() => {
+    const ids = new Set<string>();
+    for (const c of conversations) {
+      if (c.peerUserId) ids.add(c.peerUserId);
+      if (c.lastMessage?.senderUserId) ids.add(c.lastMessage.senderUserId);
+    }
+    for (const m of timeline?.items ?? []) {
+      if (m.senderUserId) ids.add(m.senderUserId);
+      const e = m.system;
+      if (e && 'by' in e && e.by) ids.add(e.by);
+      if (e && 'userId' in e) ids.add(e.userId);
+      if (e && 'userIds' in e) e.userIds.forEach((id) => ids.add(id));
+    }
+    return [...ids];
+  }, [conversations, timeline?.items]);
+  const nameOf = usePeopleNames(people);
+  const titleOf = (c: ConversationView) => c.name ?? (c.peerUserId ? nameOf(c.peerUserId) : t('chats.directFallback'));
+  const open = conversations.find((c) => c.id === conversationId) ?? null;
+
+  const watermark = [user.displayName, user.employeeNo].filter(Boolean).join(' ');
+
+  return (
+    <div className="chats">
+      <aside className="chats__list">
+        {engine && snapshot ? <HistorySetup engine={engine} /> : null}
+        {snapshot && !snapshot.online && snapshot.phase === 'ready' ? (
+          <p className="chats__offline" role="status">
+            {t('chats.offline')}
+          </p>
+        ) : null}
+        {engine && snapshot ? (
+          <ConversationList
+            conversations={conversations}
+            selectedId={conversationId}
+            currentUserId={user.id}
+            nameOf={nameOf}
+            titleOf={titleOf}
+            onSelect={(id) => navigate(`/chats/${id}`)}
+          />
+        ) : error ? (
+          <div className="chats__status">
+            <Alert tone="error">{t('chats.startFailed', { reason: describe(error) })}</Alert>
+          </div>
+        ) : (
+          <div className="chats__status">
+            <Spinner label={t('chats.starting')} />
+          </div>
+        )}
+      </aside>
+      <div className="chats__pane">
+        {engine && open ? (
+          <Conversation
+            key={open.id}
+            engine={engine}
+            conversation={open}
+            title={titleOf(open)}
+            currentUserId={user.id}
+            nameOf={nameOf}
+          />
+        ) : (
+          <Placeholder icon={<ChatIcon />} title={t('chats.title')} description={t('chats.pickConversation')} />
+        )}
+        <Watermark text={watermark} />
+      </div>
+    </div>
+  );
+}
+
+function Conversation({
+  engine,
+  conversation,
+  title,
+  currentUserId,
+  nameOf,
+}: {
+  engine: ChatEngine;
+  conversation: ConversationView;
+  title: string;
+  currentUserId: string;
+  nameOf: (userId: string) => string;
+}) {
+  const { t } = useTranslation();
+  const describe = useErrorMessage();
+  const { snapshot } = useChat();
+  const [failure, setFailure] = useState<unknown>(null);
+  const timeline = snapshot?.timelines[conversation.id];
+  const lastSeq = timeline?.items[timeline.items.length - 1]?.seq ?? 0;
+
+  useEffect(() => {
+    engine.openConversation(conversation.id).catch(setFailure);
+  }, [engine, conversation.id]);
+
+  useEffect(() => {
+    if (lastSeq > 0 && document.visibilityState === 'visible') void engine.markRead(conversation.id, lastSeq);
+  }, [engine, conversation.id, lastSeq]);
+
+  return (
+    <section className="conversation" aria-label={title}>
+      <header className="conversation__header">
+        <h1 className="conversation__title">{title}</h1>
+        {conversation.kind !== 'direct' ? (
+          <span className="conversation__sub">{t('chats.members', { count: conversation.memberCount })}</span>
+        ) : null}
+      </header>
+      {failure ? <Alert tone="error">{describe(failure)}</Alert> : null}
+      <Timeline
+        items={timeline?.items ?? []}
+        pending={timeline?.pending ?? []}
+        currentUserId={currentUserId}
+        nameOf={nameOf}
+        hasOlder={timeline?.hasOlder ?? false}
+        loadingOlder={timeline?.loadingOlder ?? false}
+        onLoadOlder={() => engine.loadOlder(conversation.id).catch(setFailure)}
+        onRetry={(clientMsgId) => void engine.retry(conversation.id, clientMsgId)}
+      />
+      <Composer recipientName={title} onSend={(text) => void engine.sendText(conversation.id, text)} />
+    </section>
+  );
+}
+
+/**
+ * The History Key step of device setup, as a notice above the list (it never blocks chatting): save the new
+ * recovery key (shown until the user confirms), or restore history with it on a later device.
+ */
+function HistorySetup({ engine }: { engine: ChatEngine }) {
+  const { t } = useTranslation();
+  const { snapshot } = useChat();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const history = snapshot?.history;
+  if (!history || history.kind === 'ready') return null;
+  const saving = history.kind === 'show-recovery-key';
+  return (
+    <div className="chats__setup">
+      <Alert tone="warning">
+        <p className="chats__setup-text">{saving ? t('chats.history.saveNotice') : t('chats.history.restoreNotice')}</p>
+        <Button size="sm" variant="primary" onClick={() => setOpen(true)}>
+          {saving ? t('chats.history.newKeyTitle') : t('chats.history.restoreTitle')}
+        </Button>
+      </Alert>
+      {open && saving ? (
+        <RecoveryKeyDialog
+          words={history.words}
+          onClose={() => setOpen(false)}
+          onSaved={() => {
+            setOpen(false);
+            void engine.confirmRecoveryKeySaved();
+          }}
+        />
+      ) : null}
+      {open && !saving ? (
+        <RestoreHistoryDialog
+          busy={busy}
+          error={error}
+          onCancel={() => setOpen(false)}
+          onSkip={() => {
+            setOpen(false);
+            engine.skipHistorySetup();
+          }}
+          onRestore={(words) => {
+            setBusy(true);
+            setError(null);
+            engine
+              .restoreHistory(words)
+              .then(() => setOpen(false))
+              .catch((e: unknown) => {
+                const code = (e as { code?: string }).code;
+                setError(code === 'BAD_RECOVERY_KEY' ? t('chats.history.badKey') : t('chats.history.wrongKey'));
+              })
+              .finally(() => setBusy(false));
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,610 @@
+import {
+  type DecodedContent,
+  type DeviceAddress,
+  envelopeToJson,
+  fromBase64Url,
+  isCryptoError,
+  type MessageContent,
+  type MiyuCrypto,
+  parseEnvelope,
+  toBase64Url,
+} from '@miyu/crypto';
+import type {
+  Ack,
+  ConversationDto,
+  MessageSendAck,
+  SyncChanges,
+  SyncPage,
+  TimelineMessage,
+  ToDeviceMessage,
+  ToDeviceSendAck,
+} from '@miyu/protocol';
+import type { MiyuSocket } from '../../../lib/services';
+import type { ChatApi } from './chatApi';
+import type { DeviceStore, MessageProblem, StoredMessage } from './deviceStore';
+import {
+  type HistorySetup,
+  prepareHistory,
+  recoveryKeySaved,
+  restoreWithRecoveryKey,
+  uploadPendingBackups,
+} from './history';
+
+/** How long a socket request may take before it counts as failed (and is retried on reconnect). */
+const ACK_TIMEOUT_MS = 15_000;
+/** Messages loaded when a conversation is opened on a device that has none of it, and per "load older". */
+export const PAGE_SIZE = 50;
+
+export interface PendingMessage {
+  clientMsgId: string;
+  conversationId: string;
+  content: MessageContent;
+  mentionsAll: boolean;
+  createdAt: string;
+  state: 'sending' | 'failed';
+  error: string | null;
+}
+
+export interface ConversationView extends ConversationDto {
+  /** Direct conversations: the other person (their name is the conversation's name). */
+  peerUserId: string | null;
+  lastMessage: StoredMessage | null;
+  unread: number;
+  /** Latest activity (last message, else creation), ISO time: the list's sort key. */
+  activityAt: string;
+}
+
+export interface TimelineView {
+  items: StoredMessage[];
+  pending: PendingMessage[];
+  /** Older messages exist on the server that are not loaded yet. */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+}
+
+export interface ChatSnapshot {
+  phase: 'starting' | 'ready' | 'failed';
+  failure: string | null;
+  online: boolean;
+  history: HistorySetup;
+  deviceId: string | null;
+  conversations: ConversationView[];
+  timelines: Record<string, TimelineView>;
+}
+
+export interface ChatEngineOptions {
+  api: ChatApi;
+  socket: MiyuSocket;
+  store: DeviceStore;
+  crypto: MiyuCrypto;
+  deviceId: string;
+  userId: string;
+}
+
+const EMPTY_TIMELINE: TimelineView = { items: [], pending: [], hasOlder: false, loadingOlder: false };
+
+function problemOf(error: unknown): MessageProblem {
+  if (isCryptoError(error, 'UNKNOWN_SESSION') || isCryptoError(error, 'TOO_FAR_AHEAD')) return 'waiting-for-key';
+  if (isCryptoError(error, 'MALFORMED') || isCryptoError(error, 'UNSUPPORTED_VERSION')) return 'malformed';
+  return 'undecryptable';
+}
+
+async function ack<T>(promise: Promise<Ack<T>>): Promise<T> {
+  const res = await promise;
+  if (!res.ok) throw Object.assign(new Error(res.error.message), { code: res.error.code });
+  return res.data;
+}
+
+/**
+ * The chat client of one device: keeps the conversation list and timelines, decrypts everything with libs/crypto,
+ * keeps decrypted history in the DeviceStore, and implements the delivery contract from the client side
+ * (ARCHITECTURE §4): a message is "sent" only when acked with its seq; unacked sends are retried with the same
+ * clientMsgId after a reconnect; gaps are filled with `sync:since`; the to-device inbox is processed in order and
+ * acked only after processing. React reads it through `subscribe`/`snapshot` (useSyncExternalStore).
+ */
+export class ChatEngine {
+  private state: ChatSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private readonly cursors = new Map<string, number>();
+  private readonly readSeqs = new Map<string, number>();
+  private readonly memberDevices = new Map<string, DeviceAddress[]>();
+  private readonly peers = new Map<string, string | null>();
+  private work: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  private readonly detach: Array<() => void> = [];
+
+  constructor(private readonly o: ChatEngineOptions) {
+    this.state = {
+      phase: 'starting',
+      failure: null,
+      online: false,
+      history: { kind: 'ready' },
+      deviceId: o.deviceId,
+      conversations: [],
+      timelines: {},
+    };
+  }
+
+  // ----------------------------------------------------------------------------------------- store for React
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  snapshot = (): ChatSnapshot => this.state;
+
+  private set(patch: Partial<ChatSnapshot>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  private setTimeline(conversationId: string, patch: Partial<TimelineView>): void {
+    const current = this.state.timelines[conversationId] ?? EMPTY_TIMELINE;
+    this.set({ timelines: { ...this.state.timelines, [conversationId]: { ...current, ...patch } } });
+  }
+
+  /** Runs socket-driven work one item at a time, so inbox and timeline processing never interleave. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.work.then(task, task);
+    this.work = next.catch(() => undefined);
+    return next;
+  }
+
+  // ------------------------------------------------------------------------------------------------ lifecycle
+
+  async start(): Promise<void> {
+    const { socket, store } = this.o;
+    try {
+      for (const [key, value] of Object.entries((await store.getMeta<Record<string, number>>('cursors')) ?? {}))
+        this.cursors.set(key, value);
+      for (const [key, value] of Object.entries((await store.getMeta<Record<string, number>>('reads')) ?? {}))
+        this.readSeqs.set(key, value);
+      const history = await prepareHistory(this.o.api, this.o.crypto, store);
+      this.set({ history });
+      await this.refreshConversations();
+    } catch (error) {
+      this.set({ phase: 'failed', failure: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    const on = <E extends Parameters<MiyuSocket['on']>[0]>(event: E, listener: Parameters<MiyuSocket['on']>[1]) => {
+      socket.on(event, listener as never);
+      this.detach.push(() => socket.off(event, listener as never));
+    };
+    on('connect', () => {
+      this.set({ online: true });
+      void this.serial(() => this.resync());
+    });
+    on('disconnect', () => this.set({ online: false }));
+    on('message:new', ((m: TimelineMessage) => void this.serial(() => this.onTimeline(m))) as never);
+    on('todevice:new', (() => void this.serial(() => this.drainInbox())) as never);
+    // The session socket joins this device's room once it says which device it speaks for.
+    socket.auth = { deviceId: this.o.deviceId };
+    if (socket.connected) socket.disconnect();
+    socket.connect();
+    this.set({ phase: 'ready' });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const undo of this.detach.splice(0)) undo();
+  }
+
+  // ------------------------------------------------------------------------------------------- history setup
+
+  async confirmRecoveryKeySaved(): Promise<void> {
+    await recoveryKeySaved(this.o.store);
+    this.set({ history: { kind: 'ready' } });
+    await this.backup();
+  }
+
+  /** Restores history with the recovery key; messages waiting for keys are decrypted again. */
+  async restoreHistory(words: string): Promise<{ restored: number; failed: number }> {
+    const result = await restoreWithRecoveryKey(this.o.api, this.o.crypto, words);
+    this.set({ history: { kind: 'ready' } });
+    await this.serial(() => this.retryWaiting());
+    return result;
+  }
+
+  skipHistorySetup(): void {
+    this.set({ history: { kind: 'ready' } });
+  }
+
+  private async backup(): Promise<void> {
+    if (this.state.history.kind === 'restore') return;
+    try {
+      await uploadPendingBackups(this.o.api, this.o.crypto, this.o.deviceId);
+    } catch {
+      // Offline or refused: the next change tries again.
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------- conversations
+
+  async refreshConversations(): Promise<void> {
+    const list = await this.o.api.conversations();
+    const views: ConversationView[] = [];
+    for (const c of list) {
+      const last = (await this.o.store.messages(c.id, undefined, 1))[0] ?? null;
+      views.push(await this.view(c, last));
+    }
+    this.set({ conversations: sortByActivity(views) });
+  }
+
+  private async view(c: ConversationDto, last: StoredMessage | null): Promise<ConversationView> {
+    const readSeq = this.readSeqs.get(c.id) ?? 0;
+    const unread = (await this.o.store.messages(c.id, undefined, 200)).filter(
+      (m) => m.seq > readSeq && m.senderUserId !== null && m.senderUserId !== this.o.userId && !m.recalledAt,
+    ).length;
+    let peerUserId = this.peers.get(c.id) ?? null;
+    if (c.kind === 'direct' && !this.peers.has(c.id)) {
+      peerUserId = (await this.o.api.members(c.id)).find((m) => m.userId !== this.o.userId)?.userId ?? null;
+      this.peers.set(c.id, peerUserId);
+    }
+    return { ...c, peerUserId, lastMessage: last, unread, activityAt: last?.serverTs ?? c.createdAt };
+  }
+
+  private async touchConversation(conversationId: string): Promise<void> {
+    const current = this.state.conversations.find((c) => c.id === conversationId);
+    if (!current) {
+      await this.refreshConversations();
+      return;
+    }
+    const last = (await this.o.store.messages(conversationId, undefined, 1))[0] ?? null;
+    const updated = await this.view(current, last);
+    this.set({
+      conversations: sortByActivity(this.state.conversations.map((c) => (c.id === conversationId ? updated : c))),
+    });
+  }
+
+  async openDirect(userId: string): Promise<ConversationDto> {
+    const c = await this.o.api.createConversation({ kind: 'direct', userId });
+    await this.refreshConversations();
+    return c;
+  }
+
+  async createGroup(name: string, memberIds: string[]): Promise<ConversationDto> {
+    const c = await this.o.api.createConversation({ kind: 'group', name, memberIds });
+    await this.refreshConversations();
+    return c;
+  }
+
+  /**
+   * Shows a conversation. The first time on this device it fetches the latest page from the server and starts
+   * following the conversation live from there (older pages load on scroll); afterwards it reads the store.
+   */
+  async openConversation(conversationId: string): Promise<void> {
+    if (!this.cursors.has(conversationId)) {
+      await this.serial(async () => {
+        if (this.cursors.has(conversationId)) return;
+        const latest = await this.o.api.history(conversationId, undefined, PAGE_SIZE);
+        await this.o.store.putMessages(await this.decryptAll(latest, 'history'));
+        await this.setCursor(conversationId, latest[latest.length - 1]?.seq ?? 0);
+      });
+    }
+    const items = await this.o.store.messages(conversationId, undefined, PAGE_SIZE);
+    this.setTimeline(conversationId, {
+      items: mergeItems(items, this.state.timelines[conversationId]?.items ?? []),
+      hasOlder: (items[0]?.seq ?? 1) > 1,
+    });
+  }
+
+  /** The page before the oldest loaded message: from this device's store, else from the server (roaming). */
+  async loadOlder(conversationId: string): Promise<void> {
+    const timeline = this.state.timelines[conversationId] ?? EMPTY_TIMELINE;
+    if (timeline.loadingOlder) return;
+    const before = timeline.items[0]?.seq;
+    this.setTimeline(conversationId, { loadingOlder: true });
+    try {
+      let older = await this.o.store.messages(conversationId, before, PAGE_SIZE);
+      const reachesStart = (older[0]?.seq ?? Number.MAX_SAFE_INTEGER) <= 1;
+      if (older.length < PAGE_SIZE && !reachesStart) {
+        // This device does not hold that far back (it joined later): fetch and decrypt from the backups' keys.
+        const fetched = await this.o.api.history(conversationId, older[0]?.seq ?? before, PAGE_SIZE);
+        const decrypted = await this.serial(() => this.decryptAll(fetched, 'history'));
+        await this.o.store.putMessages(decrypted);
+        older = await this.o.store.messages(conversationId, before, PAGE_SIZE);
+      }
+      const items = mergeItems(older, this.state.timelines[conversationId]?.items ?? []);
+      this.setTimeline(conversationId, { items, hasOlder: (items[0]?.seq ?? 1) > 1, loadingOlder: false });
+    } catch (error) {
+      this.setTimeline(conversationId, { loadingOlder: false });
+      throw error;
+    }
+  }
+
+  /** Everything up to `seq` of this conversation has been seen here. */
+  async markRead(conversationId: string, seq: number): Promise<void> {
+    if ((this.readSeqs.get(conversationId) ?? 0) >= seq) return;
+    this.readSeqs.set(conversationId, seq);
+    await this.o.store.setMeta('reads', Object.fromEntries(this.readSeqs));
+    await this.touchConversation(conversationId);
+  }
+
+  // ------------------------------------------------------------------------------------------------- sending
+
+  /** Encrypts and sends; the message shows as "sending" until the server acks it with its seq. */
+  async sendText(conversationId: string, body: string, options: { mentionsAll?: boolean } = {}): Promise<void> {
+    const content: MessageContent = { type: 'text', body, mentions: [], replyTo: null };
+    await this.send(conversationId, content, options.mentionsAll ?? false);
+  }
+
+  async send(conversationId: string, content: MessageContent, mentionsAll = false): Promise<void> {
+    const pending: PendingMessage = {
+      clientMsgId: crypto.randomUUID(),
+      conversationId,
+      content,
+      mentionsAll,
+      createdAt: new Date().toISOString(),
+      state: 'sending',
+      error: null,
+    };
+    this.updatePending(conversationId, (list) => [...list, pending]);
+    await this.deliver(pending);
+  }
+
+  /** Tries a failed send again (same clientMsgId: the server stores it at most once). */
+  async retry(conversationId: string, clientMsgId: string): Promise<void> {
+    const pending = this.state.timelines[conversationId]?.pending.find((p) => p.clientMsgId === clientMsgId);
+    if (!pending) return;
+    this.updatePending(conversationId, (list) =>
+      list.map((p) => (p.clientMsgId === clientMsgId ? { ...p, state: 'sending', error: null } : p)),
+    );
+    await this.deliver({ ...pending, state: 'sending' });
+  }
+
+  private updatePending(conversationId: string, change: (list: PendingMessage[]) => PendingMessage[]): void {
+    const current = this.state.timelines[conversationId] ?? EMPTY_TIMELINE;
+    this.setTimeline(conversationId, { pending: change(current.pending) });
+  }
+
+  private async deliver(pending: PendingMessage): Promise<void> {
+    const { socket, crypto: c } = this.o;
+    try {
+      const ackData = await this.serial(async () => {
+        await c.setConversationDevices(pending.conversationId, await this.devicesOf(pending.conversationId));
+        const result = await c.encryptMessage({
+          conversationId: pending.conversationId,
+          clientMsgId: pending.clientMsgId,
+          policyVersion: 0,
+          content: pending.content,
+        });
+        if (result.keyShares.length > 0) {
+          await ack<ToDeviceSendAck>(
+            socket.timeout(ACK_TIMEOUT_MS).emitWithAck('todevice:send', {
+              messages: result.keyShares.map((k) => ({
+                deviceId: k.recipient.deviceId,
+                payload: toBase64Url(k.ciphertext),
+              })),
+            }) as Promise<Ack<ToDeviceSendAck>>,
+          );
+        }
+        return ack<MessageSendAck>(
+          socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', {
+            clientMsgId: pending.clientMsgId,
+            conversationId: pending.conversationId,
+            envelope: envelopeToJson(result.envelope) as unknown as Record<string, string | number>,
+            ...(pending.mentionsAll ? { mentionsAll: true } : {}),
+          }) as Promise<Ack<MessageSendAck>>,
+        );
+      });
+      // Stored under its seq: the same entry the fan-out (or a later sync) brings is then a duplicate.
+      await this.store([
+        {
+          conversationId: pending.conversationId,
+          seq: ackData.seq,
+          serverTs: ackData.serverTs,
+          clientMsgId: pending.clientMsgId,
+          senderUserId: this.o.userId,
+          senderDeviceId: this.o.deviceId,
+          system: null,
+          recalledAt: null,
+          mentionsAll: pending.mentionsAll,
+          content: pending.content,
+          problem: null,
+        },
+      ]);
+      this.updatePending(pending.conversationId, (list) => list.filter((p) => p.clientMsgId !== pending.clientMsgId));
+      await this.backup();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (isCryptoError(error) ? error.code : 'NETWORK');
+      this.updatePending(pending.conversationId, (list) =>
+        list.map((p) => (p.clientMsgId === pending.clientMsgId ? { ...p, state: 'failed', error: code } : p)),
+      );
+    }
+  }
+
+  /** Every device of every member except this one (the user's other devices included), cached per conversation. */
+  private async devicesOf(conversationId: string): Promise<DeviceAddress[]> {
+    const cached = this.memberDevices.get(conversationId);
+    if (cached) return cached;
+    const members = await this.o.api.members(conversationId);
+    const devices: DeviceAddress[] = [];
+    for (const m of members) {
+      for (const d of await this.o.api.devicesOf(m.userId)) {
+        if (d.id !== this.o.deviceId) devices.push({ userId: d.userId, deviceId: d.id });
+      }
+    }
+    this.memberDevices.set(conversationId, devices);
+    return devices;
+  }
+
+  // ----------------------------------------------------------------------------------------------- receiving
+
+  /** After (re)connecting: the inbox first (keys), then every conversation that moved past this device's cursor. */
+  private async resync(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.drainInboxNow();
+      const changes = await ack<SyncChanges>(
+        this.o.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync:changes', {}) as Promise<Ack<SyncChanges>>,
+      );
+      for (const c of changes.conversations) {
+        const cursor = this.cursors.get(c.id);
+        // A conversation this device has never opened is loaded when it is opened (latest page first).
+        if (cursor !== undefined && c.lastSeq > cursor) await this.catchUp(c.id);
+      }
+      await this.refreshConversations();
+      await this.retryWaiting();
+      await this.resendFailed();
+    } catch {
+      // The next reconnect tries again.
+    }
+  }
+
+  private async resendFailed(): Promise<void> {
+    for (const [conversationId, timeline] of Object.entries(this.state.timelines)) {
+      for (const p of timeline.pending)
+        if (p.state === 'failed' && p.error === 'NETWORK') void this.retry(conversationId, p.clientMsgId);
+    }
+  }
+
+  private async catchUp(conversationId: string): Promise<void> {
+    for (;;) {
+      const after = this.cursors.get(conversationId) ?? 0;
+      const page = await ack<SyncPage>(
+        this.o.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync:since', { conversationId, afterSeq: after }) as Promise<
+          Ack<SyncPage>
+        >,
+      );
+      if (page.messages.length === 0) return;
+      await this.accept(page.messages);
+      if (page.messages[page.messages.length - 1]!.seq >= page.lastSeq) return;
+    }
+  }
+
+  private async onTimeline(m: TimelineMessage): Promise<void> {
+    const cursor = this.cursors.get(m.conversationId);
+    if (cursor === undefined) {
+      // Not opened on this device yet: the list shows it; the timeline loads on open.
+      await this.o.store.putMessages(await this.decryptAll([m], 'history'));
+      await this.touchConversation(m.conversationId);
+      return;
+    }
+    if (m.seq <= cursor) return; // a duplicate (our own ack, or a resync raced the push)
+    if (m.seq > cursor + 1) {
+      await this.catchUp(m.conversationId);
+      return;
+    }
+    await this.accept([m]);
+  }
+
+  /** Decrypts, stores and shows consecutive entries, then advances the cursor. */
+  private async accept(messages: TimelineMessage[]): Promise<void> {
+    const conversationId = messages[0]!.conversationId;
+    for (const m of messages) if (m.system) this.onSystemEvent(m);
+    const decrypted = await this.decryptAll(messages, 'live');
+    await this.store(decrypted);
+    await this.setCursor(conversationId, messages[messages.length - 1]!.seq);
+    if (messages.some((m) => m.system?.type === 'conversation_updated')) await this.refreshConversations();
+  }
+
+  private onSystemEvent(m: TimelineMessage): void {
+    const type = m.system?.type;
+    if (
+      type === 'members_added' ||
+      type === 'member_removed' ||
+      type === 'member_left' ||
+      type === 'directory_sync' ||
+      type === 'device_added' ||
+      type === 'device_removed'
+    ) {
+      this.memberDevices.delete(m.conversationId);
+    }
+  }
+
+  private async store(messages: StoredMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.o.store.putMessages(messages);
+    const conversationId = messages[0]!.conversationId;
+    const timeline = this.state.timelines[conversationId];
+    if (timeline) this.setTimeline(conversationId, { items: mergeItems(timeline.items, messages) });
+    await this.touchConversation(conversationId);
+  }
+
+  private async setCursor(conversationId: string, seq: number): Promise<void> {
+    this.cursors.set(conversationId, seq);
+    await this.o.store.setMeta('cursors', Object.fromEntries(this.cursors));
+  }
+
+  private async decryptAll(messages: TimelineMessage[], mode: 'live' | 'history'): Promise<StoredMessage[]> {
+    const out: StoredMessage[] = [];
+    for (const m of messages) {
+      let content: DecodedContent | null = null;
+      let problem: MessageProblem | null = null;
+      if (m.envelope) {
+        try {
+          content = (await this.o.crypto.decryptMessage(parseEnvelope(m.envelope), { mode })).content;
+        } catch (error) {
+          // Our own message fanned out back to us decrypts too; anything else becomes a visible placeholder.
+          problem = problemOf(error);
+        }
+      }
+      const { envelope: _envelope, ...meta } = m;
+      out.push({ ...meta, content, problem });
+    }
+    return out;
+  }
+
+  /** Messages stored as "waiting for key" are tried again (after keys arrived or history was restored). */
+  private async retryWaiting(): Promise<void> {
+    const waiting = (await this.o.store.allMessages()).filter((m) => m.problem === 'waiting-for-key');
+    if (waiting.length === 0) return;
+    const byConversation = new Map<string, StoredMessage[]>();
+    for (const m of waiting) byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m]);
+    for (const [conversationId, list] of byConversation) {
+      const fetched: TimelineMessage[] = [];
+      for (const m of list.sort((a, b) => a.seq - b.seq)) {
+        const page = await this.o.api.history(conversationId, m.seq + 1, 1);
+        const entry = page.find((x) => x.seq === m.seq);
+        if (entry) fetched.push(entry);
+      }
+      const again = (await this.decryptAll(fetched, 'history')).filter((m) => m.problem === null);
+      if (again.length > 0) await this.store(again);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ to-device inbox
+
+  private drainInbox(): Promise<void> {
+    return this.drainInboxNow().then(() => this.retryWaiting());
+  }
+
+  /** Processes the inbox in order; acks only what was processed (a failed message is skipped, not lost silently). */
+  private async drainInboxNow(): Promise<void> {
+    for (;;) {
+      const batch = await ack<ToDeviceMessage[]>(
+        this.o.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('todevice:fetch', {}) as Promise<Ack<ToDeviceMessage[]>>,
+      );
+      if (batch.length === 0) return;
+      for (const m of batch) {
+        try {
+          await this.o.crypto.decryptFromDevice(
+            { userId: m.senderUserId, deviceId: m.senderDeviceId },
+            fromBase64Url(m.payload),
+          );
+        } catch {
+          // Undecryptable to-device messages cannot become readable later: drop them (acked below).
+        }
+      }
+      await ack(
+        this.o.socket
+          .timeout(ACK_TIMEOUT_MS)
+          .emitWithAck('todevice:ack', { upToId: batch[batch.length - 1]!.id }) as Promise<Ack<{ deleted: number }>>,
+      );
+      await this.backup();
+    }
+  }
+}
+
+function sortByActivity(list: ConversationView[]): ConversationView[] {
+  return [...list].sort((a, b) => (a.activityAt < b.activityAt ? 1 : a.activityAt > b.activityAt ? -1 : 0));
+}
+
+/** Union of two seq-sorted lists, newer copies winning. */
+export function mergeItems(a: readonly StoredMessage[], b: readonly StoredMessage[]): StoredMessage[] {
+  const bySeq = new Map<number, StoredMessage>();
+  for (const m of a) bySeq.set(m.seq, m);
+  for (const m of b) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+}
