@@ -54,6 +54,7 @@ function conversation(partial: Partial<ConversationView>): ConversationView {
     peerUserId: null,
     lastMessage: null,
     unread: 0,
+    firstUnreadSeq: null,
     activityAt: new Date().toISOString(),
     ...partial,
   };

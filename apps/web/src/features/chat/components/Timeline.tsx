@@ -17,6 +17,8 @@ export interface TimelineProps {
   loadingOlder: boolean;
   onLoadOlder: () => void;
   onRetry: (clientMsgId: string) => void;
+  /** A message to scroll to and outline (search result, first unread). */
+  focusSeq?: number | null;
 }
 
 /**
@@ -32,6 +34,7 @@ export function Timeline({
   loadingOlder,
   onLoadOlder,
   onRetry,
+  focusSeq = null,
 }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const rows = useMemo(() => buildRows(items), [items]);
@@ -44,6 +47,13 @@ export function Timeline({
     const el = scroller.current;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;
   }, [lastKey, pending.length]);
+
+  const focusLoaded = focusSeq !== null && items.some((m) => m.seq === focusSeq);
+  useLayoutEffect(() => {
+    if (!focusLoaded) return;
+    pinned.current = false;
+    scroller.current?.querySelector(`[data-seq="${focusSeq}"]`)?.scrollIntoView?.({ block: 'center' });
+  }, [focusSeq, focusLoaded]);
 
   const name = (userId: string | null) => (userId === currentUserId ? t('chats.you') : userId ? nameOf(userId) : '');
 
@@ -69,7 +79,14 @@ export function Timeline({
       </div>
       <ol className="timeline__list" role="log" aria-live="polite" aria-label={t('chats.title')}>
         {rows.map((row) => (
-          <Row key={row.key} row={row} mine={rowSender(row) === currentUserId} nameFor={name} locale={i18n.language} />
+          <Row
+            key={row.key}
+            row={row}
+            mine={rowSender(row) === currentUserId}
+            focused={row.kind === 'message' && row.message.seq === focusSeq}
+            nameFor={name}
+            locale={i18n.language}
+          />
         ))}
         {pending.map((p) => (
           <li key={p.clientMsgId} className="message message--mine message--pending">
@@ -102,11 +119,13 @@ function rowSender(row: TimelineRow): string | null {
 function Row({
   row,
   mine,
+  focused,
   nameFor,
   locale,
 }: {
   row: TimelineRow;
   mine: boolean;
+  focused: boolean;
   nameFor: (userId: string | null) => string;
   locale: string;
 }) {
@@ -124,7 +143,10 @@ function Row({
   const m = row.message;
   const sender = nameFor(m.senderUserId);
   return (
-    <li className={`message${mine ? ' message--mine' : ''}${row.continued ? ' message--continued' : ''}`}>
+    <li
+      data-seq={m.seq}
+      className={`message${mine ? ' message--mine' : ''}${row.continued ? ' message--continued' : ''}${focused ? ' is-focused' : ''}`}
+    >
       {row.continued ? null : (
         <div className="message__meta">
           <span className="avatar avatar--sm" aria-hidden="true">

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { Alert } from '../../../ui/Alert';
 import { Button } from '../../../ui/Button';
@@ -12,6 +12,8 @@ import { Composer } from '../components/Composer';
 import { ConversationList } from '../components/ConversationList';
 import { RecoveryKeyDialog, RestoreHistoryDialog } from '../components/HistorySetupDialog';
 import { Timeline } from '../components/Timeline';
+import { NewGroupDialog } from '../components/NewGroupDialog';
+import { ChatSearch } from './ChatSearch';
 import { Watermark } from '../components/Watermark';
 import type { ChatEngine, ConversationView } from '../engine/chatEngine';
 import { useChat } from '../hooks/useChat';
@@ -48,10 +50,20 @@ export function ChatsScreen() {
   const open = conversations.find((c) => c.id === conversationId) ?? null;
 
   const watermark = [user.displayName, user.employeeNo].filter(Boolean).join(' ');
+  const [creating, setCreating] = useState(false);
+  const [searching, setSearching] = useState(false);
+  const [createBusy, setCreateBusy] = useState(false);
+  const [createError, setCreateError] = useState<unknown>(null);
 
   return (
     <div className="chats">
       <aside className="chats__list">
+        <div className="chats__head">
+          <h2 className="chats__heading">{t('chats.listHeading')}</h2>
+          <Button size="sm" disabled={!engine} onClick={() => setCreating(true)}>
+            {t('chats.newGroup.open')}
+          </Button>
+        </div>
         {engine && snapshot ? <HistorySetup engine={engine} /> : null}
         {snapshot && !snapshot.online && snapshot.phase === 'ready' ? (
           <p className="chats__offline" role="status">
@@ -59,13 +71,22 @@ export function ChatsScreen() {
           </p>
         ) : null}
         {engine && snapshot ? (
+          <ChatSearch
+            engine={engine}
+            conversations={conversations}
+            titleOf={titleOf}
+            nameOf={nameOf}
+            onActive={setSearching}
+          />
+        ) : null}
+        {engine && snapshot && searching ? null : engine && snapshot ? (
           <ConversationList
             conversations={conversations}
             selectedId={conversationId}
             currentUserId={user.id}
             nameOf={nameOf}
             titleOf={titleOf}
-            onSelect={(id) => navigate(`/chats/${id}`)}
+            onSelect={(id) => void navigate(`/chats/${id}`)}
           />
         ) : error ? (
           <div className="chats__status">
@@ -92,6 +113,26 @@ export function ChatsScreen() {
         )}
         <Watermark text={watermark} />
       </div>
+      {creating && engine ? (
+        <NewGroupDialog
+          currentUserId={user.id}
+          busy={createBusy}
+          error={createError ? describe(createError) : null}
+          onCancel={() => setCreating(false)}
+          onCreate={({ name, memberIds }) => {
+            setCreateBusy(true);
+            setCreateError(null);
+            engine
+              .createGroup(name, memberIds)
+              .then((c) => {
+                setCreating(false);
+                void navigate(`/chats/${c.id}`);
+              })
+              .catch(setCreateError)
+              .finally(() => setCreateBusy(false));
+          }}
+        />
+      ) : null}
     </div>
   );
 }
@@ -113,12 +154,26 @@ function Conversation({
   const describe = useErrorMessage();
   const { snapshot } = useChat();
   const [failure, setFailure] = useState<unknown>(null);
+  const [params] = useSearchParams();
+  const linked = Number(params.get('seq')) || null;
+  // Opened from a search result: that message; otherwise the first unread one when there are unread messages.
+  const [focusSeq, setFocusSeq] = useState<number | null>(linked ?? conversation.firstUnreadSeq);
   const timeline = snapshot?.timelines[conversation.id];
   const lastSeq = timeline?.items[timeline.items.length - 1]?.seq ?? 0;
 
   useEffect(() => {
-    engine.openConversation(conversation.id).catch(setFailure);
-  }, [engine, conversation.id]);
+    engine
+      .openConversation(conversation.id)
+      .then(() => (focusSeq ? engine.reveal(conversation.id, focusSeq) : undefined))
+      .catch(setFailure);
+  }, [engine, conversation.id, focusSeq]);
+
+  useEffect(() => {
+    if (linked) {
+      setFocusSeq(linked);
+      engine.reveal(conversation.id, linked).catch(setFailure);
+    }
+  }, [engine, conversation.id, linked]);
 
   useEffect(() => {
     if (lastSeq > 0 && document.visibilityState === 'visible') void engine.markRead(conversation.id, lastSeq);
@@ -142,6 +197,7 @@ function Conversation({
         loadingOlder={timeline?.loadingOlder ?? false}
         onLoadOlder={() => engine.loadOlder(conversation.id).catch(setFailure)}
         onRetry={(clientMsgId) => void engine.retry(conversation.id, clientMsgId)}
+        focusSeq={focusSeq}
       />
       <Composer recipientName={title} onSend={(text) => void engine.sendText(conversation.id, text)} />
     </section>

@@ -1,27 +1,31 @@
 import {
   type DecodedContent,
   type DeviceAddress,
+  type Envelope,
   envelopeToJson,
   fromBase64Url,
   isCryptoError,
   type MessageContent,
   type MiyuCrypto,
   parseEnvelope,
+  type ToDeviceMessage as CryptoToDeviceMessage,
   toBase64Url,
 } from '@miyu/crypto';
-import type {
-  Ack,
-  ConversationDto,
-  MessageSendAck,
-  SyncChanges,
-  SyncPage,
-  TimelineMessage,
-  ToDeviceMessage,
-  ToDeviceSendAck,
+import {
+  MAX_TO_DEVICE_BATCH,
+  type Ack,
+  type ConversationDto,
+  type MessageSendAck,
+  type SyncChanges,
+  type SyncPage,
+  type TimelineMessage,
+  type ToDeviceMessage,
+  type ToDeviceSendAck,
 } from '@miyu/protocol';
 import type { MiyuSocket } from '../../../lib/services';
 import type { ChatApi } from './chatApi';
 import type { DeviceStore, MessageProblem, StoredMessage } from './deviceStore';
+import { type SearchFilter, type SearchHit, SearchIndex } from './searchIndex';
 import {
   type HistorySetup,
   prepareHistory,
@@ -50,6 +54,8 @@ export interface ConversationView extends ConversationDto {
   peerUserId: string | null;
   lastMessage: StoredMessage | null;
   unread: number;
+  /** The oldest unread message from someone else ("jump to unread"), or null. */
+  firstUnreadSeq: number | null;
   /** Latest activity (last message, else creation), ISO time: the list's sort key. */
   activityAt: string;
 }
@@ -109,6 +115,8 @@ export class ChatEngine {
   private readonly readSeqs = new Map<string, number>();
   private readonly memberDevices = new Map<string, DeviceAddress[]>();
   private readonly peers = new Map<string, string | null>();
+  private readonly requestedKeys = new Set<string>();
+  private index: SearchIndex | null = null;
   private work: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly detach: Array<() => void> = [];
@@ -233,15 +241,17 @@ export class ChatEngine {
 
   private async view(c: ConversationDto, last: StoredMessage | null): Promise<ConversationView> {
     const readSeq = this.readSeqs.get(c.id) ?? 0;
-    const unread = (await this.o.store.messages(c.id, undefined, 200)).filter(
+    const unreadList = (await this.o.store.messages(c.id, undefined, 200)).filter(
       (m) => m.seq > readSeq && m.senderUserId !== null && m.senderUserId !== this.o.userId && !m.recalledAt,
-    ).length;
+    );
+    const unread = unreadList.length;
+    const firstUnreadSeq = unreadList[0]?.seq ?? null;
     let peerUserId = this.peers.get(c.id) ?? null;
     if (c.kind === 'direct' && !this.peers.has(c.id)) {
       peerUserId = (await this.o.api.members(c.id)).find((m) => m.userId !== this.o.userId)?.userId ?? null;
       this.peers.set(c.id, peerUserId);
     }
-    return { ...c, peerUserId, lastMessage: last, unread, activityAt: last?.serverTs ?? c.createdAt };
+    return { ...c, peerUserId, lastMessage: last, unread, firstUnreadSeq, activityAt: last?.serverTs ?? c.createdAt };
   }
 
   private async touchConversation(conversationId: string): Promise<void> {
@@ -278,7 +288,7 @@ export class ChatEngine {
       await this.serial(async () => {
         if (this.cursors.has(conversationId)) return;
         const latest = await this.o.api.history(conversationId, undefined, PAGE_SIZE);
-        await this.o.store.putMessages(await this.decryptAll(latest, 'history'));
+        await this.persist(await this.decryptAll(latest, 'history'));
         await this.setCursor(conversationId, latest[latest.length - 1]?.seq ?? 0);
       });
     }
@@ -302,7 +312,7 @@ export class ChatEngine {
         // This device does not hold that far back (it joined later): fetch and decrypt from the backups' keys.
         const fetched = await this.o.api.history(conversationId, older[0]?.seq ?? before, PAGE_SIZE);
         const decrypted = await this.serial(() => this.decryptAll(fetched, 'history'));
-        await this.o.store.putMessages(decrypted);
+        await this.persist(decrypted);
         older = await this.o.store.messages(conversationId, before, PAGE_SIZE);
       }
       const items = mergeItems(older, this.state.timelines[conversationId]?.items ?? []);
@@ -310,6 +320,15 @@ export class ChatEngine {
     } catch (error) {
       this.setTimeline(conversationId, { loadingOlder: false });
       throw error;
+    }
+  }
+
+  /** Loads older pages until `seq` is in the timeline (a search result or the first unread message). */
+  async reveal(conversationId: string, seq: number): Promise<void> {
+    for (let i = 0; i < 40; i += 1) {
+      const timeline = this.state.timelines[conversationId];
+      if (!timeline || (timeline.items[0]?.seq ?? 0) <= seq || !timeline.hasOlder) return;
+      await this.loadOlder(conversationId);
     }
   }
 
@@ -369,16 +388,7 @@ export class ChatEngine {
           policyVersion: 0,
           content: pending.content,
         });
-        if (result.keyShares.length > 0) {
-          await ack<ToDeviceSendAck>(
-            socket.timeout(ACK_TIMEOUT_MS).emitWithAck('todevice:send', {
-              messages: result.keyShares.map((k) => ({
-                deviceId: k.recipient.deviceId,
-                payload: toBase64Url(k.ciphertext),
-              })),
-            }) as Promise<Ack<ToDeviceSendAck>>,
-          );
-        }
+        await this.sendToDevices(result.keyShares);
         return ack<MessageSendAck>(
           socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', {
             clientMsgId: pending.clientMsgId,
@@ -410,6 +420,20 @@ export class ChatEngine {
       const code = (error as { code?: string }).code ?? (isCryptoError(error) ? error.code : 'NETWORK');
       this.updatePending(pending.conversationId, (list) =>
         list.map((p) => (p.clientMsgId === pending.clientMsgId ? { ...p, state: 'failed', error: code } : p)),
+      );
+    }
+  }
+
+  /** Queues pairwise messages in the recipients' inboxes (before the message that needs them). */
+  private async sendToDevices(messages: readonly CryptoToDeviceMessage[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += MAX_TO_DEVICE_BATCH) {
+      await ack<ToDeviceSendAck>(
+        this.o.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('todevice:send', {
+          messages: messages.slice(i, i + MAX_TO_DEVICE_BATCH).map((k) => ({
+            deviceId: k.recipient.deviceId,
+            payload: toBase64Url(k.ciphertext),
+          })),
+        }) as Promise<Ack<ToDeviceSendAck>>,
       );
     }
   }
@@ -477,7 +501,7 @@ export class ChatEngine {
     const cursor = this.cursors.get(m.conversationId);
     if (cursor === undefined) {
       // Not opened on this device yet: the list shows it; the timeline loads on open.
-      await this.o.store.putMessages(await this.decryptAll([m], 'history'));
+      await this.persist(await this.decryptAll([m], 'history'));
       await this.touchConversation(m.conversationId);
       return;
     }
@@ -515,11 +539,31 @@ export class ChatEngine {
 
   private async store(messages: StoredMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.o.store.putMessages(messages);
+    await this.persist(messages);
     const conversationId = messages[0]!.conversationId;
     const timeline = this.state.timelines[conversationId];
     if (timeline) this.setTimeline(conversationId, { items: mergeItems(timeline.items, messages) });
     await this.touchConversation(conversationId);
+  }
+
+  /** Stores decrypted entries on the device and keeps the local search index in step. */
+  private async persist(messages: StoredMessage[]): Promise<void> {
+    await this.o.store.putMessages(messages);
+    this.index?.add(messages);
+  }
+
+  /**
+   * Full-text search over what this device has decrypted (the index is built on first use from the device's
+   * store, then kept current). Nothing is sent to the server.
+   */
+  async search(query: string, filter: SearchFilter = {}, limit = 50): Promise<SearchHit[]> {
+    if (!this.index) {
+      const index = new SearchIndex();
+      const all = (await this.o.store.allMessages()).sort((a, b) => a.serverTs.localeCompare(b.serverTs));
+      index.add(all);
+      this.index ??= index;
+    }
+    return this.index.search(query, filter, limit);
   }
 
   private async setCursor(conversationId: string, seq: number): Promise<void> {
@@ -533,17 +577,41 @@ export class ChatEngine {
       let content: DecodedContent | null = null;
       let problem: MessageProblem | null = null;
       if (m.envelope) {
+        let envelope: Envelope | null = null;
         try {
-          content = (await this.o.crypto.decryptMessage(parseEnvelope(m.envelope), { mode })).content;
+          envelope = parseEnvelope(m.envelope);
+          content = (await this.o.crypto.decryptMessage(envelope, { mode })).content;
         } catch (error) {
-          // Our own message fanned out back to us decrypts too; anything else becomes a visible placeholder.
+          // Anything not readable becomes a visible placeholder; a missing key is asked for from the sender.
           problem = problemOf(error);
+          if (problem === 'waiting-for-key' && envelope) await this.requestKey(envelope);
         }
       }
       const { envelope: _envelope, ...meta } = m;
       out.push({ ...meta, content, problem });
     }
     return out;
+  }
+
+  /**
+   * Asks the sender's devices for a session this device lacks (a lost key share, or a device that was offline
+   * and unreachable when the session was shared). Once per session per run; the answer arrives in the inbox.
+   */
+  private async requestKey(envelope: Envelope): Promise<void> {
+    const key = toBase64Url(envelope.sessionId);
+    if (this.requestedKeys.has(key)) return;
+    this.requestedKeys.add(key);
+    try {
+      const targets = (await this.o.api.devicesOf(envelope.senderUserId)).map((d) => ({
+        userId: d.userId,
+        deviceId: d.id,
+      }));
+      const request = await this.o.crypto.requestSenderKey(envelope, targets);
+      await this.sendToDevices(request.messages);
+    } catch {
+      // Offline or refused: the next reconnect's retry asks again.
+      this.requestedKeys.delete(key);
+    }
   }
 
   /** Messages stored as "waiting for key" are tried again (after keys arrived or history was restored). */
@@ -579,10 +647,15 @@ export class ChatEngine {
       if (batch.length === 0) return;
       for (const m of batch) {
         try {
-          await this.o.crypto.decryptFromDevice(
+          const event = await this.o.crypto.decryptFromDevice(
             { userId: m.senderUserId, deviceId: m.senderDeviceId },
             fromBase64Url(m.payload),
           );
+          if (event.type === 'key-request') {
+            // Answered only as the key-request policy allows (docs/protocol.md §8.2); refusals need no reply.
+            const answer = await this.o.crypto.answerKeyRequest(event);
+            if ('message' in answer) await this.sendToDevices([answer.message]);
+          }
         } catch {
           // Undecryptable to-device messages cannot become readable later: drop them (acked below).
         }
