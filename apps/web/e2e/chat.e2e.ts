@@ -97,14 +97,52 @@ test('two people chat end to end encrypted, and a new device of one of them rest
   await send(bob.page, '收到，谢谢！');
   await expect(alice.page.getByRole('log').getByText('收到，谢谢！')).toBeVisible({ timeout: 20_000 });
 
+  // Bob reacts to Alice's first message; Alice sees the reaction.
+  const first = bobLog.getByRole('listitem').filter({ hasText: '你好，林峰！这条消息是端到端加密的。' });
+  await first.hover();
+  await first.getByRole('button', { name: '回应 👍' }).click();
+  await expect(
+    alice.page
+      .getByRole('log')
+      .getByRole('listitem')
+      .filter({ hasText: '你好，林峰！' })
+      .getByRole('list', { name: '回应' }),
+  ).toContainText('👍 1', { timeout: 20_000 });
+
+  // Alice recalls her second message: it disappears on Bob's side.
+  const secondLine = alice.page.getByRole('log').getByRole('listitem').filter({ hasText: '带换行' });
+  await secondLine.hover();
+  await secondLine.getByRole('button', { name: '撤回' }).click();
+  await alice.page.getByRole('dialog', { name: '撤回这条消息？' }).getByRole('button', { name: '撤回' }).click();
+  await expect(bobLog.getByText('带换行')).toHaveCount(0, { timeout: 20_000 });
+  await expect(bobLog.getByText('消息已撤回')).toBeVisible();
+
+  // Search over the decrypted history on this device finds an earlier message by a CJK substring.
+  await alice.page.getByRole('searchbox', { name: '搜索聊天记录' }).fill('端到端');
+  const results = alice.page.getByRole('list', { name: '搜索结果' });
+  await expect(results.getByRole('button')).toHaveCount(1);
+  await expect(results).toContainText('这条消息是端到端加密的');
+  await results.getByRole('button').first().click();
+  await expect(alice.page.getByRole('heading', { name: '林峰', level: 1 })).toBeVisible();
+
+  // Alice starts a group with Bob from the chat list.
+  await alice.page.getByRole('button', { name: '发起群聊' }).click();
+  const group = alice.page.getByRole('dialog', { name: '发起群聊' });
+  await group.getByLabel('群名称').fill('发布小组');
+  await group.getByLabel('添加成员：搜索姓名、拼音或工号').fill('lf');
+  await group.getByRole('list', { name: '搜索结果' }).getByRole('button', { name: /林峰/ }).click();
+  await group.getByRole('button', { name: /创建/ }).click();
+  await expect(alice.page.getByRole('heading', { name: '发布小组', level: 1 })).toBeVisible();
+  await send(alice.page, '周五发布，大家准备一下');
+  const groupRow = bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /发布小组/ });
+  await expect(groupRow).toContainText('周五发布', { timeout: 20_000 });
+
   // The watermark names the viewer on the chat view.
   await expect(bob.page.locator('[data-watermark]')).toHaveAttribute(
     'data-watermark',
     `${BOB.displayName} ${BOB.employeeNo}`,
   );
-  const image = await bob.page
-    .locator('[data-watermark]')
-    .evaluate((el) => getComputedStyle(el).backgroundImage);
+  const image = await bob.page.locator('[data-watermark]').evaluate((el) => getComputedStyle(el).backgroundImage);
   expect(image).toContain('data:image/svg+xml');
   // Removing it in the page does not remove it.
   await bob.page.evaluate(() => document.querySelector('[data-watermark]')?.remove());

@@ -242,6 +242,14 @@ export const en: Messages = {
       when: 'When',
       period: { any: 'Any time', week: 'Last 7 days', month: 'Last 30 days', year: 'Last year' },
     },
+    actions: {
+      label: 'Actions for the message from {{name}}',
+      react: 'React {{emoji}}',
+      reactions: 'Reactions',
+      recall: 'Recall',
+      recallTitle: 'Recall this message?',
+      recallBody: 'Once recalled, the message disappears from every member’s devices.',
+    },
     composer: {
       label: 'Message',
       placeholder: 'Message {{name}} (Enter to send, Shift+Enter for a new line)',

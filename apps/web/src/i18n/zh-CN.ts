@@ -242,6 +242,14 @@ export const zhCN = {
       when: '时间',
       period: { any: '不限时间', week: '最近 7 天', month: '最近 30 天', year: '最近一年' },
     },
+    actions: {
+      label: '{{name}} 的消息操作',
+      react: '回应 {{emoji}}',
+      reactions: '回应',
+      recall: '撤回',
+      recallTitle: '撤回这条消息？',
+      recallBody: '撤回后，所有成员的设备上都不再显示这条消息。',
+    },
     composer: {
       label: '输入消息',
       placeholder: '发送给 {{name}}（Enter 发送，Shift+Enter 换行）',

@@ -19,7 +19,13 @@ export interface TimelineProps {
   onRetry: (clientMsgId: string) => void;
   /** A message to scroll to and outline (search result, first unread). */
   focusSeq?: number | null;
+  onReact?: (message: StoredMessage, emoji: string, remove: boolean) => void;
+  /** Offered on the user's own messages (the server decides whether the recall window allows it). */
+  onRecall?: (message: StoredMessage) => void;
 }
+
+/** The quick reactions offered on every message. */
+export const QUICK_REACTIONS = ['👍', '❤️', '😄', '🎉', '👌'] as const;
 
 /**
  * A conversation's messages, oldest first: day separators, sender groups, system events, folded edits,
@@ -35,6 +41,8 @@ export function Timeline({
   onLoadOlder,
   onRetry,
   focusSeq = null,
+  onReact,
+  onRecall,
 }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const rows = useMemo(() => buildRows(items), [items]);
@@ -86,27 +94,32 @@ export function Timeline({
             focused={row.kind === 'message' && row.message.seq === focusSeq}
             nameFor={name}
             locale={i18n.language}
+            currentUserId={currentUserId}
+            onReact={onReact}
+            onRecall={onRecall}
           />
         ))}
-        {pending.map((p) => (
-          <li key={p.clientMsgId} className="message message--mine message--pending">
-            <div className="message__bubble">
-              {p.content.type === 'text' ? <p className="message__text">{p.content.body}</p> : null}
-            </div>
-            <div className="message__status" role="status">
-              {p.state === 'sending' ? (
-                t('chats.message.sending')
-              ) : (
-                <>
-                  <span className="message__failed">{t('chats.message.failed')}</span>
-                  <Button size="sm" variant="link" onClick={() => onRetry(p.clientMsgId)}>
-                    {t('chats.message.retry')}
-                  </Button>
-                </>
-              )}
-            </div>
-          </li>
-        ))}
+        {pending
+          .filter((p) => p.content.type === 'text')
+          .map((p) => (
+            <li key={p.clientMsgId} className="message message--mine message--pending">
+              <div className="message__bubble">
+                {p.content.type === 'text' ? <p className="message__text">{p.content.body}</p> : null}
+              </div>
+              <div className="message__status" role="status">
+                {p.state === 'sending' ? (
+                  t('chats.message.sending')
+                ) : (
+                  <>
+                    <span className="message__failed">{t('chats.message.failed')}</span>
+                    <Button size="sm" variant="link" onClick={() => onRetry(p.clientMsgId)}>
+                      {t('chats.message.retry')}
+                    </Button>
+                  </>
+                )}
+              </div>
+            </li>
+          ))}
       </ol>
     </div>
   );
@@ -122,12 +135,18 @@ function Row({
   focused,
   nameFor,
   locale,
+  currentUserId,
+  onReact,
+  onRecall,
 }: {
   row: TimelineRow;
   mine: boolean;
   focused: boolean;
   nameFor: (userId: string | null) => string;
   locale: string;
+  currentUserId: string;
+  onReact?: TimelineProps['onReact'];
+  onRecall?: TimelineProps['onRecall'];
 }) {
   const { t } = useTranslation();
   if (row.kind === 'day') {
@@ -158,11 +177,39 @@ function Row({
           </time>
         </div>
       )}
-      <div className="message__bubble">
-        <MessageBody row={row} />
+      <div className="message__body">
+        <div className="message__bubble">
+          <MessageBody row={row} />
+        </div>
+        {!row.recalled && !m.problem && (onReact || onRecall) ? (
+          <div className="message__actions" role="toolbar" aria-label={t('chats.actions.label', { name: sender })}>
+            {onReact
+              ? QUICK_REACTIONS.map((emoji) => {
+                  const mineAlready = row.reactions.some((r) => r.emoji === emoji && r.userIds.includes(currentUserId));
+                  return (
+                    <button
+                      key={emoji}
+                      type="button"
+                      className="message__action"
+                      aria-pressed={mineAlready}
+                      aria-label={t('chats.actions.react', { emoji })}
+                      onClick={() => onReact(m, emoji, mineAlready)}
+                    >
+                      {emoji}
+                    </button>
+                  );
+                })
+              : null}
+            {onRecall && mine ? (
+              <button type="button" className="message__action" onClick={() => onRecall(m)}>
+                {t('chats.actions.recall')}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
       </div>
       {row.reactions.length > 0 ? (
-        <ul className="message__reactions">
+        <ul className="message__reactions" aria-label={t('chats.actions.reactions')}>
           {row.reactions.map((r) => (
             <li key={r.emoji} title={r.userIds.map((id) => nameFor(id)).join(t('chats.system.separator'))}>
               {r.emoji} {r.userIds.length}

@@ -16,6 +16,8 @@ import { NewGroupDialog } from '../components/NewGroupDialog';
 import { ChatSearch } from './ChatSearch';
 import { Watermark } from '../components/Watermark';
 import type { ChatEngine, ConversationView } from '../engine/chatEngine';
+import type { StoredMessage } from '../engine/deviceStore';
+import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChat } from '../hooks/useChat';
 import { usePeopleNames } from '../hooks/usePeople';
 
@@ -154,6 +156,8 @@ function Conversation({
   const describe = useErrorMessage();
   const { snapshot } = useChat();
   const [failure, setFailure] = useState<unknown>(null);
+  const [recalling, setRecalling] = useState<StoredMessage | null>(null);
+  const [recallError, setRecallError] = useState<unknown>(null);
   const [params] = useSearchParams();
   const linked = Number(params.get('seq')) || null;
   // Opened from a search result: that message; otherwise the first unread one when there are unread messages.
@@ -198,7 +202,28 @@ function Conversation({
         onLoadOlder={() => engine.loadOlder(conversation.id).catch(setFailure)}
         onRetry={(clientMsgId) => void engine.retry(conversation.id, clientMsgId)}
         focusSeq={focusSeq}
+        onReact={(message, emoji, remove) => void engine.react(message, emoji, remove)}
+        onRecall={(message) => setRecalling(message)}
       />
+      {recalling ? (
+        <ConfirmDialog
+          title={t('chats.actions.recallTitle')}
+          body={recallError ? describe(recallError) : t('chats.actions.recallBody')}
+          confirmLabel={t('chats.actions.recall')}
+          danger
+          busy={false}
+          onCancel={() => {
+            setRecalling(null);
+            setRecallError(null);
+          }}
+          onConfirm={() => {
+            engine
+              .recall(recalling)
+              .then(() => setRecalling(null))
+              .catch(setRecallError);
+          }}
+        />
+      ) : null}
       <Composer recipientName={title} onSend={(text) => void engine.sendText(conversation.id, text)} />
     </section>
   );

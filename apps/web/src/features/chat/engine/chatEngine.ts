@@ -362,6 +362,31 @@ export class ChatEngine {
     await this.deliver(pending);
   }
 
+  /** Adds (or takes back) an emoji reaction to a message: an E2E event that points at it. */
+  async react(message: StoredMessage, emoji: string, remove = false): Promise<void> {
+    if (!message.clientMsgId || !message.senderUserId) return;
+    await this.send(message.conversationId, {
+      type: 'reaction',
+      target: { clientMsgId: message.clientMsgId, senderUserId: message.senderUserId },
+      emoji,
+      remove,
+    });
+  }
+
+  /**
+   * Recalls a message: the server records the marker (sender within the admin-set window, admins always) and
+   * every member's client hides the message when the `message_recalled` entry arrives.
+   */
+  async recall(message: StoredMessage): Promise<void> {
+    await ack(
+      this.o.socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('message:recall', { conversationId: message.conversationId, seq: message.seq }) as Promise<
+        Ack<{ seq: number }>
+      >,
+    );
+  }
+
   /** Tries a failed send again (same clientMsgId: the server stores it at most once). */
   async retry(conversationId: string, clientMsgId: string): Promise<void> {
     const pending = this.state.timelines[conversationId]?.pending.find((p) => p.clientMsgId === clientMsgId);
@@ -518,9 +543,22 @@ export class ChatEngine {
     const conversationId = messages[0]!.conversationId;
     for (const m of messages) if (m.system) this.onSystemEvent(m);
     const decrypted = await this.decryptAll(messages, 'live');
-    await this.store(decrypted);
+    await this.store([...decrypted, ...(await this.recalledBy(messages))]);
     await this.setCursor(conversationId, messages[messages.length - 1]!.seq);
     if (messages.some((m) => m.system?.type === 'conversation_updated')) await this.refreshConversations();
+  }
+
+  /** The stored messages that `message_recalled` entries among `messages` hide, marked as recalled. */
+  private async recalledBy(messages: TimelineMessage[]): Promise<StoredMessage[]> {
+    const out: StoredMessage[] = [];
+    for (const m of messages) {
+      if (m.system?.type !== 'message_recalled') continue;
+      const target = (await this.o.store.messages(m.conversationId, m.system.seq + 1, 1)).find(
+        (x) => x.seq === (m.system as { seq: number }).seq,
+      );
+      if (target && !target.recalledAt) out.push({ ...target, recalledAt: m.serverTs, content: null });
+    }
+    return out;
   }
 
   private onSystemEvent(m: TimelineMessage): void {
