@@ -62,7 +62,7 @@ async function send(page: Page, text: string): Promise<void> {
   await expect(log.getByText('发送中')).toHaveCount(0);
 }
 
-test('two people chat end to end encrypted, and a new device of one of them restores the history', async ({
+test('two people chat end to end encrypted; new devices get the history by pairing or with the recovery key', async ({
   browser,
   request,
 }) => {
@@ -148,7 +148,33 @@ test('two people chat end to end encrypted, and a new device of one of them rest
   await bob.page.evaluate(() => document.querySelector('[data-watermark]')?.remove());
   await expect(bob.page.locator('[data-watermark]')).toHaveCount(1);
 
-  // A second device of Alice restores the history with the recovery key and reads the earlier messages.
+  // A second device of Alice pairs with her first device (both confirm the same code) and reads the history.
+  const paired = await newDevice(browser, ALICE);
+  await paired.page.getByRole('button', { name: '恢复聊天记录' }).click({ timeout: 30_000 });
+  await paired.page
+    .getByRole('dialog', { name: '恢复聊天记录' })
+    .getByRole('button', { name: '与已登录的设备配对' })
+    .click();
+  const onNew = paired.page.getByRole('dialog', { name: '与已登录的设备配对' });
+  await expect(onNew).toContainText('另一台设备上打开密语');
+  const onOld = alice.page.getByRole('dialog', { name: '新设备请求配对' });
+  await onOld.getByRole('button', { name: '开始配对' }).click({ timeout: 20_000 });
+  const code = onNew.getByLabel('配对码');
+  await expect(code).toHaveText(/^\d{3} \d{3}$/, { timeout: 20_000 });
+  await expect(onOld.getByLabel('配对码')).toHaveText((await code.textContent())!);
+  await onOld.getByRole('button', { name: '数字一致' }).click();
+  await onNew.getByRole('button', { name: '数字一致' }).click();
+  await expect(onNew).toContainText('配对完成，聊天记录已同步到本设备。', { timeout: 20_000 });
+  await expect(onOld).toContainText('配对完成');
+  await onOld.getByRole('button', { name: '关闭' }).click();
+  await onNew.getByRole('button', { name: '关闭' }).click();
+  await paired.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
+  const pairedLog = paired.page.getByRole('log');
+  await expect(pairedLog.getByText('你好，林峰！这条消息是端到端加密的。')).toBeVisible({ timeout: 20_000 });
+  await expect(pairedLog.getByText('收到，谢谢！')).toBeVisible();
+  await expect(pairedLog.getByText('无法解密此消息')).toHaveCount(0);
+
+  // A third device of Alice restores the history with the recovery key instead.
   const second = await newDevice(browser, ALICE);
   await second.page.getByRole('button', { name: '恢复聊天记录' }).click({ timeout: 30_000 });
   const restore = second.page.getByRole('dialog', { name: '恢复聊天记录' });
@@ -161,5 +187,5 @@ test('two people chat end to end encrypted, and a new device of one of them rest
   await expect(secondLog.getByText('收到，谢谢！')).toBeVisible();
   await expect(secondLog.getByText('无法解密此消息')).toHaveCount(0);
 
-  expect([...alice.problems, ...bob.problems, ...second.problems]).toEqual([]);
+  expect([...alice.problems, ...bob.problems, ...paired.problems, ...second.problems]).toEqual([]);
 });

@@ -137,7 +137,14 @@ export interface KeyRequestEvent {
   fromIndex: number;
 }
 
-export type ToDeviceEvent = SenderKeyEvent | KeyRequestEvent;
+/** A device pairing message (pairing.ts) from another device of this user; feed it to its DevicePairing. */
+export interface PairingEvent {
+  type: 'pairing';
+  from: DeviceAddress;
+  message: Uint8Array;
+}
+
+export type ToDeviceEvent = SenderKeyEvent | KeyRequestEvent | PairingEvent;
 
 export interface KeyRequestSendResult {
   /** Deliver these through the to-device inbox. */
@@ -179,6 +186,12 @@ export interface CryptoApi {
    * devices what it can read, and with other users only its current session, from where they were given it.
    */
   answerKeyRequest(request: KeyRequestEvent): Promise<KeyRequestAnswer>;
+
+  /**
+   * Wraps a DevicePairing message (pairing.ts) for other devices of this user, claiming bundles where there is
+   * no pairwise session yet. The pairing protocol authenticates the exchange itself (SAS or QR).
+   */
+  encryptPairingMessage(peers: readonly DeviceAddress[], message: Uint8Array): Promise<KeyRequestSendResult>;
 
   /**
    * Records the member devices of a conversation (all devices of all members, this user's other devices
@@ -510,10 +523,14 @@ export class MiyuCrypto implements CryptoApi {
       const out = ratchetDecrypt(session, message, this.random);
       writes.push({ namespace: NS.PAIRWISE_SESSION, key: sessionKey, value: encodeRatchetSession(out.session) });
       const payload = decodeToDevicePayload(out.plaintext);
-      const event =
-        payload.type === 'sender-key'
-          ? await this.acceptSenderKey(sender, payload.session, writes)
-          : keyRequestEvent(sender, payload.request);
+      let event: ToDeviceEvent;
+      if (payload.type === 'sender-key') event = await this.acceptSenderKey(sender, payload.session, writes);
+      else if (payload.type === 'key-request') event = keyRequestEvent(sender, payload.request);
+      else {
+        // Pairing hands over the History Key: only ever between devices of one user.
+        if (sender.userId !== this.device.userId) fail('PAIRING_FAILED', 'pairing message from another user');
+        event = { type: 'pairing', from: address(sender), message: payload.message };
+      }
       await this.store.write(writes);
       return event;
     });
@@ -799,6 +816,17 @@ export class MiyuCrypto implements CryptoApi {
    * Encrypts one to-device payload to each device, over its active pairwise session or, for devices without one,
    * a new session from a bundle claimed in one directory call. Devices without a usable bundle are reported.
    */
+  encryptPairingMessage(peers: readonly DeviceAddress[], message: Uint8Array): Promise<KeyRequestSendResult> {
+    return this.exclusive(async () => {
+      const own = peers.filter((p) => p.userId === this.device.userId && !sameDevice(p, this.device));
+      if (own.length !== peers.length) fail('INVALID_ARGUMENT', "pairing is only with this user's other devices");
+      const writes: StoreWrite[] = [];
+      const result = await this.encryptToDevices(own, encodeToDevicePayload({ type: 'pairing', message }), writes);
+      await this.store.write(writes);
+      return result;
+    });
+  }
+
   private async encryptToDevices(
     devices: readonly DeviceAddress[],
     plaintext: Uint8Array,

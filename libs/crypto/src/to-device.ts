@@ -9,11 +9,15 @@ import { type SenderKeyExport, readSenderKeyExport, writeSenderKeyExport } from 
  *
  *   0x01 (version) || 0x01 (sender-key)  || SenderKeyExport
  *   0x01 (version) || 0x02 (key-request) || KeyRequest
+ *   0x01 (version) || 0x03 (pairing)     || var16(pairing message)   (pairing.ts; between devices of one user)
  */
 
 export const TO_DEVICE_VERSION = 1;
 const TYPE_SENDER_KEY = 1;
 const TYPE_KEY_REQUEST = 2;
+const TYPE_PAIRING = 3;
+/** Pairing messages are small (pairing.ts refuses anything over 2 KiB). */
+export const MAX_PAIRING_MESSAGE_BYTES = 2048;
 export const KEY_REQUEST_VERSION = 1;
 
 /**
@@ -29,7 +33,10 @@ export interface KeyRequest {
 }
 
 export type ToDevicePayload =
-  { type: 'sender-key'; session: SenderKeyExport } | { type: 'key-request'; request: KeyRequest };
+  | { type: 'sender-key'; session: SenderKeyExport }
+  | { type: 'key-request'; request: KeyRequest }
+  /** A DevicePairing message (pairing.ts) carried over the pairwise channel between two devices of one user. */
+  | { type: 'pairing'; message: Uint8Array };
 
 /** KeyRequest = u8(0x01) || id(conversationId) || sessionId[16] || id(senderUserId) || id(senderDeviceId) || u32(fromIndex) */
 function writeKeyRequest(w: ByteWriter, request: KeyRequest): ByteWriter {
@@ -63,6 +70,10 @@ export function encodeToDevicePayload(payload: ToDevicePayload): Uint8Array {
       return writeSenderKeyExport(w.u8(TYPE_SENDER_KEY), payload.session).finish();
     case 'key-request':
       return writeKeyRequest(w.u8(TYPE_KEY_REQUEST), payload.request).finish();
+    case 'pairing':
+      if (payload.message.length === 0 || payload.message.length > MAX_PAIRING_MESSAGE_BYTES)
+        fail('INVALID_ARGUMENT', 'pairing message size');
+      return w.u8(TYPE_PAIRING).var16(payload.message).finish();
   }
 }
 
@@ -73,7 +84,11 @@ export function decodeToDevicePayload(bytes: Uint8Array): ToDevicePayload {
   let payload: ToDevicePayload;
   if (type === TYPE_SENDER_KEY) payload = { type: 'sender-key', session: readSenderKeyExport(r) };
   else if (type === TYPE_KEY_REQUEST) payload = { type: 'key-request', request: readKeyRequest(r) };
-  else fail('UNSUPPORTED_VERSION', `to-device payload type ${type}`);
+  else if (type === TYPE_PAIRING) {
+    const message = r.var16();
+    if (message.length === 0 || message.length > MAX_PAIRING_MESSAGE_BYTES) fail('MALFORMED', 'pairing message size');
+    payload = { type: 'pairing', message };
+  } else fail('UNSUPPORTED_VERSION', `to-device payload type ${type}`);
   r.end();
   return payload;
 }

@@ -58,12 +58,15 @@ export function RestoreHistoryDialog({
   busy,
   error,
   onRestore,
+  onPair,
   onSkip,
   onCancel,
 }: {
   busy: boolean;
   error: string | null;
   onRestore: (words: string) => void;
+  /** Get the History Key from a signed-in device instead. */
+  onPair: () => void;
   /** Not now: hides the notice for this session. */
   onSkip: () => void;
   onCancel: () => void;
@@ -80,6 +83,12 @@ export function RestoreHistoryDialog({
       onCancel={onCancel}
     >
       <p className="card__text">{t('chats.history.restoreText')}</p>
+      <div className="recovery-actions">
+        <Button variant="secondary" onClick={onPair}>
+          {t('chats.pairing.start')}
+        </Button>
+        <p className="field__help">{t('chats.pairing.startHelp')}</p>
+      </div>
       <label className="field">
         <span className="field__label">{t('chats.history.restoreLabel')}</span>
         <textarea

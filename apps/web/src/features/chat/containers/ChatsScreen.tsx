@@ -265,6 +265,10 @@ function HistorySetup({ engine }: { engine: ChatEngine }) {
           busy={busy}
           error={error}
           onCancel={() => setOpen(false)}
+          onPair={() => {
+            setOpen(false);
+            void engine.startPairing();
+          }}
           onSkip={() => {
             setOpen(false);
             engine.skipHistorySetup();

@@ -25,6 +25,7 @@ import {
 import type { MiyuSocket } from '../../../lib/services';
 import type { ChatApi } from './chatApi';
 import type { DeviceStore, MessageProblem, StoredMessage } from './deviceStore';
+import { PairingCoordinator, type PairingView } from './pairing';
 import { type SearchFilter, type SearchHit, SearchIndex } from './searchIndex';
 import {
   type HistorySetup,
@@ -73,6 +74,8 @@ export interface ChatSnapshot {
   failure: string | null;
   online: boolean;
   history: HistorySetup;
+  /** A device pairing in progress on this device, or null. */
+  pairing: PairingView | null;
   deviceId: string | null;
   conversations: ConversationView[];
   timelines: Record<string, TimelineView>;
@@ -117,16 +120,29 @@ export class ChatEngine {
   private readonly peers = new Map<string, string | null>();
   private readonly requestedKeys = new Set<string>();
   private index: SearchIndex | null = null;
+  private readonly pairing: PairingCoordinator;
   private work: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly detach: Array<() => void> = [];
 
   constructor(private readonly o: ChatEngineOptions) {
+    this.pairing = new PairingCoordinator({
+      api: o.api,
+      crypto: o.crypto,
+      self: { userId: o.userId, deviceId: o.deviceId },
+      sendToDevices: (messages) => this.sendToDevices(messages),
+      onChange: (pairing) => this.set({ pairing }),
+      onHistoryKey: async () => {
+        this.set({ history: { kind: 'ready' } });
+        await this.retryWaiting();
+      },
+    });
     this.state = {
       phase: 'starting',
       failure: null,
       online: false,
       history: { kind: 'ready' },
+      pairing: null,
       deviceId: o.deviceId,
       conversations: [],
       timelines: {},
@@ -212,6 +228,26 @@ export class ChatEngine {
     this.set({ history: { kind: 'ready' } });
     await this.serial(() => this.retryWaiting());
     return result;
+  }
+
+  /** New device: ask the user's signed-in devices for the History Key (both screens then show a code). */
+  startPairing(): Promise<void> {
+    return this.serial(() => this.pairing.start());
+  }
+
+  /** Existing device: accept another device's pairing request. */
+  acceptPairing(): Promise<void> {
+    return this.serial(() => this.pairing.accept());
+  }
+
+  /** The six-digit codes match. */
+  confirmPairing(): Promise<void> {
+    return this.serial(() => this.pairing.confirm());
+  }
+
+  /** The codes differ, or the user declines or closes: the pairing ends. */
+  cancelPairing(): void {
+    this.pairing.cancel();
   }
 
   skipHistorySetup(): void {
@@ -689,7 +725,8 @@ export class ChatEngine {
             { userId: m.senderUserId, deviceId: m.senderDeviceId },
             fromBase64Url(m.payload),
           );
-          if (event.type === 'key-request') {
+          if (event.type === 'pairing') await this.pairing.receive(event.from, event.message);
+          else if (event.type === 'key-request') {
             // Answered only as the key-request policy allows (docs/protocol.md §8.2); refusals need no reply.
             const answer = await this.o.crypto.answerKeyRequest(event);
             if ('message' in answer) await this.sendToDevices([answer.message]);

@@ -6,7 +6,7 @@ import { ChatIcon, ContactsIcon, SettingsIcon, ShieldIcon } from '../../../ui/ic
 import { useErrorMessage } from '../../../lib/useErrorMessage';
 import { useAuth, useLogoutMutation, useSignedInAuth } from '../../auth';
 import { RealtimeProvider } from '../../realtime';
-import { ChatProvider } from '../../chat';
+import { ChatProvider, PairingPrompt } from '../../chat';
 import { useChangeLocale } from '../../settings';
 import { NavRail, type NavItem } from '../components/NavRail';
 import { UserMenu } from '../components/UserMenu';
@@ -54,6 +54,7 @@ export function AppFrame() {
             <main className="frame__content">
               <Outlet />
             </main>
+            <PairingPrompt />
           </div>
         </div>
       </ChatProvider>
