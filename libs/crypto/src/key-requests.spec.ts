@@ -54,7 +54,7 @@ describe('key request payload (to-device type 2)', () => {
     expectCryptoError(() => decodeToDevicePayload(new Uint8Array([...bytes, 0])), 'MALFORMED');
     expectCryptoError(() => decodeToDevicePayload(bytes.slice(0, bytes.length - 1)), 'MALFORMED');
     expectCryptoError(() => decodeToDevicePayload(bytes.slice(0, 2)), 'MALFORMED');
-    for (const type of [0, 3, 0xff]) {
+    for (const type of [0, 4, 0xff]) {
       const other = bytes.slice();
       other[1] = type;
       expectCryptoError(() => decodeToDevicePayload(other), 'UNSUPPORTED_VERSION');
