@@ -97,6 +97,25 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await send(bob.page, '收到，谢谢！');
   await expect(alice.page.getByRole('log').getByText('收到，谢谢！')).toBeVisible({ timeout: 20_000 });
 
+  // Alice sends a file: encrypted in her browser, uploaded in pieces, decrypted and saved by Bob.
+  const report = '第三季度报告：收入增长 12%。\nEnd-to-end encrypted file.';
+  await alice.page.getByLabel('选择要发送的文件').setInputFiles({
+    name: '季度报告.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from(report),
+  });
+  await expect(alice.page.getByRole('log').getByText('季度报告.txt')).toBeVisible();
+  await expect(alice.page.getByRole('log').getByText('发送中')).toHaveCount(0, { timeout: 20_000 });
+  const saveButton = bobLog.getByRole('button', { name: '保存 季度报告.txt' });
+  await expect(saveButton).toBeVisible({ timeout: 20_000 });
+  const download = bob.page.waitForEvent('download');
+  await saveButton.click();
+  const saved = await download;
+  expect(saved.suggestedFilename()).toBe('季度报告.txt');
+  const chunks: Buffer[] = [];
+  for await (const chunk of (await saved.createReadStream())!) chunks.push(chunk as Buffer);
+  expect(Buffer.concat(chunks).toString()).toBe(report);
+
   // Bob reacts to Alice's first message; Alice sees the reaction.
   const first = bobLog.getByRole('listitem').filter({ hasText: '你好，林峰！这条消息是端到端加密的。' });
   await first.hover();

@@ -16,6 +16,10 @@ export const ATTACHMENT_UPLOAD_CONTENT_TYPES = ['application/offset+octet-stream
 /** BLAKE2b-256 of the whole blob (libs/crypto `attachmentDigest`), base64url without padding. */
 export const attachmentDigestSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 bytes as base64url');
 
+/** What a client checks before it starts an upload: the largest ciphertext the server accepts. */
+export const attachmentLimitsSchema = z.object({ maxBytes: z.number().int() });
+export type AttachmentLimits = z.infer<typeof attachmentLimitsSchema>;
+
 export const createAttachmentRequestSchema = z.strictObject({
   /** Ciphertext size in bytes (libs/crypto `attachmentCiphertextSize`). */
   size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),

@@ -203,6 +203,8 @@ describe('attachments: resumable encrypted uploads on real disk, members-only do
   });
 
   it('refuses oversize attachments and pieces before writing them', async () => {
+    // Clients read the limit first, to refuse a file before uploading anything.
+    expect((await alice.request('GET', '/api/attachments/limits')).body).toEqual({ maxBytes: MAX_BYTES });
     const before = await t.dataSource.query(`SELECT count(*)::int AS n FROM attachments`);
     expect(await create(alice, MAX_BYTES + 1)).toMatchObject({
       status: 413,

@@ -268,6 +268,15 @@ export const en: Messages = {
       doneExisting: 'Paired: the new device has received your history key.',
       failed: 'Pairing failed or was cancelled. Start a new pairing to try again.',
     },
+    files: {
+      attach: 'File',
+      choose: 'Choose files to send',
+      uploading: 'Encrypting and uploading {{name}}',
+      save: 'Save {{name}}',
+      saveShort: 'Save',
+      failed: 'The file could not be downloaded or failed its integrity check.',
+      tooLarge: '“{{name}}” is over the {{limit}} limit and was not uploaded.',
+    },
     composer: {
       label: 'Message',
       placeholder: 'Message {{name}} (Enter to send, Shift+Enter for a new line)',

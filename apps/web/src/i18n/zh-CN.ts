@@ -267,6 +267,15 @@ export const zhCN = {
       doneExisting: '配对完成，已把聊天记录密钥交给新设备。',
       failed: '配对失败或已取消。如需重试，请重新发起配对。',
     },
+    files: {
+      attach: '文件',
+      choose: '选择要发送的文件',
+      uploading: '正在加密上传 {{name}}',
+      save: '保存 {{name}}',
+      saveShort: '保存',
+      failed: '文件无法下载或校验失败。',
+      tooLarge: '“{{name}}”超过了 {{limit}} 的上限，未上传。',
+    },
     composer: {
       label: '输入消息',
       placeholder: '发送给 {{name}}（Enter 发送，Shift+Enter 换行）',

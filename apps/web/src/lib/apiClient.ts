@@ -47,6 +47,8 @@ export interface RequestOptions {
   /** A file sent as the raw request body (imports) instead of JSON; `contentType` names its type. */
   file?: { data: Blob; contentType: string };
   query?: Record<string, string | number | undefined | null>;
+  /** Extra request headers (e.g. `Upload-Offset` on an upload piece). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -58,6 +60,8 @@ export interface ApiClient {
   delete(path: string, options?: RequestOptions): Promise<void>;
   /** For endpoints that answer 204 No Content. */
   send(method: Method, path: string, options?: RequestOptions): Promise<void>;
+  /** A binary response (downloads); errors are parsed like JSON answers. */
+  download(path: string, options?: RequestOptions): Promise<Blob>;
 }
 
 export interface ApiClientConfig {
@@ -117,8 +121,8 @@ export function toApiError(status: number, body: unknown, retryAfterHeader: stri
 export function createApiClient(config: ApiClientConfig): ApiClient {
   const doFetch = config.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
-  async function request(method: Method, path: string, options: RequestOptions = {}): Promise<unknown> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  async function fetchRaw(method: Method, path: string, options: RequestOptions, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept, ...options.headers };
     if (options.file) headers['Content-Type'] = options.file.contentType;
     else if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET') {
@@ -138,6 +142,11 @@ export function createApiClient(config: ApiClientConfig): ApiClient {
       if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
       throw new ApiError({ status: 0, code: ClientErrorCode.NETWORK, message: String(cause) });
     }
+    return response;
+  }
+
+  async function request(method: Method, path: string, options: RequestOptions = {}): Promise<unknown> {
+    const response = await fetchRaw(method, path, options, 'application/json');
     const text = await response.text();
     const body = parseJson(text);
     if (!response.ok) throw toApiError(response.status, body, response.headers.get('retry-after'));
@@ -174,6 +183,12 @@ export function createApiClient(config: ApiClientConfig): ApiClient {
     },
     async send(method, path, options) {
       await request(method, path, options);
+    },
+    async download(path, options = {}) {
+      const response = await fetchRaw('GET', path, options, 'application/octet-stream');
+      if (!response.ok)
+        throw toApiError(response.status, parseJson(await response.text()), response.headers.get('retry-after'));
+      return response.blob();
     },
   };
 }

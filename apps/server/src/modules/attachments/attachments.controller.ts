@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import {
   ATTACHMENT_UPLOAD_CONTENT_TYPES,
   type AttachmentDto,
+  type AttachmentLimits,
   createAttachmentRequestSchema,
   UPLOAD_LENGTH_HEADER,
   UPLOAD_OFFSET_HEADER,
@@ -35,6 +36,12 @@ const uploadHeadersSchema = z.object({
 @Controller('api')
 export class AttachmentsController {
   constructor(private readonly attachments: AttachmentsService) {}
+
+  /** The upload limit (ATTACHMENT_MAX_BYTES), so clients refuse an oversized file before uploading anything. */
+  @Get('attachments/limits')
+  limits(): AttachmentLimits {
+    return this.attachments.limits();
+  }
 
   @Post('conversations/:id/attachments')
   create(

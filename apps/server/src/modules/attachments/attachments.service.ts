@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { attachmentDigest, ready as cryptoReady } from '@miyu/crypto';
-import { type AttachmentDto, type CreateAttachmentRequest, ErrorCode } from '@miyu/protocol';
+import { type AttachmentDto, type AttachmentLimits, type CreateAttachmentRequest, ErrorCode } from '@miyu/protocol';
 import type { Readable } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { DomainError } from '../../common/errors/domain-error.js';
@@ -42,6 +42,10 @@ export class AttachmentsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  limits(): AttachmentLimits {
+    return { maxBytes: this.config.attachments.maxBytes };
   }
 
   async create(actor: Actor, conversationId: string, request: CreateAttachmentRequest): Promise<AttachmentDto> {

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { I18nextProvider } from 'react-i18next';
 import { createI18n } from '../../i18n';
 import { Composer, MAX_MESSAGE_LENGTH } from './components/Composer';
+import { AttachmentTooLargeError, checkSize } from './engine/attachments';
 import { ConversationList } from './components/ConversationList';
 import { Timeline } from './components/Timeline';
 import { Watermark } from './components/Watermark';
@@ -187,6 +188,7 @@ describe('timeline', () => {
       clientMsgId: `id-${body}`,
       conversationId: CONV,
       content: { type: 'text', body, mentions: [], replyTo: null },
+      upload: null,
       mentionsAll: false,
       createdAt: new Date().toISOString(),
       state,
@@ -208,6 +210,68 @@ describe('timeline', () => {
     expect(onRetry).toHaveBeenCalledWith('id-没发出去');
     fireEvent.click(screen.getByRole('button', { name: '加载更早的消息' }));
     expect(onLoadOlder).toHaveBeenCalled();
+  });
+});
+
+describe('files', () => {
+  it('refuses a file over the limit before anything is uploaded', () => {
+    expect(() => checkSize({ name: 'small.pdf', size: 1000 }, 100 * 1024)).not.toThrow();
+    const error = (() => {
+      try {
+        checkSize({ name: '大文件.zip', size: 100 * 1024 }, 100 * 1024);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(AttachmentTooLargeError);
+    expect(error).toMatchObject({ fileName: '大文件.zip', maxBytes: 100 * 1024 });
+  });
+
+  it('shows an upload in progress and a received file with its size and a save button', () => {
+    const received = msg({
+      content: {
+        type: 'attachment',
+        caption: null,
+        replyTo: null,
+        attachments: [
+          {
+            blobId: '0190a0a0-0000-7000-8000-0000000000f1',
+            name: '方案.pdf',
+            mimeType: 'application/pdf',
+            size: 2_621_440,
+            chunkSize: 65536,
+            key: new Uint8Array(32),
+            digest: new Uint8Array(32),
+          },
+        ],
+      },
+    });
+    wrap(
+      <Timeline
+        currentUserId={ME}
+        nameOf={nameOf}
+        hasOlder={false}
+        loadingOlder={false}
+        onLoadOlder={jest.fn()}
+        onRetry={jest.fn()}
+        items={[received]}
+        pending={[
+          {
+            clientMsgId: 'up-1',
+            conversationId: CONV,
+            content: { type: 'attachment', attachments: [], caption: null, replyTo: null },
+            upload: { name: '截图.png', size: 2048, progress: 0.5 },
+            mentionsAll: false,
+            createdAt: new Date().toISOString(),
+            state: 'sending',
+            error: null,
+          },
+        ]}
+      />,
+    );
+    expect(screen.getByRole('progressbar', { name: '正在加密上传 截图.png' })).toHaveAttribute('value', '0.5');
+    expect(screen.getByText('2.5 MB')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '保存 方案.pdf' })).toBeInTheDocument();
   });
 });
 

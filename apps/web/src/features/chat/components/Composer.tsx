@@ -1,4 +1,4 @@
-import { useState, type KeyboardEvent } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '../../../ui/Button';
 
@@ -9,6 +9,8 @@ export interface ComposerProps {
   /** Whom the message goes to, for the placeholder. */
   recipientName: string;
   onSend: (text: string) => void;
+  /** Files chosen, pasted (images) or dropped on the composer. */
+  onFiles?: (files: File[]) => void;
   disabled?: boolean;
 }
 
@@ -16,9 +18,11 @@ export interface ComposerProps {
  * Multiline input: Enter sends, Shift+Enter adds a line. An IME composition (pinyin input) is never sent by the
  * Enter that confirms a candidate. Text over the limit is refused before sending, and nothing typed is lost.
  */
-export function Composer({ recipientName, onSend, disabled = false }: ComposerProps) {
+export function Composer({ recipientName, onSend, onFiles, disabled = false }: ComposerProps) {
   const { t } = useTranslation();
   const [text, setText] = useState('');
+  const [dragging, setDragging] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
   const tooLong = text.length > MAX_MESSAGE_LENGTH;
   const empty = text.trim() === '';
 
@@ -36,10 +40,22 @@ export function Composer({ recipientName, onSend, disabled = false }: ComposerPr
 
   return (
     <form
-      className="composer"
+      className={dragging ? 'composer is-dragging' : 'composer'}
       onSubmit={(event) => {
         event.preventDefault();
         send();
+      }}
+      onDragOver={(event) => {
+        if (!onFiles || !event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(event) => {
+        setDragging(false);
+        if (!onFiles || event.dataTransfer.files.length === 0) return;
+        event.preventDefault();
+        onFiles([...event.dataTransfer.files]);
       }}
     >
       <textarea
@@ -52,6 +68,13 @@ export function Composer({ recipientName, onSend, disabled = false }: ComposerPr
         value={text}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
+        onPaste={(event) => {
+          // Pasted images (screenshots) are sent as files; pasted text stays text.
+          const files = [...event.clipboardData.files];
+          if (!onFiles || files.length === 0) return;
+          event.preventDefault();
+          onFiles(files);
+        }}
       />
       <div className="composer__bar">
         {tooLong ? (
@@ -61,6 +84,25 @@ export function Composer({ recipientName, onSend, disabled = false }: ComposerPr
         ) : (
           <span />
         )}
+        {onFiles ? (
+          <>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              aria-label={t('chats.files.choose')}
+              onChange={(event) => {
+                const files = [...(event.target.files ?? [])];
+                event.target.value = '';
+                if (files.length > 0) onFiles(files);
+              }}
+            />
+            <Button variant="ghost" onClick={() => picker.current?.click()}>
+              {t('chats.files.attach')}
+            </Button>
+          </>
+        ) : null}
         <Button type="submit" variant="primary" disabled={empty || tooLong || disabled}>
           {t('chats.composer.send')}
         </Button>

@@ -2,7 +2,9 @@ import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '../../../ui/Button';
 import { initials } from '../../../lib/format';
+import type { AttachmentRef } from '@miyu/crypto';
 import type { PendingMessage } from '../engine/chatEngine';
+import { AttachmentView, formatBytes } from './AttachmentView';
 import type { StoredMessage } from '../engine/deviceStore';
 import { systemText } from './messageText';
 import { clock, dayLabel } from './time';
@@ -22,6 +24,8 @@ export interface TimelineProps {
   onReact?: (message: StoredMessage, emoji: string, remove: boolean) => void;
   /** Offered on the user's own messages (the server decides whether the recall window allows it). */
   onRecall?: (message: StoredMessage) => void;
+  /** Downloads and decrypts a file of a message. */
+  onOpenAttachment?: (ref: AttachmentRef) => Promise<Blob>;
 }
 
 /** The quick reactions offered on every message. */
@@ -43,6 +47,7 @@ export function Timeline({
   focusSeq = null,
   onReact,
   onRecall,
+  onOpenAttachment = noFile,
 }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const rows = useMemo(() => buildRows(items), [items]);
@@ -97,14 +102,36 @@ export function Timeline({
             currentUserId={currentUserId}
             onReact={onReact}
             onRecall={onRecall}
+            onOpenAttachment={onOpenAttachment}
           />
         ))}
         {pending
-          .filter((p) => p.content.type === 'text')
+          .filter((p) => p.content.type === 'text' || p.content.type === 'attachment')
           .map((p) => (
             <li key={p.clientMsgId} className="message message--mine message--pending">
               <div className="message__bubble">
                 {p.content.type === 'text' ? <p className="message__text">{p.content.body}</p> : null}
+                {p.upload ? (
+                  <div className="attachment">
+                    <div className="attachment__row">
+                      <span className="attachment__name">{p.upload.name}</span>
+                      <span className="attachment__size">{formatBytes(p.upload.size)}</span>
+                    </div>
+                    <progress
+                      className="attachment__progress"
+                      max={1}
+                      value={p.upload.progress}
+                      aria-label={t('chats.files.uploading', { name: p.upload.name })}
+                    />
+                  </div>
+                ) : null}
+                {p.content.type === 'attachment' && !p.upload
+                  ? p.content.attachments.map((a) => (
+                      <p key={a.blobId} className="attachment__name">
+                        {a.name}
+                      </p>
+                    ))
+                  : null}
               </div>
               <div className="message__status" role="status">
                 {p.state === 'sending' ? (
@@ -138,6 +165,7 @@ function Row({
   currentUserId,
   onReact,
   onRecall,
+  onOpenAttachment,
 }: {
   row: TimelineRow;
   mine: boolean;
@@ -147,6 +175,7 @@ function Row({
   currentUserId: string;
   onReact?: TimelineProps['onReact'];
   onRecall?: TimelineProps['onRecall'];
+  onOpenAttachment: (ref: AttachmentRef) => Promise<Blob>;
 }) {
   const { t } = useTranslation();
   if (row.kind === 'day') {
@@ -179,7 +208,7 @@ function Row({
       )}
       <div className="message__body">
         <div className="message__bubble">
-          <MessageBody row={row} />
+          <MessageBody row={row} onOpenAttachment={onOpenAttachment} />
         </div>
         {!row.recalled && !m.problem && (onReact || onRecall) ? (
           <div className="message__actions" role="toolbar" aria-label={t('chats.actions.label', { name: sender })}>
@@ -221,7 +250,13 @@ function Row({
   );
 }
 
-function MessageBody({ row }: { row: Extract<TimelineRow, { kind: 'message' }> }) {
+function MessageBody({
+  row,
+  onOpenAttachment,
+}: {
+  row: Extract<TimelineRow, { kind: 'message' }>;
+  onOpenAttachment: (ref: AttachmentRef) => Promise<Blob>;
+}) {
   const { t } = useTranslation();
   const m = row.message;
   if (row.recalled) return <p className="message__placeholder">{t('chats.message.recalled')}</p>;
@@ -238,8 +273,11 @@ function MessageBody({ row }: { row: Extract<TimelineRow, { kind: 'message' }> }
     return (
       <ul className="message__files">
         {c.attachments.map((a) => (
-          <li key={a.blobId}>{a.name}</li>
+          <li key={a.blobId}>
+            <AttachmentView file={a} onOpen={onOpenAttachment} />
+          </li>
         ))}
+        {c.caption ? <li className="message__text">{c.caption}</li> : null}
       </ul>
     );
   return (
@@ -250,3 +288,5 @@ function MessageBody({ row }: { row: Extract<TimelineRow, { kind: 'message' }> }
     </p>
   );
 }
+
+const noFile = (): Promise<Blob> => Promise.reject(new Error('no attachment access'));

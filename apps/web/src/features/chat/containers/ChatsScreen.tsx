@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { AttachmentRef } from '@miyu/crypto';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { Alert } from '../../../ui/Alert';
@@ -17,6 +18,8 @@ import { ChatSearch } from './ChatSearch';
 import { Watermark } from '../components/Watermark';
 import type { ChatEngine, ConversationView } from '../engine/chatEngine';
 import type { StoredMessage } from '../engine/deviceStore';
+import { AttachmentTooLargeError } from '../engine/attachments';
+import { formatBytes } from '../components/AttachmentView';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChat } from '../hooks/useChat';
 import { usePeopleNames } from '../hooks/usePeople';
@@ -157,6 +160,8 @@ function Conversation({
   const { snapshot } = useChat();
   const [failure, setFailure] = useState<unknown>(null);
   const [recalling, setRecalling] = useState<StoredMessage | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const openAttachment = useCallback((ref: AttachmentRef) => engine.openAttachment(ref), [engine]);
   const [recallError, setRecallError] = useState<unknown>(null);
   const [params] = useSearchParams();
   const linked = Number(params.get('seq')) || null;
@@ -204,6 +209,7 @@ function Conversation({
         focusSeq={focusSeq}
         onReact={(message, emoji, remove) => void engine.react(message, emoji, remove)}
         onRecall={(message) => setRecalling(message)}
+        onOpenAttachment={openAttachment}
       />
       {recalling ? (
         <ConfirmDialog
@@ -224,7 +230,19 @@ function Conversation({
           }}
         />
       ) : null}
-      <Composer recipientName={title} onSend={(text) => void engine.sendText(conversation.id, text)} />
+      {fileError ? <Alert tone="error">{fileError}</Alert> : null}
+      <Composer
+        recipientName={title}
+        onSend={(text) => void engine.sendText(conversation.id, text)}
+        onFiles={(files) => {
+          setFileError(null);
+          engine.sendFiles(conversation.id, files).catch((error: unknown) => {
+            if (error instanceof AttachmentTooLargeError)
+              setFileError(t('chats.files.tooLarge', { name: error.fileName, limit: formatBytes(error.maxBytes) }));
+            else setFileError(describe(error));
+          });
+        }}
+      />
     </section>
   );
 }

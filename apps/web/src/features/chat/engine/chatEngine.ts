@@ -1,4 +1,5 @@
 import {
+  type AttachmentRef,
   type DecodedContent,
   type DeviceAddress,
   type Envelope,
@@ -22,7 +23,9 @@ import {
   type ToDeviceMessage,
   type ToDeviceSendAck,
 } from '@miyu/protocol';
+import type { ApiClient } from '../../../lib/apiClient';
 import type { MiyuSocket } from '../../../lib/services';
+import { attachmentLimit, checkSize, downloadFile, uploadFile } from './attachments';
 import type { ChatApi } from './chatApi';
 import type { DeviceStore, MessageProblem, StoredMessage } from './deviceStore';
 import { PairingCoordinator, type PairingView } from './pairing';
@@ -44,6 +47,8 @@ export interface PendingMessage {
   clientMsgId: string;
   conversationId: string;
   content: MessageContent;
+  /** A file being encrypted and uploaded before its message is sent (fraction done, 0–1). */
+  upload: { name: string; size: number; progress: number } | null;
   mentionsAll: boolean;
   createdAt: string;
   state: 'sending' | 'failed';
@@ -83,6 +88,8 @@ export interface ChatSnapshot {
 
 export interface ChatEngineOptions {
   api: ChatApi;
+  /** The raw API client, for attachment pieces and downloads. */
+  http: ApiClient;
   socket: MiyuSocket;
   store: DeviceStore;
   crypto: MiyuCrypto;
@@ -120,6 +127,10 @@ export class ChatEngine {
   private readonly peers = new Map<string, string | null>();
   private readonly requestedKeys = new Set<string>();
   private index: SearchIndex | null = null;
+  private maxAttachmentBytes: number | null = null;
+  /** Files of uploads not finished yet, for "send again". */
+  private readonly files = new Map<string, File>();
+  private readonly downloads = new Map<string, Promise<Blob>>();
   private readonly pairing: PairingCoordinator;
   private work: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -389,6 +400,7 @@ export class ChatEngine {
       clientMsgId: crypto.randomUUID(),
       conversationId,
       content,
+      upload: null,
       mentionsAll,
       createdAt: new Date().toISOString(),
       state: 'sending',
@@ -396,6 +408,65 @@ export class ChatEngine {
     };
     this.updatePending(conversationId, (list) => [...list, pending]);
     await this.deliver(pending);
+  }
+
+  /**
+   * Sends files, one message each: every file is checked against the server's limit first (an oversized one is
+   * refused with AttachmentTooLargeError before anything is uploaded), then encrypted, uploaded (resuming after
+   * interruptions) and announced in an E2E message carrying its key.
+   */
+  async sendFiles(conversationId: string, files: readonly File[]): Promise<void> {
+    this.maxAttachmentBytes ??= await attachmentLimit(this.o.http);
+    for (const file of files) checkSize(file, this.maxAttachmentBytes);
+    await Promise.all(files.map((file) => this.sendFile(conversationId, file)));
+  }
+
+  private async sendFile(conversationId: string, file: File): Promise<void> {
+    const clientMsgId = crypto.randomUUID();
+    const pending: PendingMessage = {
+      clientMsgId,
+      conversationId,
+      content: { type: 'attachment', attachments: [], caption: null, replyTo: null },
+      upload: { name: file.name, size: file.size, progress: 0 },
+      mentionsAll: false,
+      createdAt: new Date().toISOString(),
+      state: 'sending',
+      error: null,
+    };
+    this.files.set(clientMsgId, file);
+    this.updatePending(conversationId, (list) => [...list, pending]);
+    await this.uploadAndDeliver(pending, file);
+  }
+
+  private async uploadAndDeliver(pending: PendingMessage, file: File): Promise<void> {
+    const patch = (change: Partial<PendingMessage>) =>
+      this.updatePending(pending.conversationId, (list) =>
+        list.map((p) => (p.clientMsgId === pending.clientMsgId ? { ...p, ...change } : p)),
+      );
+    let ref;
+    try {
+      ref = await uploadFile(this.o.http, pending.conversationId, file, (progress) =>
+        patch({ upload: { name: file.name, size: file.size, progress } }),
+      );
+    } catch (error) {
+      patch({ state: 'failed', error: (error as { code?: string }).code ?? 'NETWORK' });
+      return;
+    }
+    const content: MessageContent = { type: 'attachment', attachments: [ref], caption: null, replyTo: null };
+    patch({ content, upload: null });
+    this.files.delete(pending.clientMsgId);
+    await this.deliver({ ...pending, content, upload: null });
+  }
+
+  /** Downloads and decrypts an attachment (kept for the session, so a preview and a save download once). */
+  openAttachment(ref: AttachmentRef): Promise<Blob> {
+    let blob = this.downloads.get(ref.blobId);
+    if (!blob) {
+      blob = downloadFile(this.o.http, ref);
+      blob.catch(() => this.downloads.delete(ref.blobId));
+      this.downloads.set(ref.blobId, blob);
+    }
+    return blob;
   }
 
   /** Adds (or takes back) an emoji reaction to a message: an E2E event that points at it. */
@@ -430,7 +501,9 @@ export class ChatEngine {
     this.updatePending(conversationId, (list) =>
       list.map((p) => (p.clientMsgId === clientMsgId ? { ...p, state: 'sending', error: null } : p)),
     );
-    await this.deliver({ ...pending, state: 'sending' });
+    const file = this.files.get(clientMsgId);
+    if (file) await this.uploadAndDeliver({ ...pending, state: 'sending' }, file);
+    else await this.deliver({ ...pending, state: 'sending' });
   }
 
   private updatePending(conversationId: string, change: (list: PendingMessage[]) => PendingMessage[]): void {

@@ -42,6 +42,7 @@ async function start(options: StartOptions): Promise<ChatEngine> {
   }
   const engine = new ChatEngine({
     api,
+    http: options.api,
     socket: options.socket,
     store,
     crypto: device.crypto,
