@@ -94,6 +94,10 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await row.click();
   const bobLog = bob.page.getByRole('log');
   await expect(bobLog.getByText('你好，林峰！这条消息是端到端加密的。')).toBeVisible();
+  // Typing shows on the other side while Bob writes; Bob's presence shows as online.
+  await bob.page.getByRole('textbox', { name: '输入消息' }).fill('收到');
+  await expect(alice.page.getByText('林峰 正在输入…')).toBeVisible({ timeout: 10_000 });
+  await expect(alice.page.getByRole('region', { name: '林峰' }).getByText('在线', { exact: true })).toBeVisible();
   await send(bob.page, '收到，谢谢！');
   await expect(alice.page.getByRole('log').getByText('收到，谢谢！')).toBeVisible({ timeout: 20_000 });
 

@@ -277,6 +277,8 @@ export const en: Messages = {
       failed: 'The file could not be downloaded or failed its integrity check.',
       tooLarge: '“{{name}}” is over the {{limit}} limit and was not uploaded.',
     },
+    typing: { short: 'typing…', who: '{{names}} is typing…' },
+    presence: { online: 'Online', offline: 'Offline' },
     composer: {
       label: 'Message',
       placeholder: 'Message {{name}} (Enter to send, Shift+Enter for a new line)',

@@ -276,6 +276,8 @@ export const zhCN = {
       failed: '文件无法下载或校验失败。',
       tooLarge: '“{{name}}”超过了 {{limit}} 的上限，未上传。',
     },
+    typing: { short: '正在输入…', who: '{{names}} 正在输入…' },
+    presence: { online: '在线', offline: '离线' },
     composer: {
       label: '输入消息',
       placeholder: '发送给 {{name}}（Enter 发送，Shift+Enter 换行）',

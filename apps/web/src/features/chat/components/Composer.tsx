@@ -11,6 +11,8 @@ export interface ComposerProps {
   onSend: (text: string) => void;
   /** Files chosen, pasted (images) or dropped on the composer. */
   onFiles?: (files: File[]) => void;
+  /** The user started or stopped typing (for the typing indicator others see). */
+  onTyping?: (typing: boolean) => void;
   disabled?: boolean;
 }
 
@@ -18,7 +20,7 @@ export interface ComposerProps {
  * Multiline input: Enter sends, Shift+Enter adds a line. An IME composition (pinyin input) is never sent by the
  * Enter that confirms a candidate. Text over the limit is refused before sending, and nothing typed is lost.
  */
-export function Composer({ recipientName, onSend, onFiles, disabled = false }: ComposerProps) {
+export function Composer({ recipientName, onSend, onFiles, onTyping, disabled = false }: ComposerProps) {
   const { t } = useTranslation();
   const [text, setText] = useState('');
   const [dragging, setDragging] = useState(false);
@@ -30,6 +32,7 @@ export function Composer({ recipientName, onSend, onFiles, disabled = false }: C
     if (empty || tooLong || disabled) return;
     onSend(text);
     setText('');
+    onTyping?.(false);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -66,7 +69,11 @@ export function Composer({ recipientName, onSend, onFiles, disabled = false }: C
         placeholder={t('chats.composer.placeholder', { name: recipientName })}
         rows={3}
         value={text}
-        onChange={(event) => setText(event.target.value)}
+        onChange={(event) => {
+          setText(event.target.value);
+          onTyping?.(event.target.value.trim() !== '');
+        }}
+        onBlur={() => onTyping?.(false)}
         onKeyDown={onKeyDown}
         onPaste={(event) => {
           // Pasted images (screenshots) are sent as files; pasted text stays text.

@@ -11,6 +11,10 @@ export interface ConversationListProps {
   nameOf: (userId: string) => string;
   titleOf: (conversation: ConversationView) => string;
   onSelect: (conversationId: string) => void;
+  /** Online state of direct-chat peers (absent: unknown). */
+  presence?: Record<string, boolean>;
+  /** Who is typing in which conversation. */
+  typing?: Record<string, string[]>;
 }
 
 /** Conversations by latest activity, each with its decrypted last message and unread count. */
@@ -21,6 +25,8 @@ export function ConversationList({
   nameOf,
   titleOf,
   onSelect,
+  presence = {},
+  typing = {},
 }: ConversationListProps) {
   const { t, i18n } = useTranslation();
   if (conversations.length === 0) return <p className="chats__empty">{t('chats.emptyList')}</p>;
@@ -41,21 +47,37 @@ export function ConversationList({
               aria-current={c.id === selectedId ? 'true' : undefined}
               onClick={() => onSelect(c.id)}
             >
-              <span className="avatar" aria-hidden="true">
+              <span className="avatar avatar--presence" aria-hidden="true">
                 {initials(title)}
+                {c.peerUserId && presence[c.peerUserId] !== undefined ? (
+                  <span className={presence[c.peerUserId] ? 'presence-dot is-online' : 'presence-dot'} />
+                ) : null}
               </span>
               <span className="conversation-row__main">
                 <span className="conversation-row__top">
-                  <span className="conversation-row__title">{title}</span>
+                  <span className="conversation-row__title">
+                    {title}
+                    {c.peerUserId && presence[c.peerUserId] !== undefined ? (
+                      <span className="visually-hidden">
+                        {presence[c.peerUserId] ? t('chats.presence.online') : t('chats.presence.offline')}
+                      </span>
+                    ) : null}
+                  </span>
                   <span className="conversation-row__time">
                     {last ? shortTime(last.serverTs, i18n.language, t) : ''}
                   </span>
                 </span>
                 <span className="conversation-row__bottom">
-                  <span className="conversation-row__preview">
-                    {who && last?.senderUserId !== currentUserId ? `${who}: ` : ''}
-                    {preview}
-                  </span>
+                  {(typing[c.id]?.length ?? 0) > 0 ? (
+                    <span className="conversation-row__preview conversation-row__typing">
+                      {t('chats.typing.short')}
+                    </span>
+                  ) : (
+                    <span className="conversation-row__preview">
+                      {who && last?.senderUserId !== currentUserId ? `${who}: ` : ''}
+                      {preview}
+                    </span>
+                  )}
                   {c.unread > 0 ? (
                     <span className="unread-badge" aria-label={t('chats.unread', { count: c.unread })}>
                       {c.unread > 99 ? '99+' : c.unread}

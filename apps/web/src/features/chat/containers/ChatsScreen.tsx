@@ -92,6 +92,8 @@ export function ChatsScreen() {
             nameOf={nameOf}
             titleOf={titleOf}
             onSelect={(id) => void navigate(`/chats/${id}`)}
+            presence={snapshot.presence}
+            typing={snapshot.typing}
           />
         ) : error ? (
           <div className="chats__status">
@@ -168,6 +170,7 @@ function Conversation({
   // Opened from a search result: that message; otherwise the first unread one when there are unread messages.
   const [focusSeq, setFocusSeq] = useState<number | null>(linked ?? conversation.firstUnreadSeq);
   const timeline = snapshot?.timelines[conversation.id];
+  const typers = snapshot?.typing[conversation.id] ?? [];
   const lastSeq = timeline?.items[timeline.items.length - 1]?.seq ?? 0;
 
   useEffect(() => {
@@ -194,7 +197,16 @@ function Conversation({
         <h1 className="conversation__title">{title}</h1>
         {conversation.kind !== 'direct' ? (
           <span className="conversation__sub">{t('chats.members', { count: conversation.memberCount })}</span>
+        ) : conversation.peerUserId && snapshot?.presence[conversation.peerUserId] !== undefined ? (
+          <span className="conversation__sub">
+            {snapshot.presence[conversation.peerUserId] ? t('chats.presence.online') : t('chats.presence.offline')}
+          </span>
         ) : null}
+        <span className="conversation__typing" aria-live="polite">
+          {typers.length > 0
+            ? t('chats.typing.who', { names: typers.map(nameOf).join(t('chats.system.separator')) })
+            : ''}
+        </span>
       </header>
       {failure ? <Alert tone="error">{describe(failure)}</Alert> : null}
       <Timeline
@@ -234,6 +246,7 @@ function Conversation({
       <Composer
         recipientName={title}
         onSend={(text) => void engine.sendText(conversation.id, text)}
+        onTyping={(typing) => engine.setTyping(conversation.id, typing)}
         onFiles={(files) => {
           setFileError(null);
           engine.sendFiles(conversation.id, files).catch((error: unknown) => {

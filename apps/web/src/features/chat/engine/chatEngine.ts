@@ -13,8 +13,11 @@ import {
   toBase64Url,
 } from '@miyu/crypto';
 import {
+  MAX_PRESENCE_QUERY,
   MAX_TO_DEVICE_BATCH,
   type Ack,
+  type PresenceSnapshot,
+  type TypingChangedEvent,
   type ConversationDto,
   type MessageSendAck,
   type SyncChanges,
@@ -40,6 +43,10 @@ import {
 
 /** How long a socket request may take before it counts as failed (and is retried on reconnect). */
 const ACK_TIMEOUT_MS = 15_000;
+const TYPING_RESEND_MS = 3000;
+/** Typing shown without a refresh for longer than this is dropped. */
+const TYPING_EXPIRY_MS = 8000;
+const PRESENCE_INTERVAL_MS = 30_000;
 /** Messages loaded when a conversation is opened on a device that has none of it, and per "load older". */
 export const PAGE_SIZE = 50;
 
@@ -84,6 +91,10 @@ export interface ChatSnapshot {
   deviceId: string | null;
   conversations: ConversationView[];
   timelines: Record<string, TimelineView>;
+  /** Who is typing where (others only); ephemeral. */
+  typing: Record<string, string[]>;
+  /** Users with a connected device, among the people this client asked about (direct-chat peers). */
+  presence: Record<string, boolean>;
 }
 
 export interface ChatEngineOptions {
@@ -131,6 +142,9 @@ export class ChatEngine {
   /** Files of uploads not finished yet, for "send again". */
   private readonly files = new Map<string, File>();
   private readonly downloads = new Map<string, Promise<Blob>>();
+  private readonly typingSent = new Map<string, number>();
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly pairing: PairingCoordinator;
   private work: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -157,6 +171,8 @@ export class ChatEngine {
       deviceId: o.deviceId,
       conversations: [],
       timelines: {},
+      typing: {},
+      presence: {},
     };
   }
 
@@ -213,6 +229,9 @@ export class ChatEngine {
     on('disconnect', () => this.set({ online: false }));
     on('message:new', ((m: TimelineMessage) => void this.serial(() => this.onTimeline(m))) as never);
     on('todevice:new', (() => void this.serial(() => this.drainInbox())) as never);
+    on('typing:changed', ((e: TypingChangedEvent) => this.onTyping(e)) as never);
+    this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_INTERVAL_MS);
+    this.detach.push(() => clearInterval(this.presenceTimer));
     // The session socket joins this device's room once it says which device it speaks for.
     socket.auth = { deviceId: this.o.deviceId };
     if (socket.connected) socket.disconnect();
@@ -222,7 +241,60 @@ export class ChatEngine {
 
   stop(): void {
     this.stopped = true;
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
     for (const undo of this.detach.splice(0)) undo();
+  }
+
+  // ------------------------------------------------------------------------------------- typing and presence
+
+  /**
+   * The user is typing (or stopped) in a conversation. Sent at most every few seconds while typing and once when
+   * they stop; the server rate-limits too and never stores it.
+   */
+  setTyping(conversationId: string, typing: boolean): void {
+    const last = this.typingSent.get(conversationId);
+    const now = Date.now();
+    if (typing && last && now - last < TYPING_RESEND_MS) return;
+    if (!typing && !last) return;
+    if (typing) this.typingSent.set(conversationId, now);
+    else this.typingSent.delete(conversationId);
+    if (!this.o.socket.connected) return;
+    this.o.socket.emit('typing:update', { conversationId, typing }, () => undefined);
+  }
+
+  private onTyping(e: TypingChangedEvent): void {
+    const key = `${e.conversationId}/${e.userId}`;
+    clearTimeout(this.typingTimers.get(key));
+    const current = this.state.typing[e.conversationId] ?? [];
+    const next = e.typing ? [...new Set([...current, e.userId])] : current.filter((id) => id !== e.userId);
+    this.set({ typing: { ...this.state.typing, [e.conversationId]: next } });
+    // A lost "stopped" must not leave someone typing forever.
+    if (e.typing)
+      this.typingTimers.set(
+        key,
+        setTimeout(() => this.onTyping({ ...e, typing: false }), TYPING_EXPIRY_MS),
+      );
+  }
+
+  /** Asks which direct-chat peers are online (on connect and every half minute). */
+  private async refreshPresence(): Promise<void> {
+    const peers = [...new Set(this.state.conversations.map((c) => c.peerUserId).filter((id): id is string => !!id))];
+    if (peers.length === 0 || !this.o.socket.connected) return;
+    try {
+      const presence: Record<string, boolean> = {};
+      for (let i = 0; i < peers.length; i += MAX_PRESENCE_QUERY) {
+        const chunk = peers.slice(i, i + MAX_PRESENCE_QUERY);
+        const snapshot = await ack<PresenceSnapshot>(
+          this.o.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('presence:query', { userIds: chunk }) as Promise<
+            Ack<PresenceSnapshot>
+          >,
+        );
+        for (const id of chunk) presence[id] = snapshot.online.includes(id);
+      }
+      this.set({ presence });
+    } catch {
+      // Presence is a nicety: try again at the next interval.
+    }
   }
 
   // ------------------------------------------------------------------------------------------- history setup
@@ -284,6 +356,7 @@ export class ChatEngine {
       views.push(await this.view(c, last));
     }
     this.set({ conversations: sortByActivity(views) });
+    if (views.some((v) => v.peerUserId && this.state.presence[v.peerUserId] === undefined)) void this.refreshPresence();
   }
 
   private async view(c: ConversationDto, last: StoredMessage | null): Promise<ConversationView> {
@@ -605,6 +678,7 @@ export class ChatEngine {
       await this.refreshConversations();
       await this.retryWaiting();
       await this.resendFailed();
+      await this.refreshPresence();
     } catch {
       // The next reconnect tries again.
     }
