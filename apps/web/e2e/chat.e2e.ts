@@ -27,9 +27,24 @@ async function createAccounts(request: APIRequestContext): Promise<void> {
   }
 }
 
-/** Signs in on a fresh browser profile (a new device) and opens the chats. */
+/** Signs in on a fresh browser profile (a new device) and opens the chats. Notifications shown are recorded. */
 async function newDevice(browser: Browser, person: typeof ALICE): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ baseURL: BASE_URL, locale: 'zh-CN' });
+  await context.grantPermissions(['notifications']);
+  await context.addInitScript(() => {
+    const shown: Array<{ title: string; body: string }> = [];
+    (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+    class Recorded {
+      static permission = 'granted';
+      static requestPermission = () => Promise.resolve('granted');
+      onclick: (() => void) | null = null;
+      constructor(title: string, options: { body?: string } = {}) {
+        shown.push({ title, body: options.body ?? '' });
+      }
+      close() {}
+    }
+    (window as unknown as { Notification: unknown }).Notification = Recorded;
+  });
   const page = await context.newPage();
   const problems = watchConsole(page);
   await signIn(page, person.login, person.password);
@@ -159,6 +174,31 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await send(alice.page, '周五发布，大家准备一下');
   const groupRow = bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /发布小组/ });
   await expect(groupRow).toContainText('周五发布', { timeout: 20_000 });
+
+  // Notifications while Bob is elsewhere in the app: who and what, until an admin turns previews off.
+  const shown = () =>
+    bob.page.evaluate(() => (window as unknown as { shownNotifications: unknown[] }).shownNotifications);
+  await bob.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '通讯录' }).click();
+  await alice.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
+  await send(alice.page, '通知里能看到这句话');
+  await expect.poll(shown, { timeout: 20_000 }).toContainEqual({ title: '陈晓', body: '通知里能看到这句话' });
+  const adminLogin = await request.post(`${BASE_URL}/api/auth/login`, {
+    data: { login: ADMIN.login, password: ADMIN.password },
+  });
+  const { csrfToken } = (await adminLogin.json()) as { csrfToken: string };
+  const off = await request.put(`${BASE_URL}/api/admin/settings/messaging`, {
+    headers: { 'x-csrf-token': csrfToken, origin: BASE_URL },
+    data: { notificationPreviews: false },
+  });
+  expect(off.status()).toBe(200);
+  await bob.page.reload();
+  await bob.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '通讯录' }).click();
+  await expect(bob.page.getByRole('heading', { name: '通讯录' }).first()).toBeVisible();
+  await send(alice.page, '这句话不该出现在通知里');
+  await expect.poll(shown, { timeout: 20_000 }).toContainEqual({ title: '密语', body: '你有一条新消息' });
+  expect(JSON.stringify(await shown())).not.toContain('这句话不该出现在通知里');
+  await bob.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '消息' }).click();
+  await bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /^陈晓/ }).click();
 
   // The watermark names the viewer on the chat view.
   await expect(bob.page.locator('[data-watermark]')).toHaveAttribute(

@@ -138,6 +138,11 @@ export type MessageRecall = z.infer<typeof messageRecallSchema>;
 
 export const DEFAULT_RECALL_WINDOW_MINUTES = 24 * 60;
 
+/** What the chat watermark may show of the viewer. */
+export const watermarkFieldSchema = z.enum(['name', 'employeeNo', 'login', 'date']);
+export type WatermarkField = z.infer<typeof watermarkFieldSchema>;
+
+/** Org-wide messaging settings (every member reads them; admins change them). */
 export const messagingSettingsSchema = z.strictObject({
   /** How long after sending a sender may recall a message; admins may recall any message at any time. */
   recallWindowMinutes: z
@@ -145,8 +150,29 @@ export const messagingSettingsSchema = z.strictObject({
     .int()
     .min(0)
     .max(30 * 24 * 60),
+  /** Whether browser notifications may show who wrote what; off: only "new message". */
+  notificationPreviews: z.boolean(),
+  watermarkEnabled: z.boolean(),
+  /** In this order; at least one when the watermark is on. */
+  watermarkFields: z.array(watermarkFieldSchema).min(1).max(4),
 });
 export type MessagingSettings = z.infer<typeof messagingSettingsSchema>;
+
+/** An admin's change: any subset of the settings. */
+export const messagingSettingsPatchSchema = messagingSettingsSchema
+  .partial()
+  .refine((v) => v.watermarkFields === undefined || new Set(v.watermarkFields).size === v.watermarkFields.length, {
+    message: 'watermark fields must not repeat',
+    path: ['watermarkFields'],
+  });
+export type MessagingSettingsPatch = z.infer<typeof messagingSettingsPatchSchema>;
+
+export const DEFAULT_MESSAGING_SETTINGS: MessagingSettings = {
+  recallWindowMinutes: DEFAULT_RECALL_WINDOW_MINUTES,
+  notificationPreviews: true,
+  watermarkEnabled: true,
+  watermarkFields: ['name', 'employeeNo'],
+};
 
 export const syncSinceSchema = z.strictObject({
   conversationId: z.uuid(),

@@ -262,8 +262,34 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
     expect((await admin.request('PUT', '/api/admin/settings/messaging', { recallWindowMinutes: -1 })).status).toBe(400);
     expect((await admin.request('PUT', '/api/admin/settings/messaging', { recallWindowMinutes: 0 })).body).toEqual({
       recallWindowMinutes: 0,
+      notificationPreviews: true,
+      watermarkEnabled: true,
+      watermarkFields: ['name', 'employeeNo'],
     });
-    expect((await bob.http.request('GET', '/api/settings/messaging')).body).toEqual({ recallWindowMinutes: 0 });
+    expect((await bob.http.request('GET', '/api/settings/messaging')).body).toMatchObject({ recallWindowMinutes: 0 });
+    // The other settings change alone; bad values are refused.
+    for (const bad of [
+      { watermarkFields: [] },
+      { watermarkFields: ['name', 'name'] },
+      { watermarkFields: ['salary'] },
+      { notificationPreviews: 'no' },
+      { colour: 'red' },
+    ]) {
+      expect((await admin.request('PUT', '/api/admin/settings/messaging', bad)).status).toBe(400);
+    }
+    expect(
+      (
+        await admin.request('PUT', '/api/admin/settings/messaging', {
+          notificationPreviews: false,
+          watermarkFields: ['employeeNo', 'date'],
+        })
+      ).body,
+    ).toEqual({
+      recallWindowMinutes: 0,
+      notificationPreviews: false,
+      watermarkEnabled: true,
+      watermarkFields: ['employeeNo', 'date'],
+    });
     const late = send(alice, group.id, outbound, 'too late');
     outbound = late.next;
     const lateSeq = ((await late.ack()) as { data: MessageSendAck }).data.seq;

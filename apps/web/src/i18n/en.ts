@@ -279,6 +279,11 @@ export const en: Messages = {
     },
     typing: { short: 'typing…', who: '{{names}} is typing…' },
     presence: { online: 'Online', offline: 'Offline' },
+    notifications: {
+      offer: 'Turn on desktop notifications to hear about new messages while Miyu is in the background.',
+      enable: 'Turn on notifications',
+      hidden: 'You have a new message',
+    },
     composer: {
       label: 'Message',
       placeholder: 'Message {{name}} (Enter to send, Shift+Enter for a new line)',
@@ -395,6 +400,19 @@ export const en: Messages = {
     import: {
       title: 'Import/Export',
       description: 'Import departments and people from CSV or XLSX (dry run first), or export the whole directory.',
+    },
+    messaging: {
+      title: 'Messaging',
+      description: 'For everyone: the recall window, message content in notifications, and the chat watermark.',
+      recallWindow: 'Recall window (minutes)',
+      recallWindowHelp:
+        'Senders may recall their messages within this time; 0 means never. Admins may recall any message at any time.',
+      recallWindowInvalid: 'Enter a whole number from 0 to 43200.',
+      previews: 'Show the sender and message text in browser notifications (off: only “new message”)',
+      watermark: 'Show a watermark on chat views',
+      watermarkFields: 'Watermark shows',
+      fieldsRequired: 'Choose at least one while the watermark is on.',
+      fields: { name: 'Name', employeeNo: 'Employee number', login: 'Login', date: 'Date' },
     },
     policy: {
       title: 'Sensitive words',

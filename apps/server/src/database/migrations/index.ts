@@ -8,6 +8,7 @@ import { Attachments1764500000000 } from './1764500000000-attachments.js';
 import { DirectoryCounts1764600000000 } from './1764600000000-directory-counts.js';
 import { MentionsAll1764700000000 } from './1764700000000-mentions-all.js';
 import { HistoryRecovery1764800000000 } from './1764800000000-history-recovery.js';
+import { ClientSettings1764900000000 } from './1764900000000-client-settings.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   DirectoryCounts1764600000000,
   MentionsAll1764700000000,
   HistoryRecovery1764800000000,
+  ClientSettings1764900000000,
 ];

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_RECALL_WINDOW_MINUTES, MENTION_ALL_OPEN_MAX_MEMBERS, type MemberRole } from '@miyu/protocol';
+import {
+  DEFAULT_MESSAGING_SETTINGS,
+  MENTION_ALL_OPEN_MAX_MEMBERS,
+  type MemberRole,
+  type MessagingSettings,
+  type MessagingSettingsPatch,
+} from '@miyu/protocol';
 import { DataSource, type EntityManager, IsNull, LessThan, MoreThan } from 'typeorm';
 import { MessagingSettingsEntity } from './entities/messaging-settings.entity.js';
 import { MessageEntity } from './entities/message.entity.js';
@@ -163,14 +169,25 @@ export class MessagesRepository {
   }
 
   async recallWindowMinutes(): Promise<number> {
-    const row = await this.dataSource.getRepository(MessagingSettingsEntity).findOneBy({ id: 1 });
-    return row?.recallWindowMinutes ?? DEFAULT_RECALL_WINDOW_MINUTES;
+    return (await this.settings()).recallWindowMinutes;
   }
 
-  async setRecallWindowMinutes(minutes: number): Promise<void> {
+  async settings(): Promise<MessagingSettings> {
+    const row = await this.dataSource.getRepository(MessagingSettingsEntity).findOneBy({ id: 1 });
+    if (!row) return { ...DEFAULT_MESSAGING_SETTINGS };
+    return {
+      recallWindowMinutes: row.recallWindowMinutes,
+      notificationPreviews: row.notificationPreviews,
+      watermarkEnabled: row.watermarkEnabled,
+      watermarkFields: row.watermarkFields,
+    };
+  }
+
+  async updateSettings(patch: MessagingSettingsPatch): Promise<void> {
+    const next = { ...(await this.settings()), ...patch };
     await this.dataSource
       .getRepository(MessagingSettingsEntity)
-      .upsert({ id: 1, recallWindowMinutes: minutes, updatedAt: new Date() }, ['id']);
+      .upsert({ id: 1, ...next, updatedAt: new Date() }, ['id']);
   }
 
   since(conversationId: string, afterSeq: number, limit: number): Promise<MessageEntity[]> {

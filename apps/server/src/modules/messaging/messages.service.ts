@@ -5,6 +5,7 @@ import {
   MAX_SYNC_PAGE,
   type MessageSend,
   type MessagingSettings,
+  type MessagingSettingsPatch,
   type MessageSendAck,
   type SyncChanges,
   type SyncPage,
@@ -94,13 +95,13 @@ export class MessagesService {
     return { seq };
   }
 
-  async settings(): Promise<MessagingSettings> {
-    return { recallWindowMinutes: await this.messages.recallWindowMinutes() };
+  settings(): Promise<MessagingSettings> {
+    return this.messages.settings();
   }
 
-  async updateSettings(actor: Pick<Actor, 'role'>, settings: MessagingSettings): Promise<MessagingSettings> {
+  async updateSettings(actor: Pick<Actor, 'role'>, settings: MessagingSettingsPatch): Promise<MessagingSettings> {
     if (actor.role !== 'admin') throw new ForbiddenError();
-    await this.messages.setRecallWindowMinutes(settings.recallWindowMinutes);
+    await this.messages.updateSettings(settings);
     return this.settings();
   }
 

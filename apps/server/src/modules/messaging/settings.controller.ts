@@ -1,6 +1,6 @@
 import { Controller, Get, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { type MessagingSettings, messagingSettingsSchema } from '@miyu/protocol';
+import { type MessagingSettings, messagingSettingsPatchSchema } from '@miyu/protocol';
 import type { z } from 'zod';
 import { ZodBody } from '../../common/validation/zod.js';
 import { CurrentActor, Roles } from '../auth/auth.decorators.js';
@@ -22,7 +22,7 @@ export class MessagingSettingsController {
   @Put('admin/settings/messaging')
   update(
     @CurrentActor() actor: Actor,
-    @ZodBody(messagingSettingsSchema) body: z.output<typeof messagingSettingsSchema>,
+    @ZodBody(messagingSettingsPatchSchema) body: z.output<typeof messagingSettingsPatchSchema>,
   ): Promise<MessagingSettings> {
     return this.messages.updateSettings(actor, body);
   }

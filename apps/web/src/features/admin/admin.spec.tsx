@@ -157,3 +157,43 @@ describe('admin users', () => {
     expect(screen.queryByRole('link', { name: '管理后台' })).not.toBeInTheDocument();
   });
 });
+
+describe('admin messaging settings', () => {
+  const current = {
+    recallWindowMinutes: 1440,
+    notificationPreviews: true,
+    watermarkEnabled: true,
+    watermarkFields: ['name', 'employeeNo'],
+  };
+
+  it('changes the recall window, notification previews and watermark fields, and refuses bad input', async () => {
+    const server = signedInServer()
+      .on('GET /api/settings/messaging', { status: 200, body: current })
+      .on('PUT /api/admin/settings/messaging', (request) => ({
+        status: 200,
+        body: { ...current, ...(request.body as object) },
+      }));
+    renderApp({ server, path: '/admin/messaging' });
+    const minutes = await screen.findByLabelText('撤回时限（分钟）');
+    expect(minutes).toHaveValue('1440');
+    fireEvent.change(minutes, { target: { value: '-5' } });
+    expect(screen.getByText('请输入 0 到 43200 之间的整数。')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '保存' })).toBeDisabled();
+    fireEvent.change(minutes, { target: { value: '30' } });
+    fireEvent.click(screen.getByLabelText(/浏览器通知中显示发送人和消息内容/));
+    fireEvent.click(screen.getByLabelText('姓名'));
+    fireEvent.click(screen.getByLabelText('工号'));
+    expect(screen.getByRole('alert')).toHaveTextContent('水印开启时至少选择一项。');
+    fireEvent.click(screen.getByLabelText('日期'));
+    fireEvent.click(screen.getByRole('button', { name: '保存' }));
+    await waitFor(() =>
+      expect(server.requestsTo('PUT /api/admin/settings/messaging')[0]?.body).toEqual({
+        recallWindowMinutes: 30,
+        notificationPreviews: false,
+        watermarkEnabled: true,
+        watermarkFields: ['date'],
+      }),
+    );
+    expect(await screen.findByText('已保存')).toBeInTheDocument();
+  });
+});

@@ -1,3 +1,12 @@
-/** Admin console sections; `users`, `org` and `import` are built, the rest show a placeholder. */
-export const ADMIN_SECTIONS = ['users', 'org', 'import', 'policy', 'audit', 'compliance', 'integrations'] as const;
+/** Admin console sections; `users`, `org`, `import` and `messaging` are built, the rest show a placeholder. */
+export const ADMIN_SECTIONS = [
+  'users',
+  'org',
+  'import',
+  'messaging',
+  'policy',
+  'audit',
+  'compliance',
+  'integrations',
+] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];

@@ -7,6 +7,7 @@ import { AttachmentTooLargeError, checkSize } from './engine/attachments';
 import { ConversationList } from './components/ConversationList';
 import { Timeline } from './components/Timeline';
 import { Watermark } from './components/Watermark';
+import { watermarkText } from './components/watermarkText';
 import type { ConversationView, PendingMessage } from './engine/chatEngine';
 import type { StoredMessage } from './engine/deviceStore';
 
@@ -102,7 +103,7 @@ describe('conversation list', () => {
     const [group, direct] = within(list).getAllByRole('button');
     expect(group).toHaveTextContent('项目组');
     expect(group).toHaveTextContent('王五: 下午三点开会');
-    expect(within(group!).getByLabelText('2 条未读')).toHaveTextContent('2');
+    expect(within(group!).getByText('2 条未读')).toBeInTheDocument();
     expect(direct).toHaveTextContent('李四');
     expect(direct).toHaveTextContent('暂时无法解密：正在等待密钥');
     expect(direct).toHaveAttribute('aria-current', 'true');
@@ -310,6 +311,19 @@ describe('composer', () => {
 });
 
 describe('watermark', () => {
+  const viewer = { displayName: '王五', employeeNo: 'E1001', login: 'wang.wu' };
+  it('shows the fields the org chose, in order, and nothing when it is off', () => {
+    const day = new Date(2026, 10, 26);
+    expect(watermarkText(viewer, undefined, day)).toBe('王五 E1001');
+    expect(watermarkText(viewer, { watermarkEnabled: true, watermarkFields: ['login', 'date'] }, day)).toBe(
+      'wang.wu 2026-11-26',
+    );
+    expect(
+      watermarkText({ ...viewer, employeeNo: null }, { watermarkEnabled: true, watermarkFields: ['employeeNo'] }),
+    ).toBeNull();
+    expect(watermarkText(viewer, { watermarkEnabled: false, watermarkFields: ['name'] })).toBeNull();
+  });
+
   it('tiles the viewer name over its container and comes back when removed or restyled', async () => {
     wrap(
       <div data-testid="pane">

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import type { WatermarkField } from '@miyu/protocol';
 
 /** Organisation-wide messaging settings: a single row (id = 1), changed by admins. */
 @Entity({ name: 'messaging_settings' })
@@ -9,6 +10,15 @@ export class MessagingSettingsEntity {
 
   @Column('integer', { name: 'recall_window_minutes', default: 1440 })
   recallWindowMinutes: number;
+
+  @Column('boolean', { name: 'notification_previews', default: true })
+  notificationPreviews: boolean;
+
+  @Column('boolean', { name: 'watermark_enabled', default: true })
+  watermarkEnabled: boolean;
+
+  @Column('text', { name: 'watermark_fields', array: true, default: () => "'{name,employeeNo}'" })
+  watermarkFields: WatermarkField[];
 
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;

@@ -79,8 +79,9 @@ export function ConversationList({
                     </span>
                   )}
                   {c.unread > 0 ? (
-                    <span className="unread-badge" aria-label={t('chats.unread', { count: c.unread })}>
-                      {c.unread > 99 ? '99+' : c.unread}
+                    <span className="unread-badge">
+                      <span aria-hidden="true">{c.unread > 99 ? '99+' : c.unread}</span>
+                      <span className="visually-hidden">{t('chats.unread', { count: c.unread })}</span>
                     </span>
                   ) : null}
                 </span>

@@ -22,7 +22,9 @@ import { AttachmentTooLargeError } from '../engine/attachments';
 import { formatBytes } from '../components/AttachmentView';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChat } from '../hooks/useChat';
+import { useMessagingSettings } from '../hooks/useMessagingSettings';
 import { usePeopleNames } from '../hooks/usePeople';
+import { watermarkText } from '../components/watermarkText';
 
 /** The messenger: conversation list on the left, the open conversation on the right (route /chats/:id). */
 export function ChatsScreen() {
@@ -54,7 +56,8 @@ export function ChatsScreen() {
   const titleOf = (c: ConversationView) => c.name ?? (c.peerUserId ? nameOf(c.peerUserId) : t('chats.directFallback'));
   const open = conversations.find((c) => c.id === conversationId) ?? null;
 
-  const watermark = [user.displayName, user.employeeNo].filter(Boolean).join(' ');
+  const settings = useMessagingSettings();
+  const watermark = watermarkText(user, settings.data);
   const [creating, setCreating] = useState(false);
   const [searching, setSearching] = useState(false);
   const [createBusy, setCreateBusy] = useState(false);
@@ -70,6 +73,7 @@ export function ChatsScreen() {
           </Button>
         </div>
         {engine && snapshot ? <HistorySetup engine={engine} /> : null}
+        <NotificationPermission />
         {snapshot && !snapshot.online && snapshot.phase === 'ready' ? (
           <p className="chats__offline" role="status">
             {t('chats.offline')}
@@ -118,7 +122,7 @@ export function ChatsScreen() {
         ) : (
           <Placeholder icon={<ChatIcon />} title={t('chats.title')} description={t('chats.pickConversation')} />
         )}
-        <Watermark text={watermark} />
+        {watermark ? <Watermark text={watermark} /> : null}
       </div>
       {creating && engine ? (
         <NewGroupDialog
@@ -257,6 +261,30 @@ function Conversation({
         }}
       />
     </section>
+  );
+}
+
+/** Offers desktop notifications once (the browser asks only on a click; a refusal is remembered by it). */
+function NotificationPermission() {
+  const { t } = useTranslation();
+  const [permission, setPermission] = useState(() =>
+    typeof Notification === 'undefined' ? 'unsupported' : Notification.permission,
+  );
+  if (permission !== 'default') return null;
+  return (
+    <div className="chats__setup">
+      <Alert tone="info">
+        <p className="chats__setup-text">{t('chats.notifications.offer')}</p>
+        <Button
+          size="sm"
+          onClick={() => {
+            void Notification.requestPermission().then(setPermission);
+          }}
+        >
+          {t('chats.notifications.enable')}
+        </Button>
+      </Alert>
+    </div>
   );
 }
 

@@ -143,6 +143,7 @@ export class ChatEngine {
   private readonly files = new Map<string, File>();
   private readonly downloads = new Map<string, Promise<Blob>>();
   private readonly typingSent = new Map<string, number>();
+  private readonly incoming = new Set<(message: StoredMessage) => void>();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly pairing: PairingCoordinator;
@@ -567,6 +568,20 @@ export class ChatEngine {
     );
   }
 
+  /** Calls `listener` for each new message from someone else as it arrives live (for notifications). */
+  onIncoming(listener: (message: StoredMessage) => void): () => void {
+    this.incoming.add(listener);
+    return () => this.incoming.delete(listener);
+  }
+
+  private announceIncoming(messages: readonly StoredMessage[]): void {
+    for (const m of messages) {
+      if (!m.senderUserId || m.senderUserId === this.o.userId || m.recalledAt || m.system) continue;
+      if (m.content && m.content.type !== 'text' && m.content.type !== 'attachment') continue;
+      for (const listener of this.incoming) listener(m);
+    }
+  }
+
   /** Tries a failed send again (same clientMsgId: the server stores it at most once). */
   async retry(conversationId: string, clientMsgId: string): Promise<void> {
     const pending = this.state.timelines[conversationId]?.pending.find((p) => p.clientMsgId === clientMsgId);
@@ -709,8 +724,10 @@ export class ChatEngine {
     const cursor = this.cursors.get(m.conversationId);
     if (cursor === undefined) {
       // Not opened on this device yet: the list shows it; the timeline loads on open.
-      await this.persist(await this.decryptAll([m], 'history'));
+      const decrypted = await this.decryptAll([m], 'history');
+      await this.persist(decrypted);
       await this.touchConversation(m.conversationId);
+      this.announceIncoming(decrypted);
       return;
     }
     if (m.seq <= cursor) return; // a duplicate (our own ack, or a resync raced the push)
@@ -727,6 +744,7 @@ export class ChatEngine {
     for (const m of messages) if (m.system) this.onSystemEvent(m);
     const decrypted = await this.decryptAll(messages, 'live');
     await this.store([...decrypted, ...(await this.recalledBy(messages))]);
+    if (messages.length === 1) this.announceIncoming(decrypted); // live pushes, not catch-up pages
     await this.setCursor(conversationId, messages[messages.length - 1]!.seq);
     if (messages.some((m) => m.system?.type === 'conversation_updated')) await this.refreshConversations();
   }

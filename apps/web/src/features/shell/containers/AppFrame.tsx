@@ -6,7 +6,7 @@ import { ChatIcon, ContactsIcon, SettingsIcon, ShieldIcon } from '../../../ui/ic
 import { useErrorMessage } from '../../../lib/useErrorMessage';
 import { useAuth, useLogoutMutation, useSignedInAuth } from '../../auth';
 import { RealtimeProvider } from '../../realtime';
-import { ChatProvider, PairingPrompt } from '../../chat';
+import { ChatNotifications, ChatProvider, PairingPrompt } from '../../chat';
 import { useChangeLocale } from '../../settings';
 import { NavRail, type NavItem } from '../components/NavRail';
 import { UserMenu } from '../components/UserMenu';
@@ -55,6 +55,7 @@ export function AppFrame() {
               <Outlet />
             </main>
             <PairingPrompt />
+            <ChatNotifications />
           </div>
         </div>
       </ChatProvider>
