@@ -250,5 +250,17 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await expect(secondLog.getByText('收到，谢谢！')).toBeVisible();
   await expect(secondLog.getByText('无法解密此消息')).toHaveCount(0);
 
+  // On a shared computer: sign out and delete this device's keys and history.
+  const databases = () => second.page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
+  expect((await databases()).some((name) => name.startsWith('miyu-device-'))).toBe(true);
+  await second.page.getByRole('button', { name: `当前账号：${ALICE.displayName}` }).click();
+  await second.page.getByRole('button', { name: '退出并删除本设备数据' }).click();
+  await second.page
+    .getByRole('dialog', { name: '退出并删除本设备上的密钥和聊天记录？' })
+    .getByRole('button', { name: '退出并删除本设备数据' })
+    .click();
+  await expect(second.page.getByRole('heading', { name: '登录密语' })).toBeVisible({ timeout: 20_000 });
+  expect((await databases()).some((name) => name.startsWith('miyu-device-'))).toBe(false);
+
   expect([...alice.problems, ...bob.problems, ...paired.problems, ...second.problems]).toEqual([]);
 });

@@ -192,6 +192,10 @@ export const en: Messages = {
     admin: 'Admin',
     settings: 'Settings',
     signOut: 'Sign out',
+    signOutAndForget: 'Sign out and delete this device’s data',
+    forgetTitle: 'Sign out and delete the keys and chat history on this device?',
+    forgetBody:
+      'For shared or borrowed computers: this browser’s encryption keys and chat history are deleted and the device is removed from your account. Your other devices keep everything; signing in here again needs pairing or your recovery key.',
     signingOut: 'Signing out…',
     account: 'Signed in as {{name}}',
   },

@@ -192,6 +192,10 @@ export const zhCN = {
     admin: '管理后台',
     settings: '设置',
     signOut: '退出登录',
+    signOutAndForget: '退出并删除本设备数据',
+    forgetTitle: '退出并删除本设备上的密钥和聊天记录？',
+    forgetBody:
+      '适用于公共或借用的电脑：本浏览器中的加密密钥和聊天记录会被删除，这台设备也会从你的账号中移除。你的其他设备不受影响；以后在这里登录需要重新配对或使用恢复密钥。',
     signingOut: '正在退出…',
     account: '当前账号：{{name}}',
   },

@@ -23,6 +23,7 @@ import { formatBytes } from '../components/AttachmentView';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChat } from '../hooks/useChat';
 import { useMessagingSettings } from '../hooks/useMessagingSettings';
+import { requestPersistentStorage } from '../engine/indexedDbDeviceStore';
 import { usePeopleNames } from '../hooks/usePeople';
 import { watermarkText } from '../components/watermarkText';
 
@@ -74,6 +75,7 @@ export function ChatsScreen() {
         </div>
         {engine && snapshot ? <HistorySetup engine={engine} /> : null}
         <NotificationPermission />
+        {engine ? <StorageWarning /> : null}
         {snapshot && !snapshot.online && snapshot.phase === 'ready' ? (
           <p className="chats__offline" role="status">
             {t('chats.offline')}
@@ -261,6 +263,34 @@ function Conversation({
         }}
       />
     </section>
+  );
+}
+
+/** Asks the browser to keep this device's keys under storage pressure, and says so when it will not. */
+function StorageWarning() {
+  const { t } = useTranslation();
+  const [persisted, setPersisted] = useState<boolean | null>(null);
+  const [dismissed, setDismissed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    requestPersistentStorage().then(
+      (granted) => live && setPersisted(granted),
+      () => live && setPersisted(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (persisted !== false || dismissed) return null;
+  return (
+    <div className="chats__setup">
+      <Alert tone="warning">
+        <p className="chats__setup-text">{t('chats.history.persistDenied')}</p>
+        <Button size="sm" variant="ghost" onClick={() => setDismissed(true)}>
+          {t('common.close')}
+        </Button>
+      </Alert>
+    </div>
   );
 }
 

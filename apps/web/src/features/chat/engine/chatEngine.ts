@@ -240,6 +240,19 @@ export class ChatEngine {
     this.set({ phase: 'ready' });
   }
 
+  /**
+   * Signing out on a shared computer: the device is removed on the server (its keys are never used again) and
+   * everything this browser kept — keys and decrypted history — is deleted. Other devices keep the history.
+   */
+  async forgetThisDevice(): Promise<void> {
+    this.stop();
+    try {
+      await this.o.http.delete(`/api/devices/${encodeURIComponent(this.o.deviceId)}`);
+    } finally {
+      await this.o.store.wipe();
+    }
+  }
+
   stop(): void {
     this.stopped = true;
     for (const timer of this.typingTimers.values()) clearTimeout(timer);

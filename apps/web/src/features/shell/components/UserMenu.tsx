@@ -8,10 +8,12 @@ export interface UserMenuProps {
   user: UserDto;
   signingOut: boolean;
   onSignOut: () => void;
+  /** Signs out and deletes this device's keys and history (offered once the chat client runs). */
+  onSignOutAndForget?: () => void;
 }
 
 /** The avatar at the bottom of the rail: who is signed in, and the way out. */
-export function UserMenu({ user, signingOut, onSignOut }: UserMenuProps) {
+export function UserMenu({ user, signingOut, onSignOut, onSignOutAndForget }: UserMenuProps) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const menuId = useId();
@@ -59,6 +61,20 @@ export function UserMenu({ user, signingOut, onSignOut }: UserMenuProps) {
             <SignOutIcon width={18} height={18} />
             {signingOut ? t('nav.signingOut') : t('nav.signOut')}
           </button>
+          {onSignOutAndForget ? (
+            <button
+              type="button"
+              className="user-menu__item"
+              onClick={() => {
+                setOpen(false);
+                onSignOutAndForget();
+              }}
+              disabled={signingOut}
+            >
+              <SignOutIcon width={18} height={18} />
+              {t('nav.signOutAndForget')}
+            </button>
+          ) : null}
         </div>
       ) : null}
     </div>

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Outlet } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { Alert } from '../../../ui/Alert';
@@ -6,7 +7,8 @@ import { ChatIcon, ContactsIcon, SettingsIcon, ShieldIcon } from '../../../ui/ic
 import { useErrorMessage } from '../../../lib/useErrorMessage';
 import { useAuth, useLogoutMutation, useSignedInAuth } from '../../auth';
 import { RealtimeProvider } from '../../realtime';
-import { ChatNotifications, ChatProvider, PairingPrompt } from '../../chat';
+import { ChatNotifications, ChatProvider, PairingPrompt, useChat } from '../../chat';
+import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChangeLocale } from '../../settings';
 import { NavRail, type NavItem } from '../components/NavRail';
 import { UserMenu } from '../components/UserMenu';
@@ -16,8 +18,6 @@ export function AppFrame() {
   const { t } = useTranslation();
   const describe = useErrorMessage();
   const { user, sessionId } = useSignedInAuth();
-  const { signedOut } = useAuth();
-  const logout = useLogoutMutation();
   const language = useChangeLocale();
 
   const items: NavItem[] = [
@@ -27,18 +27,11 @@ export function AppFrame() {
   if (user.role === 'admin') items.push({ to: '/admin', label: t('nav.admin'), icon: <ShieldIcon /> });
   const footerItems: NavItem[] = [{ to: '/settings', label: t('nav.settings'), icon: <SettingsIcon /> }];
 
-  // Local sign-out happens whatever the server says: a failed logout must not trap the user in the app.
-  const signOut = () => logout.mutate(undefined, { onSettled: () => signedOut('signed_out') });
-
   return (
     <RealtimeProvider sessionId={sessionId}>
       <ChatProvider>
         <div className="frame">
-          <NavRail
-            items={items}
-            footerItems={footerItems}
-            footer={<UserMenu user={user} signingOut={logout.isPending} onSignOut={signOut} />}
-          />
+          <NavRail items={items} footerItems={footerItems} footer={<AccountMenu />} />
           <div className="frame__main">
             <header className="topbar">
               <span className="topbar__org">{t('common.appName')}</span>
@@ -60,5 +53,48 @@ export function AppFrame() {
         </div>
       </ChatProvider>
     </RealtimeProvider>
+  );
+}
+
+/**
+ * The account menu (inside the chat provider): sign out, or sign out and delete this device's keys and
+ * history after a confirmation — for shared computers.
+ */
+function AccountMenu() {
+  const { t } = useTranslation();
+  const { user } = useSignedInAuth();
+  const { signedOut } = useAuth();
+  const logout = useLogoutMutation();
+  const { engine } = useChat();
+  const [confirming, setConfirming] = useState(false);
+  const [forgetting, setForgetting] = useState(false);
+  // Local sign-out happens whatever the server says: a failed logout must not trap the user in the app.
+  const signOut = () => logout.mutate(undefined, { onSettled: () => signedOut('signed_out') });
+  return (
+    <>
+      <UserMenu
+        user={user}
+        signingOut={logout.isPending || forgetting}
+        onSignOut={signOut}
+        onSignOutAndForget={engine ? () => setConfirming(true) : undefined}
+      />
+      {confirming && engine ? (
+        <ConfirmDialog
+          danger
+          title={t('nav.forgetTitle')}
+          body={t('nav.forgetBody')}
+          confirmLabel={t('nav.signOutAndForget')}
+          busy={forgetting}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setForgetting(true);
+            engine
+              .forgetThisDevice()
+              .catch(() => undefined)
+              .finally(signOut);
+          }}
+        />
+      ) : null}
+    </>
   );
 }
