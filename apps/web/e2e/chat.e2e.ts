@@ -147,6 +147,22 @@ test('two people chat end to end encrypted; new devices get the history by pairi
       .getByRole('list', { name: '回应' }),
   ).toContainText('👍 1', { timeout: 20_000 });
 
+  // Bob replies to Alice's first message; Alice edits it; both show on the other side.
+  await first.hover();
+  await first.getByRole('button', { name: '回复' }).click();
+  await send(bob.page, '好的，马上看');
+  const quoted = alice.page.getByRole('log').getByRole('listitem').filter({ hasText: '好的，马上看' });
+  await expect(quoted.locator('blockquote')).toContainText('我: 你好，林峰！', { timeout: 20_000 });
+  const own = alice.page.getByRole('log').getByRole('listitem').filter({ hasText: '你好，林峰！' }).first();
+  await own.hover();
+  await own.getByRole('button', { name: '编辑' }).click();
+  const box = alice.page.getByRole('textbox', { name: '输入消息' });
+  await expect(box).toHaveValue('你好，林峰！这条消息是端到端加密的。');
+  await box.fill('你好，林峰！这条消息是端到端加密的（已更正）。');
+  await box.press('Enter');
+  await expect(bobLog.getByText(/这条消息是端到端加密的（已更正）。/).first()).toBeVisible({ timeout: 20_000 });
+  await expect(bobLog.getByRole('listitem').filter({ hasText: '已更正' }).first()).toContainText('已编辑');
+
   // Alice recalls her second message: it disappears on Bob's side.
   const secondLine = alice.page.getByRole('log').getByRole('listitem').filter({ hasText: '带换行' });
   await secondLine.hover();
@@ -233,7 +249,9 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await onNew.getByRole('button', { name: '关闭' }).click();
   await paired.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
   const pairedLog = paired.page.getByRole('log');
-  await expect(pairedLog.getByText('你好，林峰！这条消息是端到端加密的。')).toBeVisible({ timeout: 20_000 });
+  await expect(pairedLog.getByText('你好，林峰！这条消息是端到端加密的（已更正）。').first()).toBeVisible({
+    timeout: 20_000,
+  });
   await expect(pairedLog.getByText('收到，谢谢！')).toBeVisible();
   await expect(pairedLog.getByText('无法解密此消息')).toHaveCount(0);
 
@@ -246,7 +264,9 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await expect(restore).toBeHidden({ timeout: 30_000 });
   await second.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
   const secondLog = second.page.getByRole('log');
-  await expect(secondLog.getByText('你好，林峰！这条消息是端到端加密的。')).toBeVisible({ timeout: 20_000 });
+  await expect(secondLog.getByText('你好，林峰！这条消息是端到端加密的（已更正）。').first()).toBeVisible({
+    timeout: 20_000,
+  });
   await expect(secondLog.getByText('收到，谢谢！')).toBeVisible();
   await expect(secondLog.getByText('无法解密此消息')).toHaveCount(0);
 

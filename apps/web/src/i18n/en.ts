@@ -288,6 +288,14 @@ export const en: Messages = {
       enable: 'Turn on notifications',
       hidden: 'You have a new message',
     },
+    mention: { label: 'Mention someone', all: 'all' },
+    reply: {
+      action: 'Reply',
+      to: 'Replying to {{name}}: {{preview}}',
+      cancel: 'Cancel reply',
+      unavailable: 'Original message not available',
+    },
+    edit: { action: 'Edit', editing: 'Editing your message (Esc to cancel)', cancel: 'Cancel edit', save: 'Save' },
     composer: {
       label: 'Message',
       placeholder: 'Message {{name}} (Enter to send, Shift+Enter for a new line)',

@@ -287,6 +287,9 @@ export const zhCN = {
       enable: '开启通知',
       hidden: '你有一条新消息',
     },
+    mention: { label: '提及成员', all: '所有人' },
+    reply: { action: '回复', to: '回复 {{name}}：{{preview}}', cancel: '取消回复', unavailable: '原消息不可见' },
+    edit: { action: '编辑', editing: '正在编辑消息（Esc 取消）', cancel: '取消编辑', save: '保存' },
     composer: {
       label: '输入消息',
       placeholder: '发送给 {{name}}（Enter 发送，Shift+Enter 换行）',

@@ -288,8 +288,39 @@ describe('composer', () => {
     expect(onSend).not.toHaveBeenCalled();
     fireEvent.change(box, { target: { value: '你好\n世界' } });
     fireEvent.keyDown(box, { key: 'Enter' });
-    expect(onSend).toHaveBeenCalledWith('你好\n世界');
+    expect(onSend).toHaveBeenCalledWith({ text: '你好\n世界', mentions: [], mentionsAll: false });
     expect(box).toHaveValue('');
+  });
+
+  it('offers members and @all after "@", inserts the chosen one and sends its mention', () => {
+    const onSend = jest.fn();
+    wrap(
+      <Composer
+        recipientName="项目组"
+        onSend={onSend}
+        allowMentionAll
+        members={[
+          { userId: WANG, name: '王五' },
+          { userId: LI, name: '李四' },
+        ]}
+      />,
+    );
+    const box = screen.getByRole('textbox', { name: '输入消息' });
+    fireEvent.change(box, { target: { value: '请 @', selectionStart: 3 } });
+    const list = screen.getByRole('listbox', { name: '提及成员' });
+    expect(within(list).getAllByRole('option').map((o) => o.textContent)).toEqual(['@所有人', '@王五', '@李四']);
+    fireEvent.change(box, { target: { value: '请 @李', selectionStart: 4 } });
+    expect(within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.textContent)).toEqual(['@李四']);
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(box).toHaveValue('请 @李四 ');
+    expect(onSend).not.toHaveBeenCalled();
+    fireEvent.change(box, { target: { value: '请 @李四 看一下', selectionStart: 10 } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledWith({
+      text: '请 @李四 看一下',
+      mentions: [{ userId: LI, start: 2, length: 3 }],
+      mentionsAll: false,
+    });
   });
 
   it('refuses an empty or oversized message before sending and keeps the text', () => {

@@ -2,7 +2,11 @@ import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '../../../ui/Button';
 import { initials } from '../../../lib/format';
-import type { AttachmentRef } from '@miyu/crypto';
+import type { AttachmentRef, MessageRef } from '@miyu/crypto';
+import { segments } from './mentions';
+
+/** What a reply shows of the message it answers (null: not loaded on this device, or unknown). */
+type Quote = { senderUserId: string; text: string | null } | null;
 import type { PendingMessage } from '../engine/chatEngine';
 import { AttachmentView, formatBytes } from './AttachmentView';
 import type { StoredMessage } from '../engine/deviceStore';
@@ -26,6 +30,9 @@ export interface TimelineProps {
   onRecall?: (message: StoredMessage) => void;
   /** Downloads and decrypts a file of a message. */
   onOpenAttachment?: (ref: AttachmentRef) => Promise<Blob>;
+  onReply?: (message: StoredMessage) => void;
+  /** Offered on the user's own text messages. */
+  onEdit?: (message: StoredMessage) => void;
 }
 
 /** The quick reactions offered on every message. */
@@ -48,9 +55,25 @@ export function Timeline({
   onReact,
   onRecall,
   onOpenAttachment = noFile,
+  onReply,
+  onEdit,
 }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const rows = useMemo(() => buildRows(items), [items]);
+  const quoteOf = useMemo(() => {
+    const byRef = new Map(
+      rows.flatMap((r) =>
+        r.kind === 'message' && r.message.clientMsgId && r.message.senderUserId
+          ? [[`${r.message.senderUserId}/${r.message.clientMsgId}`, r] as const]
+          : [],
+      ),
+    );
+    return (ref: MessageRef): Quote => {
+      const row = byRef.get(`${ref.senderUserId}/${ref.clientMsgId}`);
+      if (!row || row.kind !== 'message') return null;
+      return { senderUserId: ref.senderUserId, text: row.recalled ? null : (row.body ?? '') };
+    };
+  }, [rows]);
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const lastKey = rows.length > 0 ? rows[rows.length - 1]!.key : '';
@@ -103,6 +126,9 @@ export function Timeline({
             onReact={onReact}
             onRecall={onRecall}
             onOpenAttachment={onOpenAttachment}
+            onReply={onReply}
+            onEdit={onEdit}
+            quoteOf={quoteOf}
           />
         ))}
         {pending
@@ -166,6 +192,9 @@ function Row({
   onReact,
   onRecall,
   onOpenAttachment,
+  onReply,
+  onEdit,
+  quoteOf,
 }: {
   row: TimelineRow;
   mine: boolean;
@@ -176,6 +205,9 @@ function Row({
   onReact?: TimelineProps['onReact'];
   onRecall?: TimelineProps['onRecall'];
   onOpenAttachment: (ref: AttachmentRef) => Promise<Blob>;
+  onReply?: TimelineProps['onReply'];
+  onEdit?: TimelineProps['onEdit'];
+  quoteOf: (ref: MessageRef) => Quote;
 }) {
   const { t } = useTranslation();
   if (row.kind === 'day') {
@@ -208,7 +240,13 @@ function Row({
       )}
       <div className="message__body">
         <div className="message__bubble">
-          <MessageBody row={row} onOpenAttachment={onOpenAttachment} />
+          <MessageBody
+            row={row}
+            onOpenAttachment={onOpenAttachment}
+            quoteOf={quoteOf}
+            nameFor={nameFor}
+            currentUserId={currentUserId}
+          />
         </div>
         {!row.recalled && !m.problem && (onReact || onRecall) ? (
           <div className="message__actions" role="toolbar" aria-label={t('chats.actions.label', { name: sender })}>
@@ -229,6 +267,16 @@ function Row({
                   );
                 })
               : null}
+            {onReply ? (
+              <button type="button" className="message__action" onClick={() => onReply(m)}>
+                {t('chats.reply.action')}
+              </button>
+            ) : null}
+            {onEdit && mine && m.content?.type === 'text' ? (
+              <button type="button" className="message__action" onClick={() => onEdit(m)}>
+                {t('chats.edit.action')}
+              </button>
+            ) : null}
             {onRecall && mine ? (
               <button type="button" className="message__action" onClick={() => onRecall(m)}>
                 {t('chats.actions.recall')}
@@ -253,9 +301,15 @@ function Row({
 function MessageBody({
   row,
   onOpenAttachment,
+  quoteOf,
+  nameFor,
+  currentUserId,
 }: {
   row: Extract<TimelineRow, { kind: 'message' }>;
   onOpenAttachment: (ref: AttachmentRef) => Promise<Blob>;
+  quoteOf: (ref: MessageRef) => Quote;
+  nameFor: (userId: string | null) => string;
+  currentUserId: string;
 }) {
   const { t } = useTranslation();
   const m = row.message;
@@ -280,12 +334,31 @@ function MessageBody({
         {c.caption ? <li className="message__text">{c.caption}</li> : null}
       </ul>
     );
+  const replyTo = c.type === 'text' ? c.replyTo : null;
+  const quote = replyTo ? quoteOf(replyTo) : null;
   return (
-    <p className="message__text">
-      {m.mentionsAll ? <span className="mention">{t('chats.message.mentionsAll')} </span> : null}
-      {row.body}
-      {row.edited ? <span className="message__edited"> ({t('chats.message.edited')})</span> : null}
-    </p>
+    <>
+      {replyTo ? (
+        <blockquote className="message__quote">
+          {quote
+            ? `${nameFor(quote.senderUserId)}: ${quote.text ?? t('chats.message.recalled')}`
+            : t('chats.reply.unavailable')}
+        </blockquote>
+      ) : null}
+      <p className="message__text">
+        {m.mentionsAll ? <span className="mention">{t('chats.message.mentionsAll')} </span> : null}
+        {segments(row.body ?? '', row.mentions).map((part, i) =>
+          part.userId ? (
+            <span key={i} className={part.userId === currentUserId ? 'mention mention--me' : 'mention'}>
+              {part.text}
+            </span>
+          ) : (
+            part.text
+          ),
+        )}
+        {row.edited ? <span className="message__edited"> ({t('chats.message.edited')})</span> : null}
+      </p>
+    </>
   );
 }
 

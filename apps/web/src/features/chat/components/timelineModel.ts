@@ -1,4 +1,4 @@
-import type { MessageContent } from '@miyu/crypto';
+import type { Mention, MessageContent } from '@miyu/crypto';
 import type { StoredMessage } from '../engine/deviceStore';
 import { dayKey } from './time';
 
@@ -13,8 +13,9 @@ export type TimelineRow =
       kind: 'message';
       key: string;
       message: StoredMessage;
-      /** The body after the latest edit, for text messages. */
+      /** The body after the latest edit, for text messages, and its mentions. */
       body: string | null;
+      mentions: Mention[];
       edited: boolean;
       recalled: boolean;
       reactions: Array<{ emoji: string; userIds: string[] }>;
@@ -32,13 +33,14 @@ function isFolded(c: MessageContent | { type: string }): boolean {
 }
 
 export function buildRows(items: readonly StoredMessage[]): TimelineRow[] {
-  const edits = new Map<string, string>();
+  const edits = new Map<string, { body: string; mentions: Mention[] }>();
   const recalls = new Set<string>();
   const reactions = new Map<string, Map<string, Set<string>>>();
   for (const m of items) {
     const c = m.content;
     if (!c || !m.senderUserId) continue;
-    if (c.type === 'edit' && c.target.senderUserId === m.senderUserId) edits.set(refKey(c.target), c.body);
+    if (c.type === 'edit' && c.target.senderUserId === m.senderUserId)
+      edits.set(refKey(c.target), { body: c.body, mentions: c.mentions });
     if (c.type === 'recall' && c.target.senderUserId === m.senderUserId) recalls.add(refKey(c.target));
     if (c.type === 'reaction') {
       const byEmoji = reactions.get(refKey(c.target)) ?? new Map<string, Set<string>>();
@@ -69,7 +71,8 @@ export function buildRows(items: readonly StoredMessage[]): TimelineRow[] {
     const key =
       m.clientMsgId && m.senderUserId ? refKey({ clientMsgId: m.clientMsgId, senderUserId: m.senderUserId }) : '';
     const edit = edits.get(key);
-    const body = m.content?.type === 'text' ? (edit ?? m.content.body) : null;
+    const body = m.content?.type === 'text' ? (edit?.body ?? m.content.body) : null;
+    const mentions = m.content?.type === 'text' ? (edit?.mentions ?? m.content.mentions) : [];
     const continued =
       previous !== null &&
       previous.senderUserId === m.senderUserId &&
@@ -79,6 +82,7 @@ export function buildRows(items: readonly StoredMessage[]): TimelineRow[] {
       key: `m-${m.seq}`,
       message: m,
       body,
+      mentions,
       edited: edit !== undefined,
       recalled: m.recalledAt !== null || recalls.has(key),
       reactions: [...(reactions.get(key) ?? new Map<string, Set<string>>())]
@@ -89,4 +93,11 @@ export function buildRows(items: readonly StoredMessage[]): TimelineRow[] {
     previous = m;
   }
   return rows;
+}
+
+/** The current text of a message: its latest edit's body, else its own. */
+export function editedBody(message: StoredMessage, items: readonly StoredMessage[]): string {
+  const row = buildRows(items).find((r) => r.kind === 'message' && r.message.seq === message.seq);
+  if (row?.kind === 'message' && row.body !== null) return row.body;
+  return message.content?.type === 'text' ? message.content.body : '';
 }

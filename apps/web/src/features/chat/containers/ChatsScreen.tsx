@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { AttachmentRef } from '@miyu/crypto';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { MENTION_ALL_OPEN_MAX_MEMBERS } from '@miyu/protocol';
 import { useTranslation } from 'react-i18next';
 import { Alert } from '../../../ui/Alert';
 import { Button } from '../../../ui/Button';
@@ -23,6 +24,9 @@ import { formatBytes } from '../components/AttachmentView';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChat } from '../hooks/useChat';
 import { useMessagingSettings } from '../hooks/useMessagingSettings';
+import { useConversationMembers } from '../hooks/useConversationMembers';
+import { previewOf } from '../components/messageText';
+import { editedBody } from '../components/timelineModel';
 import { requestPersistentStorage } from '../engine/indexedDbDeviceStore';
 import { usePeopleNames } from '../hooks/usePeople';
 import { watermarkText } from '../components/watermarkText';
@@ -169,6 +173,13 @@ function Conversation({
   const [failure, setFailure] = useState<unknown>(null);
   const [recalling, setRecalling] = useState<StoredMessage | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
+  const [replyingTo, setReplyingTo] = useState<StoredMessage | null>(null);
+  const [editingMessage, setEditingMessage] = useState<StoredMessage | null>(null);
+  const members = useConversationMembers(engine, conversation.id);
+  const mentionable = useMemo(
+    () => members.filter((id) => id !== currentUserId).map((userId) => ({ userId, name: nameOf(userId) })),
+    [members, currentUserId, nameOf],
+  );
   const openAttachment = useCallback((ref: AttachmentRef) => engine.openAttachment(ref), [engine]);
   const [recallError, setRecallError] = useState<unknown>(null);
   const [params] = useSearchParams();
@@ -228,6 +239,14 @@ function Conversation({
         onReact={(message, emoji, remove) => void engine.react(message, emoji, remove)}
         onRecall={(message) => setRecalling(message)}
         onOpenAttachment={openAttachment}
+        onReply={(message) => {
+          setEditingMessage(null);
+          setReplyingTo(message);
+        }}
+        onEdit={(message) => {
+          setReplyingTo(null);
+          setEditingMessage(message);
+        }}
       />
       {recalling ? (
         <ConfirmDialog
@@ -251,7 +270,34 @@ function Conversation({
       {fileError ? <Alert tone="error">{fileError}</Alert> : null}
       <Composer
         recipientName={title}
-        onSend={(text) => void engine.sendText(conversation.id, text)}
+        onSend={({ text, mentions, mentionsAll }) => {
+          if (editingMessage) {
+            void engine.edit(editingMessage, text, mentions);
+            setEditingMessage(null);
+            return;
+          }
+          void engine.sendText(conversation.id, text, { mentions, mentionsAll, replyTo: replyingTo });
+          setReplyingTo(null);
+        }}
+        members={mentionable}
+        allowMentionAll={
+          conversation.kind !== 'direct' &&
+          (conversation.memberCount <= MENTION_ALL_OPEN_MAX_MEMBERS || conversation.myRole !== 'member')
+        }
+        replyingTo={
+          replyingTo
+            ? {
+                name:
+                  replyingTo.senderUserId === currentUserId ? t('chats.you') : nameOf(replyingTo.senderUserId ?? ''),
+                preview: previewOf(replyingTo, t, nameOf).slice(0, 40),
+              }
+            : null
+        }
+        onCancelReply={() => setReplyingTo(null)}
+        editing={
+          editingMessage?.content?.type === 'text' ? { text: editedBody(editingMessage, timeline?.items ?? []) } : null
+        }
+        onCancelEdit={() => setEditingMessage(null)}
         onTyping={(typing) => engine.setTyping(conversation.id, typing)}
         onFiles={(files) => {
           setFileError(null);

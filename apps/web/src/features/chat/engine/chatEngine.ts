@@ -6,6 +6,7 @@ import {
   envelopeToJson,
   fromBase64Url,
   isCryptoError,
+  type Mention,
   type MessageContent,
   type MiyuCrypto,
   parseEnvelope,
@@ -477,9 +478,28 @@ export class ChatEngine {
   // ------------------------------------------------------------------------------------------------- sending
 
   /** Encrypts and sends; the message shows as "sending" until the server acks it with its seq. */
-  async sendText(conversationId: string, body: string, options: { mentionsAll?: boolean } = {}): Promise<void> {
-    const content: MessageContent = { type: 'text', body, mentions: [], replyTo: null };
+  async sendText(
+    conversationId: string,
+    body: string,
+    options: { mentions?: Mention[]; mentionsAll?: boolean; replyTo?: StoredMessage | null } = {},
+  ): Promise<void> {
+    const replyTo =
+      options.replyTo?.clientMsgId && options.replyTo.senderUserId
+        ? { clientMsgId: options.replyTo.clientMsgId, senderUserId: options.replyTo.senderUserId }
+        : null;
+    const content: MessageContent = { type: 'text', body, mentions: options.mentions ?? [], replyTo };
     await this.send(conversationId, content, options.mentionsAll ?? false);
+  }
+
+  /** Replaces the text of one of the user's messages: an E2E edit event pointing at it ("edited" everywhere). */
+  async edit(message: StoredMessage, body: string, mentions: Mention[] = []): Promise<void> {
+    if (!message.clientMsgId || message.senderUserId !== this.o.userId) return;
+    await this.send(message.conversationId, {
+      type: 'edit',
+      target: { clientMsgId: message.clientMsgId, senderUserId: message.senderUserId },
+      body,
+      mentions,
+    });
   }
 
   async send(conversationId: string, content: MessageContent, mentionsAll = false): Promise<void> {
@@ -657,6 +677,11 @@ export class ChatEngine {
         list.map((p) => (p.clientMsgId === pending.clientMsgId ? { ...p, state: 'failed', error: code } : p)),
       );
     }
+  }
+
+  /** The conversation's current members (user ids). */
+  async memberIds(conversationId: string): Promise<string[]> {
+    return (await this.o.api.members(conversationId)).map((m) => m.userId);
   }
 
   /** Queues pairwise messages in the recipients' inboxes (before the message that needs them). */
