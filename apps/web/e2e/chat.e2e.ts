@@ -171,6 +171,21 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await expect(bobLog.getByText('带换行')).toHaveCount(0, { timeout: 20_000 });
   await expect(bobLog.getByText('消息已撤回')).toBeVisible();
 
+  // Both compare the safety number; Alice marks Bob verified.
+  await alice.page.getByRole('region', { name: '林峰' }).getByRole('button', { name: '安全码' }).click();
+  const aliceSafety = alice.page.getByRole('dialog', { name: '与 林峰 的安全码' });
+  const digits = aliceSafety.getByLabel('安全码数字');
+  await expect(digits).toHaveText(/^(\d{5}){12}$/);
+  await bob.page.getByRole('region', { name: '陈晓' }).getByRole('button', { name: '安全码' }).click();
+  const bobSafety = bob.page.getByRole('dialog', { name: '与 陈晓 的安全码' });
+  await expect(bobSafety.getByLabel('安全码数字')).toHaveText((await digits.textContent())!);
+  await expect(bobSafety.getByRole('img', { name: '与 陈晓 的安全码二维码' })).toBeVisible();
+  await bobSafety.getByRole('button', { name: '关闭' }).click();
+  await aliceSafety.getByRole('button', { name: '标记为已验证' }).click();
+  await expect(aliceSafety).toContainText('你已验证 林峰。');
+  await aliceSafety.getByRole('button', { name: '关闭' }).click();
+  await expect(alice.page.getByRole('region', { name: '林峰' }).getByRole('button', { name: '已验证' })).toBeVisible();
+
   // Search over the decrypted history on this device finds an earlier message by a CJK substring.
   await alice.page.getByRole('searchbox', { name: '搜索聊天记录' }).fill('端到端');
   const results = alice.page.getByRole('list', { name: '搜索结果' });
@@ -247,6 +262,11 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await expect(onOld).toContainText('配对完成');
   await onOld.getByRole('button', { name: '关闭' }).click();
   await onNew.getByRole('button', { name: '关闭' }).click();
+  // Alice's first device: her new device changed the safety number with Bob, whom she had verified.
+  await alice.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /^林峰/ }).click();
+  await expect(alice.page.getByRole('region', { name: '林峰' })).toContainText('林峰 的安全码已变化', {
+    timeout: 20_000,
+  });
   await paired.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
   const pairedLog = paired.page.getByRole('log');
   await expect(pairedLog.getByText('你好，林峰！这条消息是端到端加密的（已更正）。').first()).toBeVisible({

@@ -296,6 +296,22 @@ export const en: Messages = {
       unavailable: 'Original message not available',
     },
     edit: { action: 'Edit', editing: 'Editing your message (Esc to cancel)', cancel: 'Cancel edit', save: 'Save' },
+    safety: {
+      open: 'Safety number',
+      verifiedBadge: 'Verified',
+      title: 'Safety number with {{name}}',
+      explain:
+        'Compare these digits with {{name}} in person or over a channel you trust (or scan the QR code on their device). If they match, nobody — the server included — is between you.',
+      digits: 'Safety number digits',
+      qr: 'QR code of the safety number with {{name}}',
+      verify: 'Mark as verified',
+      unverify: 'Clear verification',
+      isVerified: 'You have verified {{name}}.',
+      notVerified: 'Not verified yet.',
+      changed:
+        'The safety number with {{name}} has changed: they may have a new device, or someone may be impersonating them. Compare it again.',
+      review: 'Review safety number',
+    },
     composer: {
       label: 'Message',
       placeholder: 'Message {{name}} (Enter to send, Shift+Enter for a new line)',

@@ -290,6 +290,21 @@ export const zhCN = {
     mention: { label: '提及成员', all: '所有人' },
     reply: { action: '回复', to: '回复 {{name}}：{{preview}}', cancel: '取消回复', unavailable: '原消息不可见' },
     edit: { action: '编辑', editing: '正在编辑消息（Esc 取消）', cancel: '取消编辑', save: '保存' },
+    safety: {
+      open: '安全码',
+      verifiedBadge: '已验证',
+      title: '与 {{name}} 的安全码',
+      explain:
+        '当面或通过可信渠道与 {{name}} 核对下面的数字（或扫描对方设备上的二维码）。两边一致，说明你们的消息没有被任何人（包括服务器）截获。',
+      digits: '安全码数字',
+      qr: '与 {{name}} 的安全码二维码',
+      verify: '标记为已验证',
+      unverify: '取消验证',
+      isVerified: '你已验证 {{name}}。',
+      notVerified: '尚未验证。',
+      changed: '{{name}} 的安全码已变化：对方可能换了设备，也可能有人冒充。请重新核对安全码。',
+      review: '查看安全码',
+    },
     composer: {
       label: '输入消息',
       placeholder: '发送给 {{name}}（Enter 发送，Shift+Enter 换行）',

@@ -308,9 +308,17 @@ describe('composer', () => {
     const box = screen.getByRole('textbox', { name: '输入消息' });
     fireEvent.change(box, { target: { value: '请 @', selectionStart: 3 } });
     const list = screen.getByRole('listbox', { name: '提及成员' });
-    expect(within(list).getAllByRole('option').map((o) => o.textContent)).toEqual(['@所有人', '@王五', '@李四']);
+    expect(
+      within(list)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['@所有人', '@王五', '@李四']);
     fireEvent.change(box, { target: { value: '请 @李', selectionStart: 4 } });
-    expect(within(screen.getByRole('listbox')).getAllByRole('option').map((o) => o.textContent)).toEqual(['@李四']);
+    expect(
+      within(screen.getByRole('listbox'))
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['@李四']);
     fireEvent.keyDown(box, { key: 'Enter' });
     expect(box).toHaveValue('请 @李四 ');
     expect(onSend).not.toHaveBeenCalled();

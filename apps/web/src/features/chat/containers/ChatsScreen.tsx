@@ -15,6 +15,7 @@ import { ConversationList } from '../components/ConversationList';
 import { RecoveryKeyDialog, RestoreHistoryDialog } from '../components/HistorySetupDialog';
 import { Timeline } from '../components/Timeline';
 import { NewGroupDialog } from '../components/NewGroupDialog';
+import { SafetyNumberDialog } from '../components/SafetyNumberDialog';
 import { ChatSearch } from './ChatSearch';
 import { Watermark } from '../components/Watermark';
 import type { ChatEngine, ConversationView } from '../engine/chatEngine';
@@ -174,6 +175,23 @@ function Conversation({
   const [recalling, setRecalling] = useState<StoredMessage | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [replyingTo, setReplyingTo] = useState<StoredMessage | null>(null);
+  const [showSafety, setShowSafety] = useState(false);
+  const [safety, setSafety] = useState<Awaited<ReturnType<ChatEngine['safetyNumber']>> | null>(null);
+  // Recomputed when devices come and go in this conversation (device_added / device_removed entries).
+  const deviceEvents = (snapshot?.timelines[conversation.id]?.items ?? []).filter(
+    (m) => m.system?.type === 'device_added' || m.system?.type === 'device_removed',
+  ).length;
+  useEffect(() => {
+    if (!conversation.peerUserId) return;
+    let live = true;
+    engine.safetyNumber(conversation.peerUserId).then(
+      (result) => live && setSafety(result),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [engine, conversation.peerUserId, deviceEvents]);
   const [editingMessage, setEditingMessage] = useState<StoredMessage | null>(null);
   const members = useConversationMembers(engine, conversation.id);
   const mentionable = useMemo(
@@ -219,6 +237,11 @@ function Conversation({
             {snapshot.presence[conversation.peerUserId] ? t('chats.presence.online') : t('chats.presence.offline')}
           </span>
         ) : null}
+        {conversation.peerUserId ? (
+          <Button size="sm" variant="ghost" onClick={() => setShowSafety(true)}>
+            {safety?.verification === 'verified' ? t('chats.safety.verifiedBadge') : t('chats.safety.open')}
+          </Button>
+        ) : null}
         <span className="conversation__typing" aria-live="polite">
           {typers.length > 0
             ? t('chats.typing.who', { names: typers.map(nameOf).join(t('chats.system.separator')) })
@@ -226,6 +249,31 @@ function Conversation({
         </span>
       </header>
       {failure ? <Alert tone="error">{describe(failure)}</Alert> : null}
+      {safety?.verification === 'changed' ? (
+        <div className="conversation__warning">
+          <Alert tone="warning">
+            {t('chats.safety.changed', { name: title })}{' '}
+            <Button size="sm" variant="link" onClick={() => setShowSafety(true)}>
+              {t('chats.safety.review')}
+            </Button>
+          </Alert>
+        </div>
+      ) : null}
+      {showSafety && safety && conversation.peerUserId ? (
+        <SafetyNumberDialog
+          name={title}
+          number={safety.number}
+          verification={safety.verification}
+          busy={false}
+          onClose={() => setShowSafety(false)}
+          onVerify={(verified) => {
+            void engine
+              .markVerified(conversation.peerUserId!, verified)
+              .then(() => engine.safetyNumber(conversation.peerUserId!))
+              .then(setSafety);
+          }}
+        />
+      ) : null}
       <Timeline
         items={timeline?.items ?? []}
         pending={timeline?.pending ?? []}

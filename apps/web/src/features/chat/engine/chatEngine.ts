@@ -10,6 +10,7 @@ import {
   type MessageContent,
   type MiyuCrypto,
   parseEnvelope,
+  type SafetyNumber,
   type ToDeviceMessage as CryptoToDeviceMessage,
   toBase64Url,
 } from '@miyu/crypto';
@@ -33,6 +34,7 @@ import { attachmentLimit, checkSize, downloadFile, uploadFile } from './attachme
 import type { ChatApi } from './chatApi';
 import type { DeviceStore, MessageProblem, StoredMessage } from './deviceStore';
 import { PairingCoordinator, type PairingView } from './pairing';
+import { safetyNumberWith, setVerified, type Verification, verificationOf } from './verification';
 import { type SearchFilter, type SearchHit, SearchIndex } from './searchIndex';
 import {
   type HistorySetup,
@@ -677,6 +679,18 @@ export class ChatEngine {
         list.map((p) => (p.clientMsgId === pending.clientMsgId ? { ...p, state: 'failed', error: code } : p)),
       );
     }
+  }
+
+  /** The safety number with a contact and whether this device has verified it (and still matches). */
+  async safetyNumber(peerUserId: string): Promise<{ number: SafetyNumber; verification: Verification }> {
+    const number = await safetyNumberWith(this.o.api, this.o.userId, peerUserId);
+    return { number, verification: await verificationOf(this.o.store, peerUserId, number) };
+  }
+
+  /** The user compared the number with the contact (in person, or by scanning their QR code). */
+  async markVerified(peerUserId: string, verified: boolean): Promise<void> {
+    const { number } = await this.safetyNumber(peerUserId);
+    await setVerified(this.o.store, peerUserId, verified ? number.digits : null);
   }
 
   /** The conversation's current members (user ids). */

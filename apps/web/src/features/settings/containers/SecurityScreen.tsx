@@ -14,7 +14,7 @@ import { PasswordForm } from '../components/PasswordForm';
 import { RecoveryCodes } from '../components/RecoveryCodes';
 import { TotpDisableForm } from '../components/TotpDisableForm';
 import { TotpEnrollment } from '../components/TotpEnrollment';
-import { useQrDataUrl } from '../hooks/useQrDataUrl';
+import { useQrDataUrl } from '../../../lib/useQrDataUrl';
 
 function PasswordSection() {
   const { t } = useTranslation();
