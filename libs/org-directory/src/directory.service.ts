@@ -536,7 +536,17 @@ export class DirectoryService implements OnApplicationBootstrap {
       children: await this.childNodes(id, hidden),
       memberCount: direct[0]?.n ?? 0,
       recursiveMemberCount: await this.repo.recursiveMemberCount(dept, hidden),
+      group: await this.activeGroup(dept.id),
     };
+  }
+
+  private async activeGroup(departmentId: string): Promise<{ id: string; name: string } | null> {
+    const rows = (await this.repo
+      .manager()
+      .query(`SELECT id, name FROM department_groups WHERE department_id = $1 AND archived_at IS NULL`, [
+        departmentId,
+      ])) as Array<{ id: string; name: string }>;
+    return rows[0] ?? null;
   }
 
   /** Members of a department, paged by name; `recursive` lists everyone in the subtree once. */

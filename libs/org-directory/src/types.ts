@@ -39,6 +39,8 @@ export interface DepartmentPage {
   children: DepartmentNode[];
   memberCount: number;
   recursiveMemberCount: number;
+  /** The department's active group chat (its members join it automatically), or null. */
+  group: { id: string; name: string } | null;
 }
 
 export interface DepartmentMember extends PersonSummary {

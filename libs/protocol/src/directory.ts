@@ -67,6 +67,8 @@ export const departmentPageSchema = z.object({
   children: z.array(departmentNodeSchema),
   memberCount: z.number().int(),
   recursiveMemberCount: z.number().int(),
+  /** The department's active group chat, or null. */
+  group: z.object({ id: z.uuid(), name: z.string() }).nullable(),
 });
 export type DepartmentPageDto = z.infer<typeof departmentPageSchema>;
 

@@ -440,6 +440,10 @@ describe('org directory (real PostgreSQL)', () => {
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ name: '事业部', memberCount: 1, archived: false });
       const groupId = created.body.id;
+      // The department page names its group chat, so members can open it from there.
+      expect(
+        (await member.request<DepartmentPageDto>('GET', `/api/directory/departments/${top.id}`)).body.group,
+      ).toEqual({ id: groupId, name: '事业部' });
       const changes = () =>
         events
           .filter((e) => e.name === 'directory.department-group.membership-changed')

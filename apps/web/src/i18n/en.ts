@@ -400,6 +400,7 @@ export const en: Messages = {
     },
     department: {
       breadcrumbs: 'Department path',
+      openGroup: 'Open the department chat “{{name}}”',
       counts: '{{direct}} direct members, {{total}} including sub-departments',
       head: 'Head of department',
       noHead: 'No head set.',

@@ -391,6 +391,7 @@ export const zhCN = {
     },
     department: {
       breadcrumbs: '部门路径',
+      openGroup: '进入部门群“{{name}}”',
       counts: '直属成员 {{direct}} 人，含下级部门共 {{total}} 人',
       head: '部门负责人',
       noHead: '尚未设置负责人。',

@@ -38,6 +38,7 @@ function departmentPage(dept: DepartmentNodeDto, children: DepartmentNodeDto[] =
     children,
     memberCount,
     recursiveMemberCount,
+    group: null,
   };
 }
 

@@ -15,10 +15,12 @@ export interface DepartmentViewProps {
   page: DepartmentPageDto;
   onOpenDepartment: (departmentId: string) => void;
   onOpenPerson: (personId: string) => void;
+  /** Opens the department's group chat; null when there is none or the viewer is not in it. */
+  onOpenGroup?: (() => void) | null;
 }
 
 /** A department: where it sits, its head, its sub-departments and its direct members, a page at a time. */
-export function DepartmentView({ page, onOpenDepartment, onOpenPerson }: DepartmentViewProps) {
+export function DepartmentView({ page, onOpenDepartment, onOpenPerson, onOpenGroup = null }: DepartmentViewProps) {
   const { t } = useTranslation();
   const { department, head, children, breadcrumbs } = page;
   return (
@@ -43,6 +45,13 @@ export function DepartmentView({ page, onOpenDepartment, onOpenPerson }: Departm
         <p className="page__description">
           {t('directory.department.counts', { direct: page.memberCount, total: page.recursiveMemberCount })}
         </p>
+        {page.group && onOpenGroup ? (
+          <div>
+            <Button variant="primary" onClick={onOpenGroup}>
+              {t('directory.department.openGroup', { name: page.group.name })}
+            </Button>
+          </div>
+        ) : null}
       </header>
 
       <section className="card">

@@ -11,7 +11,7 @@ import { DirectorySearch } from '../components/DirectorySearch';
 import { OrgTree } from '../components/OrgTree';
 import { PersonCard } from '../components/PersonCard';
 import { useSignedInAuth } from '../../auth';
-import { useStartDirectChat } from '../../chat';
+import { useChat, useStartDirectChat } from '../../chat';
 
 export const directoryPaths = {
   department: (id: string) => `/directory/departments/${encodeURIComponent(id)}`,
@@ -81,11 +81,22 @@ function DepartmentPane({ departmentId, ...open }: PaneProps & { departmentId: s
   const { t } = useTranslation();
   const describe = useErrorMessage();
   const page = useDepartmentPageQuery(departmentId);
+  const navigate = useNavigate();
+  const { snapshot } = useChat();
+  const group = page.data?.group ?? null;
+  // Members of the department are in its group chat (the directory adds them); others cannot open it.
+  const inGroup = group !== null && (snapshot?.conversations.some((c) => c.id === group.id) ?? false);
   return (
     <div className="page page--wide">
       {page.isPending ? <Spinner label={t('common.loading')} /> : null}
       {page.error ? <Alert tone="error">{describe(page.error)}</Alert> : null}
-      {page.data ? <DepartmentView page={page.data} {...open} /> : null}
+      {page.data ? (
+        <DepartmentView
+          page={page.data}
+          {...open}
+          onOpenGroup={group && inGroup ? () => void navigate(`/chats/${group.id}`) : null}
+        />
+      ) : null}
     </div>
   );
 }
