@@ -273,7 +273,7 @@ test('two people chat end to end encrypted; new devices get the history by pairi
     timeout: 20_000,
   });
   await expect(pairedLog.getByText('收到，谢谢！')).toBeVisible();
-  await expect(pairedLog.getByText('无法解密此消息')).toHaveCount(0);
+  await expect(pairedLog.getByText(/无法解密/)).toHaveCount(0);
 
   // A third device of Alice restores the history with the recovery key instead.
   const second = await newDevice(browser, ALICE);
@@ -288,7 +288,7 @@ test('two people chat end to end encrypted; new devices get the history by pairi
     timeout: 20_000,
   });
   await expect(secondLog.getByText('收到，谢谢！')).toBeVisible();
-  await expect(secondLog.getByText('无法解密此消息')).toHaveCount(0);
+  await expect(secondLog.getByText(/无法解密/)).toHaveCount(0);
 
   // On a shared computer: sign out and delete this device's keys and history.
   const databases = () => second.page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));

@@ -312,6 +312,15 @@ export const en: Messages = {
         'The safety number with {{name}} has changed: they may have a new device, or someone may be impersonating them. Compare it again.',
       review: 'Review safety number',
     },
+    prefs: {
+      pin: 'Pin',
+      unpin: 'Unpin',
+      mute: 'Mute',
+      unmute: 'Unmute',
+      pinnedTag: 'Pinned',
+      mutedTag: 'Muted',
+    },
+    emoji: { open: 'Emoji', label: 'Emoji', insert: 'Insert {{emoji}}' },
     composer: {
       label: 'Message',
       placeholder: 'Message {{name}} (Enter to send, Shift+Enter for a new line)',
@@ -325,6 +334,9 @@ export const en: Messages = {
       recalled: 'Message recalled',
       waitingForKey: 'Cannot be decrypted yet: waiting for the key',
       undecryptable: 'This message cannot be decrypted',
+      noKey:
+        'Cannot be decrypted: the key never arrived (reason {{code}}). It may still come when the sender’s device is online.',
+      undecryptableReason: 'This message cannot be decrypted (reason {{code}})',
       unsupported: 'This message needs a newer version of Miyu',
       attachment_one: '[{{count}} file]',
       attachment_other: '[{{count}} files]',

@@ -57,6 +57,8 @@ function conversation(partial: Partial<ConversationView>): ConversationView {
     lastMessage: null,
     unread: 0,
     firstUnreadSeq: null,
+    pinned: false,
+    muted: false,
     activityAt: new Date().toISOString(),
     ...partial,
   };
@@ -109,6 +111,36 @@ describe('conversation list', () => {
     expect(direct).toHaveAttribute('aria-current', 'true');
     fireEvent.click(group!);
     expect(onSelect).toHaveBeenCalledWith(CONV);
+  });
+});
+
+describe('conversation list keyboard and flags', () => {
+  it('moves between conversations with the arrow keys and marks pinned and muted ones', () => {
+    const ids = ['c1', 'c2', 'c3'].map((c) => `0190a0a0-0000-7000-8000-0000000000${c}`);
+    wrap(
+      <ConversationList
+        conversations={[
+          conversation({ id: ids[0], name: '置顶的群', pinned: true }),
+          conversation({ id: ids[1], name: '安静的群', muted: true, unread: 3 }),
+          conversation({ id: ids[2], name: '普通群' }),
+        ]}
+        selectedId={null}
+        currentUserId={ME}
+        nameOf={nameOf}
+        titleOf={(c) => c.name ?? ''}
+        onSelect={jest.fn()}
+      />,
+    );
+    const [a, b, c] = within(screen.getByRole('list', { name: '会话列表' })).getAllByRole('button');
+    expect(a).toHaveTextContent('置顶');
+    expect(b).toHaveTextContent('免打扰');
+    a!.focus();
+    fireEvent.keyDown(a!, { key: 'ArrowDown' });
+    expect(b).toHaveFocus();
+    fireEvent.keyDown(b!, { key: 'End' });
+    expect(c).toHaveFocus();
+    fireEvent.keyDown(c!, { key: 'ArrowUp' });
+    expect(b).toHaveFocus();
   });
 });
 
@@ -169,7 +201,8 @@ describe('timeline', () => {
         items={[
           msg({ body: '被撤回的内容', recalledAt: new Date().toISOString() }),
           msg({ problem: 'waiting-for-key' }),
-          msg({ problem: 'malformed' }),
+          msg({ problem: 'waiting-for-key', serverTs: new Date(Date.now() - 3_600_000).toISOString() }),
+          msg({ problem: 'malformed', problemCode: 'MALFORMED' }),
           msg({ content: { type: 'unsupported', originalType: 'poll' } }),
         ]}
         pending={[]}
@@ -178,7 +211,9 @@ describe('timeline', () => {
     expect(screen.getByText('消息已撤回')).toBeInTheDocument();
     expect(screen.queryByText('被撤回的内容')).not.toBeInTheDocument();
     expect(screen.getByText('暂时无法解密：正在等待密钥')).toBeInTheDocument();
-    expect(screen.getByText('无法解密此消息')).toBeInTheDocument();
+    expect(screen.getByText('无法解密此消息（原因 MALFORMED）')).toBeInTheDocument();
+    // A key that never came turns "waiting" into a failure with its reason.
+    expect(screen.getByText(/一直没有收到密钥（原因 UNKNOWN_SESSION）/)).toBeInTheDocument();
     expect(screen.getByText('此消息需要更新版本的密语才能查看')).toBeInTheDocument();
   });
 
@@ -329,6 +364,16 @@ describe('composer', () => {
       mentions: [{ userId: LI, start: 2, length: 3 }],
       mentionsAll: false,
     });
+  });
+
+  it('inserts an emoji from the picker', () => {
+    wrap(<Composer recipientName="王五" onSend={jest.fn()} />);
+    const box = screen.getByRole('textbox', { name: '输入消息' });
+    fireEvent.change(box, { target: { value: '好的' } });
+    fireEvent.click(screen.getByRole('button', { name: '表情' }));
+    fireEvent.click(screen.getByRole('button', { name: '插入 👍' }));
+    expect(box).toHaveValue('好的👍');
+    expect(screen.queryByRole('group', { name: '表情' })).not.toBeInTheDocument();
   });
 
   it('refuses an empty or oversized message before sending and keeps the text', () => {

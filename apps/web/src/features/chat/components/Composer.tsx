@@ -4,6 +4,46 @@ import type { Mention } from '@miyu/crypto';
 import { Button } from '../../../ui/Button';
 import { ALL, collectMentions, insertMention, type Mentionable, mentionQuery } from './mentions';
 
+/** The emoji offered by the composer's picker (the system font draws them). */
+export const EMOJI = [
+  '😀',
+  '😄',
+  '😂',
+  '🙂',
+  '😉',
+  '😍',
+  '🤔',
+  '😅',
+  '😭',
+  '😡',
+  '😴',
+  '🤝',
+  '👍',
+  '👎',
+  '👏',
+  '🙏',
+  '💪',
+  '👌',
+  '✌️',
+  '🎉',
+  '❤️',
+  '🔥',
+  '✅',
+  '❌',
+  '⭐',
+  '☕',
+  '🍵',
+  '🌹',
+  '📌',
+  '📎',
+  '📅',
+  '⏰',
+  '🚀',
+  '💡',
+  '⚠️',
+  '❓',
+];
+
 /** The longest text body libs/crypto encodes (content.ts MAX_BODY_LENGTH). */
 export const MAX_MESSAGE_LENGTH = 32_000;
 
@@ -61,6 +101,7 @@ export function Composer({
   /** Where the "@" was whose suggestions the user closed with Escape. */
   const [dismissed, setDismissed] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [emojiOpen, setEmojiOpen] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const tooLong = text.length > MAX_MESSAGE_LENGTH;
@@ -91,6 +132,17 @@ export function Composer({
     setCaret(next.caret);
     setPicked((list) => (list.some((p) => p.userId === person.userId) ? list : [...list, person]));
     requestAnimationFrame(() => input.current?.setSelectionRange(next.caret, next.caret));
+  };
+
+  const insertEmoji = (emoji: string) => {
+    const at = input.current?.selectionStart ?? text.length;
+    const next = text.slice(0, at) + emoji + text.slice(at);
+    setText(next);
+    setEmojiOpen(false);
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(at + emoji.length, at + emoji.length);
+    });
   };
 
   const send = () => {
@@ -163,6 +215,21 @@ export function Composer({
           </Button>
         </div>
       ) : null}
+      {emojiOpen ? (
+        <div className="emoji-picker" role="group" aria-label={t('chats.emoji.label')}>
+          {EMOJI.map((emoji) => (
+            <button
+              key={emoji}
+              type="button"
+              className="emoji-picker__item"
+              aria-label={t('chats.emoji.insert', { emoji })}
+              onClick={() => insertEmoji(emoji)}
+            >
+              {emoji}
+            </button>
+          ))}
+        </div>
+      ) : null}
       {open ? (
         <ul className="mention-list" id={listId} role="listbox" aria-label={t('chats.mention.label')}>
           {candidates.map((person, i) => (
@@ -218,6 +285,9 @@ export function Composer({
         ) : (
           <span />
         )}
+        <Button variant="ghost" aria-expanded={emojiOpen} onClick={() => setEmojiOpen(!emojiOpen)}>
+          {t('chats.emoji.open')}
+        </Button>
         {onFiles && !editing ? (
           <>
             <input

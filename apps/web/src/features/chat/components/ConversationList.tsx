@@ -31,7 +31,25 @@ export function ConversationList({
   const { t, i18n } = useTranslation();
   if (conversations.length === 0) return <p className="chats__empty">{t('chats.emptyList')}</p>;
   return (
-    <ul className="conversation-list" aria-label={t('chats.listLabel')}>
+    <ul
+      className="conversation-list"
+      aria-label={t('chats.listLabel')}
+      onKeyDown={(event) => {
+        // Arrow keys move between conversations; Home/End jump to the ends.
+        const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+        if (!keys.includes(event.key)) return;
+        const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('button.conversation-row')];
+        const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+        const next =
+          event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? buttons.length - 1
+              : Math.min(buttons.length - 1, Math.max(0, at + (event.key === 'ArrowDown' ? 1 : -1)));
+        event.preventDefault();
+        buttons[next]?.focus();
+      }}
+    >
       {conversations.map((c) => {
         const title = titleOf(c);
         const last = c.lastMessage;
@@ -64,6 +82,8 @@ export function ConversationList({
                     ) : null}
                   </span>
                   <span className="conversation-row__time">
+                    {c.pinned ? <span className="conversation-row__flag">{t('chats.prefs.pinnedTag')}</span> : null}
+                    {c.muted ? <span className="conversation-row__flag">{t('chats.prefs.mutedTag')}</span> : null}
                     {last ? shortTime(last.serverTs, i18n.language, t) : ''}
                   </span>
                 </span>
@@ -79,7 +99,7 @@ export function ConversationList({
                     </span>
                   )}
                   {c.unread > 0 ? (
-                    <span className="unread-badge">
+                    <span className={c.muted ? 'unread-badge unread-badge--muted' : 'unread-badge'}>
                       <span aria-hidden="true">{c.unread > 99 ? '99+' : c.unread}</span>
                       <span className="visually-hidden">{t('chats.unread', { count: c.unread })}</span>
                     </span>

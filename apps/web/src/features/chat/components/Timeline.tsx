@@ -314,12 +314,19 @@ function MessageBody({
   const { t } = useTranslation();
   const m = row.message;
   if (row.recalled) return <p className="message__placeholder">{t('chats.message.recalled')}</p>;
-  if (m.problem)
+  if (m.problem) {
+    // A key normally arrives within seconds; after a while "waiting" becomes a failure with its reason.
+    const stillWaiting = m.problem === 'waiting-for-key' && Date.now() - Date.parse(m.serverTs) < KEY_WAIT_MS;
     return (
       <p className="message__placeholder" role="note">
-        {m.problem === 'waiting-for-key' ? t('chats.message.waitingForKey') : t('chats.message.undecryptable')}
+        {stillWaiting
+          ? t('chats.message.waitingForKey')
+          : m.problem === 'waiting-for-key'
+            ? t('chats.message.noKey', { code: m.problemCode ?? 'UNKNOWN_SESSION' })
+            : t('chats.message.undecryptableReason', { code: m.problemCode ?? 'UNKNOWN' })}
       </p>
     );
+  }
   const c = m.content;
   if (!c) return null;
   if (c.type === 'unsupported') return <p className="message__placeholder">{t('chats.message.unsupported')}</p>;
@@ -361,5 +368,8 @@ function MessageBody({
     </>
   );
 }
+
+/** How long a message may wait for its key before it is shown as not decryptable, with the reason. */
+const KEY_WAIT_MS = 10 * 60_000;
 
 const noFile = (): Promise<Blob> => Promise.reject(new Error('no attachment access'));

@@ -237,6 +237,22 @@ function Conversation({
             {snapshot.presence[conversation.peerUserId] ? t('chats.presence.online') : t('chats.presence.offline')}
           </span>
         ) : null}
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-pressed={conversation.pinned}
+          onClick={() => void engine.setConversationPrefs(conversation.id, { pinned: !conversation.pinned })}
+        >
+          {conversation.pinned ? t('chats.prefs.unpin') : t('chats.prefs.pin')}
+        </Button>
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-pressed={conversation.muted}
+          onClick={() => void engine.setConversationPrefs(conversation.id, { muted: !conversation.muted })}
+        >
+          {conversation.muted ? t('chats.prefs.unmute') : t('chats.prefs.mute')}
+        </Button>
         {conversation.peerUserId ? (
           <Button size="sm" variant="ghost" onClick={() => setShowSafety(true)}>
             {safety?.verification === 'verified' ? t('chats.safety.verifiedBadge') : t('chats.safety.open')}

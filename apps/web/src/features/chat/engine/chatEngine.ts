@@ -46,6 +46,7 @@ import {
 
 /** How long a socket request may take before it counts as failed (and is retried on reconnect). */
 const ACK_TIMEOUT_MS = 15_000;
+const PREFS = 'conversationPrefs';
 const TYPING_RESEND_MS = 3000;
 /** Typing shown without a refresh for longer than this is dropped. */
 const TYPING_EXPIRY_MS = 8000;
@@ -72,6 +73,10 @@ export interface ConversationView extends ConversationDto {
   unread: number;
   /** The oldest unread message from someone else ("jump to unread"), or null. */
   firstUnreadSeq: number | null;
+  /** Kept at the top of the list (this device's choice). */
+  pinned: boolean;
+  /** No notifications, except when the user is mentioned (this device's choice). */
+  muted: boolean;
   /** Latest activity (last message, else creation), ISO time: the list's sort key. */
   activityAt: string;
 }
@@ -139,6 +144,7 @@ export class ChatEngine {
   private readonly readSeqs = new Map<string, number>();
   private readonly memberDevices = new Map<string, DeviceAddress[]>();
   private readonly peers = new Map<string, string | null>();
+  private prefs: Record<string, { pinned?: boolean; muted?: boolean }> = {};
   private readonly requestedKeys = new Set<string>();
   private index: SearchIndex | null = null;
   private maxAttachmentBytes: number | null = null;
@@ -215,6 +221,7 @@ export class ChatEngine {
         this.cursors.set(key, value);
       for (const [key, value] of Object.entries((await store.getMeta<Record<string, number>>('reads')) ?? {}))
         this.readSeqs.set(key, value);
+      this.prefs = (await store.getMeta<ChatEngine['prefs']>(PREFS)) ?? {};
       const history = await prepareHistory(this.o.api, this.o.crypto, store);
       this.set({ history });
       await this.refreshConversations();
@@ -388,7 +395,17 @@ export class ChatEngine {
       peerUserId = (await this.o.api.members(c.id)).find((m) => m.userId !== this.o.userId)?.userId ?? null;
       this.peers.set(c.id, peerUserId);
     }
-    return { ...c, peerUserId, lastMessage: last, unread, firstUnreadSeq, activityAt: last?.serverTs ?? c.createdAt };
+    const prefs = this.prefs[c.id] ?? {};
+    return {
+      ...c,
+      peerUserId,
+      lastMessage: last,
+      unread,
+      firstUnreadSeq,
+      pinned: prefs.pinned ?? false,
+      muted: prefs.muted ?? false,
+      activityAt: last?.serverTs ?? c.createdAt,
+    };
   }
 
   private async touchConversation(conversationId: string): Promise<void> {
@@ -467,6 +484,17 @@ export class ChatEngine {
       if (!timeline || (timeline.items[0]?.seq ?? 0) <= seq || !timeline.hasOlder) return;
       await this.loadOlder(conversationId);
     }
+  }
+
+  /** Pins or mutes a conversation on this device. */
+  async setConversationPrefs(conversationId: string, change: { pinned?: boolean; muted?: boolean }): Promise<void> {
+    this.prefs = { ...this.prefs, [conversationId]: { ...this.prefs[conversationId], ...change } };
+    await this.o.store.setMeta(PREFS, this.prefs);
+    this.set({
+      conversations: sortByActivity(
+        this.state.conversations.map((c) => (c.id === conversationId ? { ...c, ...change } : c)),
+      ),
+    });
   }
 
   /** Everything up to `seq` of this conversation has been seen here. */
@@ -613,6 +641,9 @@ export class ChatEngine {
     for (const m of messages) {
       if (!m.senderUserId || m.senderUserId === this.o.userId || m.recalledAt || m.system) continue;
       if (m.content && m.content.type !== 'text' && m.content.type !== 'attachment') continue;
+      const mentioned =
+        m.mentionsAll || (m.content?.type === 'text' && m.content.mentions.some((x) => x.userId === this.o.userId));
+      if (this.prefs[m.conversationId]?.muted && !mentioned) continue;
       for (const listener of this.incoming) listener(m);
     }
   }
@@ -867,6 +898,7 @@ export class ChatEngine {
     for (const m of messages) {
       let content: DecodedContent | null = null;
       let problem: MessageProblem | null = null;
+      let problemCode: string | null = null;
       if (m.envelope) {
         let envelope: Envelope | null = null;
         try {
@@ -875,11 +907,12 @@ export class ChatEngine {
         } catch (error) {
           // Anything not readable becomes a visible placeholder; a missing key is asked for from the sender.
           problem = problemOf(error);
+          problemCode = isCryptoError(error) ? error.code : 'UNKNOWN';
           if (problem === 'waiting-for-key' && envelope) await this.requestKey(envelope);
         }
       }
       const { envelope: _envelope, ...meta } = m;
-      out.push({ ...meta, content, problem });
+      out.push({ ...meta, content, problem, problemCode });
     }
     return out;
   }
@@ -962,8 +995,19 @@ export class ChatEngine {
   }
 }
 
+/** Pinned first, then by latest activity. */
 function sortByActivity(list: ConversationView[]): ConversationView[] {
-  return [...list].sort((a, b) => (a.activityAt < b.activityAt ? 1 : a.activityAt > b.activityAt ? -1 : 0));
+  return [...list].sort((a, b) =>
+    a.pinned !== b.pinned
+      ? a.pinned
+        ? -1
+        : 1
+      : a.activityAt < b.activityAt
+        ? 1
+        : a.activityAt > b.activityAt
+          ? -1
+          : 0,
+  );
 }
 
 /** Union of two seq-sorted lists, newer copies winning. */

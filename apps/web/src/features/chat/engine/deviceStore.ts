@@ -11,6 +11,8 @@ export interface StoredMessage extends Omit<TimelineMessage, 'envelope'> {
   content: DecodedContent | null;
   /** Why a message is not readable: `waiting-for-key` resolves by itself when the key arrives. */
   problem: MessageProblem | null;
+  /** The libs/crypto error code behind `problem` (shown as the reason when it does not resolve). */
+  problemCode?: string | null;
 }
 
 export type MessageProblem = 'waiting-for-key' | 'malformed' | 'undecryptable';
