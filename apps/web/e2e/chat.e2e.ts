@@ -107,7 +107,7 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await expect(row).toBeVisible({ timeout: 20_000 });
   await expect(row).toContainText('第二行');
   await row.click();
-  const bobLog = bob.page.getByRole('log');
+  let bobLog = bob.page.getByRole('log');
   await expect(bobLog.getByText('你好，林峰！这条消息是端到端加密的。')).toBeVisible();
   // Typing shows on the other side while Bob writes; Bob's presence shows as online.
   await bob.page.getByRole('textbox', { name: '输入消息' }).fill('收到');
@@ -162,6 +162,18 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await box.press('Enter');
   await expect(bobLog.getByText(/这条消息是端到端加密的（已更正）。/).first()).toBeVisible({ timeout: 20_000 });
   await expect(bobLog.getByRole('listitem').filter({ hasText: '已更正' }).first()).toContainText('已编辑');
+
+  // Bob closes the tab; what Alice sends meanwhile arrives once when he comes back (catch-up from his cursor).
+  const bobContext = bob.page.context();
+  const bobUrl = bob.page.url();
+  await bob.page.close();
+  await send(alice.page, '你不在的时候发的消息');
+  bob.page = await bobContext.newPage();
+  bob.problems.push(...watchConsole(bob.page));
+  await bob.page.goto(bobUrl);
+  bobLog = bob.page.getByRole('log');
+  await expect(bobLog.getByText('你不在的时候发的消息')).toHaveCount(1, { timeout: 30_000 });
+  await expect(bobLog.getByText('收到，谢谢！')).toHaveCount(1);
 
   // Alice recalls her second message: it disappears on Bob's side.
   const secondLine = alice.page.getByRole('log').getByRole('listitem').filter({ hasText: '带换行' });
