@@ -196,6 +196,28 @@ describe('MiyuCrypto (API over a store)', () => {
     expect(await body(phone, old, 'history')).toBe('old news');
   });
 
+  it('keeps backup markers until the upload is confirmed (a failed upload is retried)', async () => {
+    const dir = new FakeDirectory();
+    const alice = await makeDevice(dir, 'alice', 'a1');
+    const bob = await makeDevice(dir, 'bob', 'b1');
+    await bob.crypto.createHistoryKey();
+    await alice.crypto.setConversationDevices('c1', [bob.address]);
+    const first = await alice.crypto.encryptMessage({
+      conversationId: 'c1',
+      clientMsgId: 'm1',
+      policyVersion: 1,
+      content: text('1'),
+    });
+    await deliverShares(first.keyShares, [bob], alice);
+
+    // An upload that failed: nothing was confirmed, so the same session is still pending.
+    const attempt = await bob.crypto.pendingBackups();
+    expect(attempt).toHaveLength(1);
+    expect(await bob.crypto.pendingBackups()).toHaveLength(1);
+    await bob.crypto.backupsStored(attempt);
+    expect(await bob.crypto.pendingBackups()).toHaveLength(0);
+  });
+
   it('serialises concurrent calls on one device', async () => {
     const dir = new FakeDirectory();
     const alice = await makeDevice(dir, 'alice', 'a1');

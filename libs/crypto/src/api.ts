@@ -77,6 +77,12 @@ export interface KeyDirectory {
   claimBundles(devices: readonly DeviceAddress[]): Promise<PublicBundle[]>;
 }
 
+/** A backup item with the first index it covers (see `backupsStored`). */
+export interface PendingBackup {
+  item: BackupItem;
+  firstIndex: number;
+}
+
 export interface ToDeviceMessage {
   recipient: DeviceAddress;
   /** A pairwise message (ratchet.ts) for the server's per-device inbox. */
@@ -216,6 +222,12 @@ export interface CryptoApi {
   getHistoryKey(): Promise<Uint8Array | null>;
   /** Backup items for sessions received since the last call (requires the History Key). */
   takePendingBackups(): Promise<BackupItem[]>;
+  /**
+   * Two-phase variant for unreliable uploads: the items to back up (markers stay), then `backupsStored` once
+   * the server has them. A session that learned an earlier index in between stays pending.
+   */
+  pendingBackups(): Promise<PendingBackup[]>;
+  backupsStored(stored: readonly PendingBackup[]): Promise<void>;
   /** Imports backup items; returns how many opened and how many did not. */
   restoreBackup(blobs: readonly Uint8Array[]): Promise<{ restored: number; failed: number }>;
 }
@@ -916,6 +928,38 @@ export class MiyuCrypto implements CryptoApi {
 
   getHistoryKey(): Promise<Uint8Array | null> {
     return this.store.get(NS.HISTORY_KEY, SELF);
+  }
+
+  pendingBackups(): Promise<PendingBackup[]> {
+    return this.exclusive(async () => {
+      const historyKey = await this.store.get(NS.HISTORY_KEY, SELF);
+      if (!historyKey) fail('INVALID_STATE', 'no history key on this device');
+      const out: PendingBackup[] = [];
+      for (const key of await this.store.list(NS.PENDING_BACKUP)) {
+        const stored = await this.store.get(NS.INBOUND_SENDER_KEY, key);
+        if (!stored) continue;
+        const inbound = decodeInboundSenderKey(stored);
+        out.push({
+          item: encryptSessionBackup(historyKey, exportInboundSenderKey(inbound), this.random),
+          firstIndex: inbound.firstIndex,
+        });
+      }
+      return out;
+    });
+  }
+
+  backupsStored(stored: readonly PendingBackup[]): Promise<void> {
+    return this.exclusive(async () => {
+      const writes: StoreWrite[] = [];
+      for (const { item, firstIndex } of stored) {
+        const key = sid(item.sessionId);
+        const current = await this.store.get(NS.INBOUND_SENDER_KEY, key);
+        // Still the backed-up state (no earlier index learned since): the marker can go.
+        if (!current || decodeInboundSenderKey(current).firstIndex >= firstIndex)
+          writes.push({ namespace: NS.PENDING_BACKUP, key, value: null });
+      }
+      await this.store.write(writes);
+    });
   }
 
   takePendingBackups(): Promise<BackupItem[]> {

@@ -31,6 +31,7 @@ import {
 import type { ApiClient } from '../../../lib/apiClient';
 import type { MiyuSocket } from '../../../lib/services';
 import { attachmentLimit, checkSize, downloadFile, uploadFile } from './attachments';
+import { maintainDeviceKeys } from './keyMaintenance';
 import type { ChatApi } from './chatApi';
 import type { DeviceStore, MessageProblem, StoredMessage } from './deviceStore';
 import { PairingCoordinator, type PairingView } from './pairing';
@@ -777,8 +778,24 @@ export class ChatEngine {
       await this.retryWaiting();
       await this.resendFailed();
       await this.refreshPresence();
+      await this.maintainKeys();
     } catch {
       // The next reconnect tries again.
+    }
+  }
+
+  /** Prekey refill and signed-prekey rotation, after each (re)connect. */
+  private async maintainKeys(): Promise<void> {
+    try {
+      await maintainDeviceKeys({
+        api: this.o.api,
+        http: this.o.http,
+        crypto: this.o.crypto,
+        userId: this.o.userId,
+        deviceId: this.o.deviceId,
+      });
+    } catch {
+      // Not urgent: others can still reach this device through its signed prekey; the next reconnect retries.
     }
   }
 

@@ -93,17 +93,19 @@ export async function restoreBackups(
 /** Uploads the sessions this device has not backed up yet (no-op without a History Key). */
 export async function uploadPendingBackups(api: ChatApi, crypto: MiyuCrypto, deviceId: string): Promise<number> {
   if (!(await crypto.getHistoryKey())) return 0;
-  const items = await crypto.takePendingBackups();
-  for (let i = 0; i < items.length; i += 500) {
-    const chunk = items.slice(i, i + 500);
+  // Two-phase: markers are cleared only for what the server stored, so a failed upload is retried later.
+  const pending = await crypto.pendingBackups();
+  for (let i = 0; i < pending.length; i += 500) {
+    const chunk = pending.slice(i, i + 500);
     await api.putBackups(
       deviceId,
-      chunk.map((item) => ({
+      chunk.map(({ item }) => ({
         keyId: toBase64Url(item.keyId),
         sessionId: toBase64Url(item.sessionId),
         blob: toBase64Url(item.blob),
       })),
     );
+    await crypto.backupsStored(chunk);
   }
-  return items.length;
+  return pending.length;
 }
