@@ -11,9 +11,10 @@ function firstLoadReport(): Plugin {
     name: 'miyu-first-load-report',
     apply: 'build',
     generateBundle(_options, bundle) {
-      const chunks = new Map<string, { code: string; imports: string[]; isEntry: boolean }>();
+      const chunks = new Map<string, { code: string; imports: string[]; isEntry: boolean; modules: string[] }>();
       for (const [file, out] of Object.entries(bundle)) {
-        if (out.type === 'chunk') chunks.set(file, { code: out.code, imports: out.imports, isEntry: out.isEntry });
+        if (out.type === 'chunk')
+          chunks.set(file, { code: out.code, imports: out.imports, isEntry: out.isEntry, modules: out.moduleIds });
       }
       const eager = new Set<string>();
       const visit = (file: string) => {
@@ -26,6 +27,13 @@ function firstLoadReport(): Plugin {
         (files.reduce((n, f) => n + gzipSync(chunks.get(f)?.code ?? '').length, 0) / 1024).toFixed(1);
       const lazy = [...chunks.keys()].filter((f) => !eager.has(f));
       this.info(`first-load JavaScript: ${kb([...eager])} kB gzip (${eager.size} files)`);
+      // libsodium and libs/crypto must stay out of the first load: a value import of @miyu/crypto (or of an
+      // engine module that has one) from an eager module would pull them in. The build fails if it happens.
+      const early = [...eager].flatMap((f) =>
+        (chunks.get(f)?.modules ?? []).filter((m) => /libsodium|libs[\\/]crypto[\\/]/.test(m)).map((m) => `${f}: ${m}`),
+      );
+      if (early.length > 0)
+        this.error(`libs/crypto or libsodium in the first-load JavaScript:\n${early.slice(0, 5).join('\n')}`);
       this.info(`lazy JavaScript: ${kb(lazy)} kB gzip (${lazy.map((f) => f.replace(/^assets\//, '')).join(', ')})`);
     },
   };

@@ -211,18 +211,41 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   const group = alice.page.getByRole('dialog', { name: '发起群聊' });
   await group.getByLabel('群名称').fill('发布小组');
   await group.getByLabel('添加成员：搜索姓名、拼音或工号').fill('lf');
-  await group.getByRole('list', { name: '搜索结果' }).getByRole('button', { name: /林峰/ }).click();
+  await group.getByRole('list', { name: '搜索结果' }).getByRole('button', { name: /^林峰/ }).click();
   await group.getByRole('button', { name: /创建/ }).click();
   await expect(alice.page.getByRole('heading', { name: '发布小组', level: 1 })).toBeVisible();
   await send(alice.page, '周五发布，大家准备一下');
   const groupRow = bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /发布小组/ });
   await expect(groupRow).toContainText('周五发布', { timeout: 20_000 });
+  // The owner renames the group; Bob sees the new name, then leaves.
+  await alice.page.getByRole('button', { name: '成员（2）' }).click();
+  const membersDialog = alice.page.getByRole('dialog', { name: '发布小组 · 2 位成员' });
+  await expect(membersDialog.getByRole('list', { name: '成员列表' }).getByRole('listitem')).toHaveCount(2);
+  await membersDialog.getByLabel('群名称').fill('发布小组（周五）');
+  await membersDialog.getByRole('button', { name: '修改群名' }).click();
+  await expect(
+    bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /发布小组（周五）/ }),
+  ).toBeVisible({ timeout: 20_000 });
+  await alice.page.keyboard.press('Escape');
+  await bob.page
+    .getByRole('list', { name: '会话列表' })
+    .getByRole('button', { name: /发布小组（周五）/ })
+    .click();
+  await bob.page.getByRole('button', { name: '成员（2）' }).click();
+  await bob.page.getByRole('button', { name: '退出群聊' }).click();
+  await expect(bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /发布小组/ })).toHaveCount(
+    0,
+    {
+      timeout: 20_000,
+    },
+  );
+  await bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /^陈晓/ }).click();
 
   // Notifications while Bob is elsewhere in the app: who and what, until an admin turns previews off.
   const shown = () =>
     bob.page.evaluate(() => (window as unknown as { shownNotifications: unknown[] }).shownNotifications);
   await bob.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '通讯录' }).click();
-  await alice.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
+  await alice.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /^林峰/ }).click();
   await send(alice.page, '通知里能看到这句话');
   await expect.poll(shown, { timeout: 20_000 }).toContainEqual({ title: '陈晓', body: '通知里能看到这句话' });
   const adminLogin = await request.post(`${BASE_URL}/api/auth/login`, {
@@ -279,7 +302,7 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await expect(alice.page.getByRole('region', { name: '林峰' })).toContainText('林峰 的安全码已变化', {
     timeout: 20_000,
   });
-  await paired.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
+  await paired.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /^林峰/ }).click();
   const pairedLog = paired.page.getByRole('log');
   await expect(pairedLog.getByText('你好，林峰！这条消息是端到端加密的（已更正）。').first()).toBeVisible({
     timeout: 20_000,
@@ -294,7 +317,7 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await restore.getByLabel('恢复密钥（34 个词，用空格分隔）').fill(aliceWords);
   await restore.getByRole('button', { name: '恢复', exact: true }).click();
   await expect(restore).toBeHidden({ timeout: 30_000 });
-  await second.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /林峰/ }).click();
+  await second.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /^林峰/ }).click();
   const secondLog = second.page.getByRole('log');
   await expect(secondLog.getByText('你好，林峰！这条消息是端到端加密的（已更正）。').first()).toBeVisible({
     timeout: 20_000,

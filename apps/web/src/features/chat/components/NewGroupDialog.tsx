@@ -10,6 +10,12 @@ import { FormDialog } from '../../../ui/FormDialog';
 
 export interface NewGroupDialogProps {
   currentUserId: string;
+  /** `add`: pick people to add to an existing group (no name). */
+  mode?: 'create' | 'add';
+  /** The group's name, in `add` mode. */
+  groupName?: string;
+  /** People not to offer (already members). */
+  exclude?: readonly string[];
   busy: boolean;
   error: string | null;
   onCreate: (values: { name: string; memberIds: string[] }) => void;
@@ -17,7 +23,16 @@ export interface NewGroupDialogProps {
 }
 
 /** Name a group and pick its members from the directory (name, pinyin, initials, employee number). */
-export function NewGroupDialog({ currentUserId, busy, error, onCreate, onCancel }: NewGroupDialogProps) {
+export function NewGroupDialog({
+  currentUserId,
+  mode = 'create',
+  groupName = '',
+  exclude = [],
+  busy,
+  error,
+  onCreate,
+  onCancel,
+}: NewGroupDialogProps) {
   const { t } = useTranslation();
   const api = useApi();
   const [name, setName] = useState('');
@@ -35,12 +50,20 @@ export function NewGroupDialog({ currentUserId, busy, error, onCreate, onCancel 
 
   return (
     <FormDialog
-      title={t('chats.newGroup.title')}
+      title={mode === 'add' ? t('chats.members.addTitle', { name: groupName }) : t('chats.newGroup.title')}
       error={error}
-      submitLabel={t('chats.newGroup.create', { count: picked.length + 1 })}
+      submitLabel={
+        mode === 'add'
+          ? t('chats.members.addSubmit', { count: picked.length })
+          : t('chats.newGroup.create', { count: picked.length + 1 })
+      }
       submitDisabled={busy || picked.length === 0}
       onCancel={onCancel}
       onSubmit={() => {
+        if (mode === 'add') {
+          onCreate({ name: '', memberIds: picked.map((p) => p.id) });
+          return;
+        }
         const trimmed = name.trim();
         if (trimmed === '' || trimmed.length > 100 || /[\r\n]/.test(trimmed)) {
           setInvalid(t('chats.newGroup.nameInvalid'));
@@ -49,13 +72,15 @@ export function NewGroupDialog({ currentUserId, busy, error, onCreate, onCancel 
         onCreate({ name: trimmed, memberIds: picked.map((p) => p.id) });
       }}
     >
-      <TextField
-        label={t('chats.newGroup.name')}
-        value={name}
-        error={invalid}
-        autoComplete="off"
-        onChange={(event) => setName(event.target.value)}
-      />
+      {mode === 'create' ? (
+        <TextField
+          label={t('chats.newGroup.name')}
+          value={name}
+          error={invalid}
+          autoComplete="off"
+          onChange={(event) => setName(event.target.value)}
+        />
+      ) : null}
       {picked.length > 0 ? (
         <ul className="chip-list" aria-label={t('chats.newGroup.picked')}>
           {picked.map((p) => (
@@ -81,7 +106,7 @@ export function NewGroupDialog({ currentUserId, busy, error, onCreate, onCancel 
       />
       <ul className="pick-list" aria-label={t('chats.newGroup.results')}>
         {(hits.data?.items ?? [])
-          .filter((hit) => hit.id !== currentUserId)
+          .filter((hit) => hit.id !== currentUserId && !exclude.includes(hit.id))
           .map((hit) => {
             const selected = picked.some((p) => p.id === hit.id);
             return (

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AttachmentRef } from '@miyu/crypto';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { MENTION_ALL_OPEN_MAX_MEMBERS } from '@miyu/protocol';
@@ -16,11 +17,12 @@ import { RecoveryKeyDialog, RestoreHistoryDialog } from '../components/HistorySe
 import { Timeline } from '../components/Timeline';
 import { NewGroupDialog } from '../components/NewGroupDialog';
 import { SafetyNumberDialog } from '../components/SafetyNumberDialog';
+import { GroupMembersDialog } from '../components/GroupMembersDialog';
 import { ChatSearch } from './ChatSearch';
 import { Watermark } from '../components/Watermark';
 import type { ChatEngine, ConversationView } from '../engine/chatEngine';
 import type { StoredMessage } from '../engine/deviceStore';
-import { AttachmentTooLargeError } from '../engine/attachments';
+import type { AttachmentTooLargeError } from '../engine/attachments';
 import { formatBytes } from '../components/AttachmentView';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChat } from '../hooks/useChat';
@@ -176,6 +178,26 @@ function Conversation({
   const [fileError, setFileError] = useState<string | null>(null);
   const [replyingTo, setReplyingTo] = useState<StoredMessage | null>(null);
   const [showSafety, setShowSafety] = useState(false);
+  const [showMembers, setShowMembers] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const [groupBusy, setGroupBusy] = useState(false);
+  const [groupError, setGroupError] = useState<unknown>(null);
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const memberList = useQuery({
+    queryKey: ['chat', 'member-list', conversation.id, conversation.memberCount],
+    queryFn: () => engine.members(conversation.id),
+    enabled: showMembers,
+  });
+  /** Runs a group change, then refreshes the member lists shown here. */
+  const manage = (change: () => Promise<void>) => {
+    setGroupBusy(true);
+    setGroupError(null);
+    change()
+      .then(() => queryClient.invalidateQueries({ queryKey: ['chat'] }))
+      .catch(setGroupError)
+      .finally(() => setGroupBusy(false));
+  };
   const [safety, setSafety] = useState<Awaited<ReturnType<ChatEngine['safetyNumber']>> | null>(null);
   // Recomputed when devices come and go in this conversation (device_added / device_removed entries).
   const deviceEvents = (snapshot?.timelines[conversation.id]?.items ?? []).filter(
@@ -237,6 +259,11 @@ function Conversation({
             {snapshot.presence[conversation.peerUserId] ? t('chats.presence.online') : t('chats.presence.offline')}
           </span>
         ) : null}
+        {conversation.kind !== 'direct' ? (
+          <Button size="sm" variant="ghost" onClick={() => setShowMembers(true)}>
+            {t('chats.members.open', { count: conversation.memberCount })}
+          </Button>
+        ) : null}
         <Button
           size="sm"
           variant="ghost"
@@ -274,6 +301,46 @@ function Conversation({
             </Button>
           </Alert>
         </div>
+      ) : null}
+      {showMembers && conversation.kind !== 'direct' ? (
+        <GroupMembersDialog
+          name={title}
+          kind={conversation.kind}
+          members={memberList.data ?? []}
+          currentUserId={currentUserId}
+          myRole={conversation.myRole}
+          nameOf={nameOf}
+          busy={groupBusy}
+          error={groupError ? describe(groupError) : null}
+          onClose={() => setShowMembers(false)}
+          onAdd={() => setAdding(true)}
+          onRemove={(userId) => manage(() => engine.removeMember(conversation.id, userId))}
+          onRename={(name) => manage(() => engine.renameGroup(conversation.id, name))}
+          onRole={(userId, role) => manage(() => engine.setMemberRole(conversation.id, userId, role))}
+          onLeave={() =>
+            manage(async () => {
+              await engine.removeMember(conversation.id, currentUserId);
+              void navigate('/chats');
+            })
+          }
+        />
+      ) : null}
+      {adding ? (
+        <NewGroupDialog
+          mode="add"
+          groupName={title}
+          currentUserId={currentUserId}
+          exclude={(memberList.data ?? []).map((m) => m.userId)}
+          busy={groupBusy}
+          error={groupError ? describe(groupError) : null}
+          onCancel={() => setAdding(false)}
+          onCreate={({ memberIds }) =>
+            manage(async () => {
+              await engine.addMembers(conversation.id, memberIds);
+              setAdding(false);
+            })
+          }
+        />
       ) : null}
       {showSafety && safety && conversation.peerUserId ? (
         <SafetyNumberDialog
@@ -366,7 +433,7 @@ function Conversation({
         onFiles={(files) => {
           setFileError(null);
           engine.sendFiles(conversation.id, files).catch((error: unknown) => {
-            if (error instanceof AttachmentTooLargeError)
+            if (isTooLarge(error))
               setFileError(t('chats.files.tooLarge', { name: error.fileName, limit: formatBytes(error.maxBytes) }));
             else setFileError(describe(error));
           });
@@ -488,4 +555,9 @@ function HistorySetup({ engine }: { engine: ChatEngine }) {
       ) : null}
     </div>
   );
+}
+
+/** By code, not `instanceof`: importing the engine's class here would pull libs/crypto into the first load. */
+function isTooLarge(error: unknown): error is AttachmentTooLargeError {
+  return (error as { code?: unknown } | null)?.code === 'ATTACHMENT_TOO_LARGE' && 'fileName' in (error as object);
 }

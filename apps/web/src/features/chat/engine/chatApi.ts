@@ -10,6 +10,7 @@ import {
   deviceSchema,
   type DeviceDto,
   historyRecoveryStateSchema,
+  type MemberRole,
   type HistoryRecoveryState,
   type RegisterDeviceRequest,
   timelineMessageSchema,
@@ -34,6 +35,20 @@ export function chatApi(api: ApiClient) {
       api.post('/api/conversations', conversationSchema, { body }),
     members: (conversationId: string) =>
       api.get(`/api/conversations/${id(conversationId)}/members`, z.array(conversationMemberSchema)),
+    addMembers: (conversationId: string, userIds: string[]): Promise<ConversationDto> =>
+      api.post(`/api/conversations/${id(conversationId)}/members`, conversationSchema, { body: { userIds } }),
+    removeMember: (conversationId: string, userId: string): Promise<void> =>
+      api.delete(`/api/conversations/${id(conversationId)}/members/${id(userId)}`),
+    updateConversation: (conversationId: string, body: { name?: string; topic?: string }): Promise<ConversationDto> =>
+      api.patch(`/api/conversations/${id(conversationId)}`, conversationSchema, { body }),
+    setRole: (conversationId: string, userId: string, role: MemberRole) =>
+      api.put(
+        `/api/conversations/${id(conversationId)}/members/${id(userId)}/role`,
+        z.array(conversationMemberSchema),
+        {
+          body: { role },
+        },
+      ),
     history: (conversationId: string, before: number | undefined, limit: number): Promise<TimelineMessage[]> =>
       api.get(`/api/conversations/${id(conversationId)}/messages`, z.array(timelineMessageSchema), {
         query: { before: before === undefined ? undefined : String(before), limit: String(limit) },

@@ -21,6 +21,7 @@ import {
   type PresenceSnapshot,
   type TypingChangedEvent,
   type ConversationDto,
+  type ConversationMemberDto,
   type MessageSendAck,
   type SyncChanges,
   type SyncPage,
@@ -727,7 +728,35 @@ export class ChatEngine {
 
   /** The conversation's current members (user ids). */
   async memberIds(conversationId: string): Promise<string[]> {
-    return (await this.o.api.members(conversationId)).map((m) => m.userId);
+    return (await this.members(conversationId)).map((m) => m.userId);
+  }
+
+  members(conversationId: string): Promise<ConversationMemberDto[]> {
+    return this.o.api.members(conversationId);
+  }
+
+  /** Group management (owner and admins; the server enforces who may do what). */
+  async addMembers(conversationId: string, userIds: string[]): Promise<void> {
+    await this.o.api.addMembers(conversationId, userIds);
+    this.memberDevices.delete(conversationId);
+    await this.refreshConversations();
+  }
+
+  /** Removes someone, or leaves when `userId` is the user (the conversation then leaves the list). */
+  async removeMember(conversationId: string, userId: string): Promise<void> {
+    await this.o.api.removeMember(conversationId, userId);
+    this.memberDevices.delete(conversationId);
+    await this.refreshConversations();
+  }
+
+  async renameGroup(conversationId: string, name: string): Promise<void> {
+    await this.o.api.updateConversation(conversationId, { name });
+    await this.refreshConversations();
+  }
+
+  async setMemberRole(conversationId: string, userId: string, role: 'owner' | 'admin' | 'member'): Promise<void> {
+    await this.o.api.setRole(conversationId, userId, role);
+    await this.refreshConversations();
   }
 
   /** Queues pairwise messages in the recipients' inboxes (before the message that needs them). */
