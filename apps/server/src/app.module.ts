@@ -13,6 +13,7 @@ import { KeysModule } from './modules/keys/keys.module.js';
 import { MessagingModule } from './modules/messaging/messaging.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { PresenceModule } from './modules/presence/presence.module.js';
+import { ReceiptsModule } from './modules/receipts/receipts.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { SetupModule } from './modules/setup/setup.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         InboxModule,
         AttachmentsModule,
         PresenceModule,
+        ReceiptsModule,
         RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -8,3 +8,4 @@ export * from './messaging.js';
 export * from './inbox.js';
 export * from './attachments.js';
 export * from './presence.js';
+export * from './receipts.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { singleLine } from './common.js';
+import { receiptsPolicySchema } from './receipts.js';
 
 /**
  * Conversations and messages (ARCHITECTURE §4). Message content only ever travels as the opaque E2E envelope of
@@ -53,6 +54,9 @@ export const conversationSchema = z.object({
   memberCount: z.number().int(),
   myRole: memberRoleSchema,
   createdAt: z.string(),
+  /** The user's read cursor (any of their devices) and the messages from others after it. */
+  readSeq: z.number().int(),
+  unreadCount: z.number().int(),
 });
 export type ConversationDto = z.infer<typeof conversationSchema>;
 
@@ -155,6 +159,8 @@ export const messagingSettingsSchema = z.strictObject({
   watermarkEnabled: z.boolean(),
   /** In this order; at least one when the watermark is on. */
   watermarkFields: z.array(watermarkFieldSchema).min(1).max(4),
+  /** `enforced`: everyone's reads are shown; `optional`: a person may hide theirs (and then sees nobody's). */
+  receiptsPolicy: receiptsPolicySchema,
 });
 export type MessagingSettings = z.infer<typeof messagingSettingsSchema>;
 
@@ -172,6 +178,7 @@ export const DEFAULT_MESSAGING_SETTINGS: MessagingSettings = {
   notificationPreviews: true,
   watermarkEnabled: true,
   watermarkFields: ['name', 'employeeNo'],
+  receiptsPolicy: 'enforced',
 };
 
 export const syncSinceSchema = z.strictObject({

@@ -24,6 +24,7 @@ import {
   type SyncSince,
   type TimelineMessage,
 } from './messaging.js';
+import { type ReceiptCursors, receiptReportSchema, type ReceiptReport, type ReceiptUpdatedEvent } from './receipts.js';
 import {
   presenceQuerySchema,
   type PresenceQuery,
@@ -55,6 +56,8 @@ export const clientEventSchemas = {
   'todevice:ack': toDeviceAckSchema,
   'typing:update': typingUpdateSchema,
   'presence:query': presenceQuerySchema,
+  'receipt:read': receiptReportSchema,
+  'receipt:delivered': receiptReportSchema,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -79,6 +82,10 @@ export interface ClientToServerEvents {
   'typing:update': (payload: TypingUpdate, ack: (res: Ack<Record<string, never>>) => void) => void;
   /** Which of these users have a connected socket right now (any server process). */
   'presence:query': (payload: PresenceQuery, ack: (res: Ack<PresenceSnapshot>) => void) => void;
+  /** This device showed the conversation up to `seq` (coalesce: report the highest seen, at most about 1/s). */
+  'receipt:read': (payload: ReceiptReport, ack: (res: Ack<ReceiptCursors>) => void) => void;
+  /** This device received the conversation up to `seq`. */
+  'receipt:delivered': (payload: ReceiptReport, ack: (res: Ack<ReceiptCursors>) => void) => void;
 }
 
 export interface SessionRevokedEvent {
@@ -98,6 +105,8 @@ export interface ServerToClientEvents {
   'message:new': (message: TimelineMessage) => void;
   /** A new message in this device's inbox (stored until acked). */
   'todevice:new': (message: ToDeviceMessage) => void;
+  /** A member's read/delivered cursor moved (to their own devices, and to senders of the messages it passed). */
+  'receipt:updated': (event: ReceiptUpdatedEvent) => void;
 }
 
 /** What a client may send in the socket.io handshake `auth` object (the session itself comes from the cookie). */

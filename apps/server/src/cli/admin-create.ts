@@ -61,6 +61,7 @@ async function main(): Promise<void> {
       createdAt: now,
       updatedAt: now,
       disabledAt: null,
+      hideReadReceipts: false,
     });
     await db.dataSource.query('DELETE FROM setup_tokens');
     process.stdout.write(`Admin "${input.login}" created. Sign in at ${config.publicUrl.origin}\n`);

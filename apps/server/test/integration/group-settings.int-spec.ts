@@ -1,15 +1,13 @@
-import { createOutboundSenderKey, encryptGroupMessage, envelopeToJson, ready } from '@miyu/crypto';
+import { ready } from '@miyu/crypto';
 import {
-  type Ack,
   type ConversationDto,
   type ConversationMemberDto,
   MENTION_ALL_OPEN_MAX_MEMBERS,
   type MessageSendAck,
   type TimelineMessage,
 } from '@miyu/protocol';
-import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
-import { createPerson, createUser, type Person } from '../support/people.js';
+import { createPerson, createUser, type Person, sendTestMessage } from '../support/people.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 type ErrorBody = { error: { code: string } };
@@ -130,26 +128,8 @@ describe('group settings, roles and @all (real PostgreSQL)', () => {
   });
 
   it(`allows @all to anyone up to ${MENTION_ALL_OPEN_MAX_MEMBERS} members and only to the owner and admins above`, async () => {
-    const send = async (p: Person, conversationId: string, mentionsAll: boolean) => {
-      const clientMsgId = uuidv7();
-      const session = createOutboundSenderKey({
-        conversationId,
-        senderUserId: p.user.id,
-        senderDeviceId: p.deviceId,
-        epoch: 1,
-      });
-      const { envelope } = encryptGroupMessage(session, {
-        clientMsgId,
-        policyVersion: 0,
-        content: { type: 'text', body: '@所有人 开会', mentions: [], replyTo: null },
-      });
-      return (await p.socket.timeout(10_000).emitWithAck('message:send', {
-        clientMsgId,
-        conversationId,
-        envelope: envelopeToJson(envelope) as unknown as Record<string, string | number>,
-        mentionsAll,
-      })) as Ack<MessageSendAck>;
-    };
+    const send = (p: Person, conversationId: string, mentionsAll: boolean) =>
+      sendTestMessage(p, conversationId, '@所有人 开会', { mentionsAll });
     const small = await group(owner, [member.user.id]);
     const ok = await send(member, small.id, true);
     expect(ok.ok).toBe(true);

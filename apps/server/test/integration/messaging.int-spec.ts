@@ -265,6 +265,7 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
       notificationPreviews: true,
       watermarkEnabled: true,
       watermarkFields: ['name', 'employeeNo'],
+      receiptsPolicy: 'enforced',
     });
     expect((await bob.http.request('GET', '/api/settings/messaging')).body).toMatchObject({ recallWindowMinutes: 0 });
     // The other settings change alone; bad values are refused.
@@ -289,6 +290,7 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
       notificationPreviews: false,
       watermarkEnabled: true,
       watermarkFields: ['employeeNo', 'date'],
+      receiptsPolicy: 'enforced',
     });
     const late = send(alice, group.id, outbound, 'too late');
     outbound = late.next;

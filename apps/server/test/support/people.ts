@@ -1,5 +1,13 @@
-import { bundleToJson, generateDeviceKeys, generateOneTimePrekeys, publicBundle } from '@miyu/crypto';
-import type { TimelineMessage, UserDto } from '@miyu/protocol';
+import {
+  bundleToJson,
+  createOutboundSenderKey,
+  encryptGroupMessage,
+  envelopeToJson,
+  generateDeviceKeys,
+  generateOneTimePrekeys,
+  publicBundle,
+} from '@miyu/crypto';
+import type { Ack, MessageSendAck, TimelineMessage, UserDto } from '@miyu/protocol';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from './http-client.js';
 import { type ClientSocket, connected, connectSocket } from './socket-client.js';
@@ -50,4 +58,34 @@ export async function createPerson(baseUrl: string, admin: TestClient, login: st
   socket.on('message:new', (m) => received.push(m));
   await connected(socket);
   return { user, http, deviceId, socket, received };
+}
+
+/**
+ * Sends a real (structurally valid, signed) E2E text envelope over the person's socket, under a one-off sender
+ * key: for tests of server rules that never need the message decrypted. Returns the server's ack.
+ */
+export async function sendTestMessage(
+  p: Person,
+  conversationId: string,
+  body: string,
+  extra: { mentionsAll?: boolean } = {},
+): Promise<Ack<MessageSendAck>> {
+  const clientMsgId = uuidv7();
+  const session = createOutboundSenderKey({
+    conversationId,
+    senderUserId: p.user.id,
+    senderDeviceId: p.deviceId,
+    epoch: 1,
+  });
+  const { envelope } = encryptGroupMessage(session, {
+    clientMsgId,
+    policyVersion: 0,
+    content: { type: 'text', body, mentions: [], replyTo: null },
+  });
+  return (await p.socket.timeout(10_000).emitWithAck('message:send', {
+    clientMsgId,
+    conversationId,
+    envelope: envelopeToJson(envelope) as unknown as Record<string, string | number>,
+    ...extra,
+  })) as Ack<MessageSendAck>;
 }

@@ -98,6 +98,7 @@ export const en: Messages = {
     MESSAGE_NOT_FOUND: 'Message not found.',
     MESSAGE_RECALL_WINDOW_PASSED: 'It is too late to recall this message.',
     MESSAGE_RECALL_FORBIDDEN: 'You cannot recall this message.',
+    RECEIPTS_NOT_AVAILABLE: 'Read receipts are shown only to the sender of a message (and not when you hide your own).',
     NETWORK: 'Cannot reach the server. Check your connection and try again.',
     BAD_RESPONSE: 'The server sent something unexpected. Please reload the page and try again.',
     unknown: 'Unknown error ({{code}})',

@@ -71,6 +71,7 @@ const errors: Record<ErrorCode, string> & Record<string, string> = {
   MESSAGE_NOT_FOUND: '消息不存在。',
   MESSAGE_RECALL_WINDOW_PASSED: '已超过可撤回的时间。',
   MESSAGE_RECALL_FORBIDDEN: '你不能撤回这条消息。',
+  RECEIPTS_NOT_AVAILABLE: '只有消息的发送者能查看已读情况（你隐藏了自己的已读状态时也不能查看）。',
   NETWORK: '无法连接到服务器，请检查网络后重试。',
   BAD_RESPONSE: '服务器返回了无法识别的数据，请刷新页面后重试。',
   unknown: '未知错误（{{code}}）',

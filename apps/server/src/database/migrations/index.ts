@@ -9,6 +9,7 @@ import { DirectoryCounts1764600000000 } from './1764600000000-directory-counts.j
 import { MentionsAll1764700000000 } from './1764700000000-mentions-all.js';
 import { HistoryRecovery1764800000000 } from './1764800000000-history-recovery.js';
 import { ClientSettings1764900000000 } from './1764900000000-client-settings.js';
+import { ReadReceipts1765000000000 } from './1765000000000-read-receipts.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   MentionsAll1764700000000,
   HistoryRecovery1764800000000,
   ClientSettings1764900000000,
+  ReadReceipts1765000000000,
 ];

@@ -9,6 +9,8 @@ export interface ConversationRow {
   conversation: ConversationEntity;
   memberCount: number;
   myRole: ConversationMemberEntity['role'];
+  readSeq: number;
+  unreadCount: number;
 }
 
 @Injectable()
@@ -159,20 +161,36 @@ export class ConversationsRepository {
 
   async listForUser(userId: string): Promise<ConversationRow[]> {
     const rows = (await this.dataSource.query(
-      `SELECT c.id, m.role AS my_role,
-              (SELECT count(*)::int FROM conversation_members x WHERE x.conversation_id = c.id AND x.left_at IS NULL) AS member_count
+      `SELECT c.id, m.role AS my_role, m.read_seq,
+              (SELECT count(*)::int FROM conversation_members x WHERE x.conversation_id = c.id AND x.left_at IS NULL) AS member_count,
+              -- Messages from others after the read cursor: a range of messages_pkey, as long as the unread part.
+              (SELECT count(*)::int FROM messages u
+                WHERE u.conversation_id = c.id AND u.seq > m.read_seq AND u.envelope IS NOT NULL
+                  AND u.recalled_at IS NULL AND u.sender_user_id IS DISTINCT FROM $1) AS unread_count
        FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
        WHERE m.user_id = $1 AND m.left_at IS NULL
        ORDER BY c.last_seq DESC, c.created_at DESC
        LIMIT 1000`,
       [userId],
-    )) as Array<{ id: string; my_role: ConversationMemberEntity['role']; member_count: number }>;
+    )) as Array<{
+      id: string;
+      my_role: ConversationMemberEntity['role'];
+      member_count: number;
+      read_seq: string;
+      unread_count: number;
+    }>;
     if (rows.length === 0) return [];
     const conversations = await this.dataSource
       .getRepository(ConversationEntity)
       .findBy({ id: In(rows.map((r) => r.id)) });
     const byId = new Map(conversations.map((c) => [c.id, c]));
-    return rows.map((r) => ({ conversation: byId.get(r.id)!, memberCount: r.member_count, myRole: r.my_role }));
+    return rows.map((r) => ({
+      conversation: byId.get(r.id)!,
+      memberCount: r.member_count,
+      myRole: r.my_role,
+      readSeq: Number(r.read_seq),
+      unreadCount: r.unread_count,
+    }));
   }
 
   async lastSeqsForUser(userId: string): Promise<Array<{ id: string; lastSeq: number }>> {

@@ -64,6 +64,8 @@ export class ConversationsService {
       conversation: { ...conversation, lastSeq: String(entries.length) },
       memberCount: members.length,
       myRole: 'owner',
+      readSeq: 0,
+      unreadCount: 0,
     });
   }
 

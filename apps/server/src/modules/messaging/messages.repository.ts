@@ -180,6 +180,7 @@ export class MessagesRepository {
       notificationPreviews: row.notificationPreviews,
       watermarkEnabled: row.watermarkEnabled,
       watermarkFields: row.watermarkFields,
+      receiptsPolicy: row.receiptsPolicy,
     };
   }
 

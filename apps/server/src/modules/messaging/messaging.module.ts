@@ -20,6 +20,6 @@ import { MessagingListeners } from './messaging.listeners.js';
     MessagingGateway,
     MessagingListeners,
   ],
-  exports: [ConversationsService],
+  exports: [ConversationsService, MessagesService],
 })
 export class MessagingModule {}

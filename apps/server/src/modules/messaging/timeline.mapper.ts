@@ -32,5 +32,7 @@ export function toConversationDto(row: ConversationRow): ConversationDto {
     memberCount: row.memberCount,
     myRole: row.myRole,
     createdAt: c.createdAt.toISOString(),
+    readSeq: row.readSeq,
+    unreadCount: row.unreadCount,
   };
 }

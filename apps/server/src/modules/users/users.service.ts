@@ -71,6 +71,7 @@ export class UsersService {
       createdAt: now,
       updatedAt: now,
       disabledAt: null,
+      hideReadReceipts: false,
     } satisfies UserEntity);
     try {
       return await this.users.insert(user, manager);

@@ -164,6 +164,7 @@ describe('admin messaging settings', () => {
     notificationPreviews: true,
     watermarkEnabled: true,
     watermarkFields: ['name', 'employeeNo'],
+    receiptsPolicy: 'enforced',
   };
 
   it('changes the recall window, notification previews and watermark fields, and refuses bad input', async () => {

@@ -53,6 +53,8 @@ function conversation(partial: Partial<ConversationView>): ConversationView {
     memberCount: 3,
     myRole: 'owner',
     createdAt: new Date().toISOString(),
+    readSeq: 0,
+    unreadCount: 0,
     peerUserId: null,
     lastMessage: null,
     unread: 0,

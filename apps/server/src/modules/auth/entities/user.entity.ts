@@ -58,6 +58,10 @@ export class UserEntity {
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
   updatedAt: Date;
 
+  /** Read receipts off for this person (only honoured when the org makes receipts optional). */
+  @Column('boolean', { name: 'hide_read_receipts', default: false })
+  hideReadReceipts: boolean;
+
   @Column('timestamptz', { name: 'disabled_at', nullable: true })
   disabledAt: Date | null;
 }

@@ -6,6 +6,8 @@ import { ConversationEntity } from './conversation.entity.js';
 @Entity({ name: 'conversation_members' })
 @Index('conversation_members_user_active_idx', ['userId', 'conversationId'], { where: 'left_at IS NULL' })
 @Check('conversation_members_role_check', `role IN ('owner', 'admin', 'member')`)
+@Check('conversation_members_cursors_check', 'read_seq >= 0 AND delivered_seq >= read_seq')
+@Index('conversation_members_read_idx', ['conversationId', 'readSeq'], { where: 'left_at IS NULL' })
 export class ConversationMemberEntity {
   @PrimaryColumn('uuid', { name: 'conversation_id' })
   conversationId: string;
@@ -29,4 +31,12 @@ export class ConversationMemberEntity {
 
   @Column('timestamptz', { name: 'left_at', nullable: true })
   leftAt: Date | null;
+
+  /** The highest seq any of the member's devices has shown (read receipts; never goes back). */
+  @Column('bigint', { name: 'read_seq', default: 0 })
+  readSeq: string;
+
+  /** The highest seq any of the member's devices has received. */
+  @Column('bigint', { name: 'delivered_seq', default: 0 })
+  deliveredSeq: string;
 }

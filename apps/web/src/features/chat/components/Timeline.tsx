@@ -132,6 +132,8 @@ export function Timeline({
           />
         ))}
         {pending
+          // A sent message replaces its pending copy; never show both.
+          .filter((p) => !items.some((m) => m.clientMsgId === p.clientMsgId))
           .filter((p) => p.content.type === 'text' || p.content.type === 'attachment')
           .map((p) => (
             <li key={p.clientMsgId} className="message message--mine message--pending">

@@ -19,6 +19,7 @@ import {
   MAX_TO_DEVICE_BATCH,
   type Ack,
   type PresenceSnapshot,
+  type ReceiptUpdatedEvent,
   type TypingChangedEvent,
   type ConversationDto,
   type ConversationMemberDto,
@@ -243,6 +244,7 @@ export class ChatEngine {
     on('message:new', ((m: TimelineMessage) => void this.serial(() => this.onTimeline(m))) as never);
     on('todevice:new', (() => void this.serial(() => this.drainInbox())) as never);
     on('typing:changed', ((e: TypingChangedEvent) => this.onTyping(e)) as never);
+    on('receipt:updated', ((e: ReceiptUpdatedEvent) => this.onReceipt(e)) as never);
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_INTERVAL_MS);
     this.detach.push(() => clearInterval(this.presenceTimer));
     // The session socket joins this device's room once it says which device it speaks for.
@@ -386,7 +388,8 @@ export class ChatEngine {
   }
 
   private async view(c: ConversationDto, last: StoredMessage | null): Promise<ConversationView> {
-    const readSeq = this.readSeqs.get(c.id) ?? 0;
+    // The server's cursor covers reads on the user's other devices; the local one, reads not yet reported.
+    const readSeq = Math.max(this.readSeqs.get(c.id) ?? 0, c.readSeq);
     const unreadList = (await this.o.store.messages(c.id, undefined, 200)).filter(
       (m) => m.seq > readSeq && m.senderUserId !== null && m.senderUserId !== this.o.userId && !m.recalledAt,
     );
@@ -505,6 +508,17 @@ export class ChatEngine {
     this.readSeqs.set(conversationId, seq);
     await this.o.store.setMeta('reads', Object.fromEntries(this.readSeqs));
     await this.touchConversation(conversationId);
+    // The read receipt: the server keeps the highest, tells the user's other devices and the senders.
+    if (this.o.socket.connected) this.o.socket.emit('receipt:read', { conversationId, seq }, () => undefined);
+  }
+
+  /** Another device of the user read further, or someone read the user's messages. */
+  private onReceipt(e: ReceiptUpdatedEvent): void {
+    if (e.userId !== this.o.userId) return; // others' reads: ticks and rings (issue 7's screens) use them
+    if ((this.readSeqs.get(e.conversationId) ?? 0) >= e.readSeq) return;
+    this.readSeqs.set(e.conversationId, e.readSeq);
+    void this.o.store.setMeta('reads', Object.fromEntries(this.readSeqs));
+    void this.touchConversation(e.conversationId);
   }
 
   // ------------------------------------------------------------------------------------------------- sending
@@ -688,23 +702,28 @@ export class ChatEngine {
           }) as Promise<Ack<MessageSendAck>>,
         );
       });
-      // Stored under its seq: the same entry the fan-out (or a later sync) brings is then a duplicate.
-      await this.store([
-        {
-          conversationId: pending.conversationId,
-          seq: ackData.seq,
-          serverTs: ackData.serverTs,
-          clientMsgId: pending.clientMsgId,
-          senderUserId: this.o.userId,
-          senderDeviceId: this.o.deviceId,
-          system: null,
-          recalledAt: null,
-          mentionsAll: pending.mentionsAll,
-          content: pending.content,
-          problem: null,
-        },
-      ]);
-      this.updatePending(pending.conversationId, (list) => list.filter((p) => p.clientMsgId !== pending.clientMsgId));
+      // Stored under its seq: the same entry the fan-out (or a later sync) brings is then a duplicate. The
+      // pending copy goes in the same state change, so the message is never shown twice.
+      const sent: StoredMessage = {
+        conversationId: pending.conversationId,
+        seq: ackData.seq,
+        serverTs: ackData.serverTs,
+        clientMsgId: pending.clientMsgId,
+        senderUserId: this.o.userId,
+        senderDeviceId: this.o.deviceId,
+        system: null,
+        recalledAt: null,
+        mentionsAll: pending.mentionsAll,
+        content: pending.content,
+        problem: null,
+      };
+      await this.persist([sent]);
+      const timeline = this.state.timelines[pending.conversationId] ?? EMPTY_TIMELINE;
+      this.setTimeline(pending.conversationId, {
+        items: mergeItems(timeline.items, [sent]),
+        pending: timeline.pending.filter((p) => p.clientMsgId !== pending.clientMsgId),
+      });
+      await this.touchConversation(pending.conversationId);
       await this.backup();
     } catch (error) {
       const code = (error as { code?: string }).code ?? (isCryptoError(error) ? error.code : 'NETWORK');
@@ -875,6 +894,12 @@ export class ChatEngine {
     await this.store([...decrypted, ...(await this.recalledBy(messages))]);
     if (messages.length === 1) this.announceIncoming(decrypted); // live pushes, not catch-up pages
     await this.setCursor(conversationId, messages[messages.length - 1]!.seq);
+    if (this.o.socket.connected)
+      this.o.socket.emit(
+        'receipt:delivered',
+        { conversationId, seq: messages[messages.length - 1]!.seq },
+        () => undefined,
+      );
     if (messages.some((m) => m.system?.type === 'conversation_updated')) await this.refreshConversations();
   }
 

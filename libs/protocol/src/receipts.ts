@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Read receipts (issue 7) as per-member cursors: `readSeq` is the highest seq any of the member's devices showed,
+ * `deliveredSeq` the highest it received. Cursors never go back. Who has read message s = members with
+ * readSeq >= s. Only members see receipts; the read/unread lists of a message are its sender's.
+ */
+export const receiptsPolicySchema = z.enum(['enforced', 'optional']);
+export type ReceiptsPolicy = z.infer<typeof receiptsPolicySchema>;
+
+/** A device reports the highest seq it showed (read) or received (delivered) in a conversation. */
+export const receiptReportSchema = z.strictObject({
+  conversationId: z.uuid(),
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+export type ReceiptReport = z.infer<typeof receiptReportSchema>;
+
+export interface ReceiptCursors {
+  readSeq: number;
+  deliveredSeq: number;
+}
+
+/** To the member's own devices and to the senders of the messages a cursor passed. */
+export interface ReceiptUpdatedEvent extends ReceiptCursors {
+  conversationId: string;
+  userId: string;
+}
+
+export const MAX_RECEIPT_LIST = 200;
+
+/** The sender's view of one of their messages: who has read it, or who has not. */
+export const receiptListQuerySchema = z.strictObject({
+  state: z.enum(['read', 'unread']),
+  limit: z.coerce.number().int().min(1).max(MAX_RECEIPT_LIST).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type ReceiptListQuery = z.infer<typeof receiptListQuerySchema>;
+
+export interface ReceiptListPage {
+  items: Array<{ userId: string }>;
+  total: number;
+}
+
+/** How many members (besides the sender) have read each of the sender's own messages: the "ring". */
+export const receiptSummaryQuerySchema = z.strictObject({
+  seqs: z
+    .string()
+    .regex(/^\d{1,16}(,\d{1,16}){0,99}$/, { message: 'comma-separated seqs (at most 100)' })
+    .transform((s) => [...new Set(s.split(',').map(Number))]),
+});
+
+export interface ReceiptSummary {
+  /** Members other than the sender (the denominator of the ring). */
+  members: number;
+  items: Array<{ seq: number; read: number }>;
+}
