@@ -109,6 +109,9 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await row.click();
   let bobLog = bob.page.getByRole('log');
   await expect(bobLog.getByText('你好，林峰！这条消息是端到端加密的。')).toBeVisible();
+  // Bob has the conversation open: Alice's messages show as read.
+  await expect(alice.page.getByRole('log').getByText('已读', { exact: true }).first()).toBeVisible({ timeout: 20_000 });
+
   // Typing shows on the other side while Bob writes; Bob's presence shows as online.
   await bob.page.getByRole('textbox', { name: '输入消息' }).fill('收到');
   await expect(alice.page.getByText('林峰 正在输入…')).toBeVisible({ timeout: 10_000 });
@@ -217,6 +220,11 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await send(alice.page, '周五发布，大家准备一下');
   const groupRow = bob.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /发布小组/ });
   await expect(groupRow).toContainText('周五发布', { timeout: 20_000 });
+  // Bob has not opened the group yet: Alice sees who has not read her message.
+  await alice.page.getByRole('button', { name: '1 人未读' }).click();
+  const readList = alice.page.getByRole('dialog', { name: '消息已读情况' });
+  await expect(readList.getByRole('list', { name: '未读成员' })).toContainText('林峰');
+  await alice.page.keyboard.press('Escape');
   // The owner renames the group; Bob sees the new name, then leaves.
   await alice.page.getByRole('button', { name: '成员（2）' }).click();
   const membersDialog = alice.page.getByRole('dialog', { name: '发布小组 · 2 位成员' });

@@ -41,6 +41,11 @@ export interface ReceiptListPage {
   total: number;
 }
 
+export const receiptListPageSchema = z.object({
+  items: z.array(z.object({ userId: z.uuid() })),
+  total: z.number().int(),
+}) satisfies z.ZodType<ReceiptListPage>;
+
 /** How many members (besides the sender) have read each of the sender's own messages: the "ring". */
 export const receiptSummaryQuerySchema = z.strictObject({
   seqs: z
@@ -52,5 +57,11 @@ export const receiptSummaryQuerySchema = z.strictObject({
 export interface ReceiptSummary {
   /** Members other than the sender (the denominator of the ring). */
   members: number;
-  items: Array<{ seq: number; read: number }>;
+  /** Per seq: how many of them have read it, and how many have received it (read counts as received). */
+  items: Array<{ seq: number; read: number; delivered: number }>;
 }
+
+export const receiptSummarySchema = z.object({
+  members: z.number().int(),
+  items: z.array(z.object({ seq: z.number().int(), read: z.number().int(), delivered: z.number().int() })),
+}) satisfies z.ZodType<ReceiptSummary>;

@@ -107,7 +107,8 @@ describe('read receipts (real PostgreSQL)', () => {
       'GET',
       `/api/conversations/${group.id}/receipts?seqs=${seqs.join(',')}`,
     );
-    expect(summary.body).toEqual({ members: 2, items: seqs.map((seq) => ({ seq, read: 1 })) });
+    // Bob read everything; Carol received everything (delivered) but read nothing.
+    expect(summary.body).toEqual({ members: 2, items: seqs.map((seq) => ({ seq, read: 1, delivered: 2 })) });
 
     const notSender = await list('read', bob);
     expect([notSender.status, notSender.body.error.code]).toEqual([403, 'RECEIPTS_NOT_AVAILABLE']);
@@ -157,7 +158,7 @@ describe('read receipts (real PostgreSQL)', () => {
       'GET',
       `/api/conversations/${group.id}/receipts?seqs=${seqs[0]}`,
     );
-    expect(optional.body).toEqual({ members: 1, items: [{ seq: seqs[0], read: 1 }] });
+    expect(optional.body).toEqual({ members: 1, items: [{ seq: seqs[0], read: 1, delivered: 1 }] });
     const carolSends = await send(carol, group.id, '我也发一条');
     const carolAsks = await carol.http.request<ErrorBody>(
       'GET',
@@ -207,7 +208,7 @@ describe('read receipts (real PostgreSQL)', () => {
       'GET',
       `/api/conversations/${big.id}/receipts?seqs=${seq}`,
     );
-    expect(summary.body).toEqual({ members: 4998, items: [{ seq, read: 2501 }] });
+    expect(summary.body).toEqual({ members: 4998, items: [{ seq, read: 2501, delivered: 2501 }] });
 
     // The count is a range of the read-cursor index, not a scan of the members.
     const qr = t.dataSource.createQueryRunner();

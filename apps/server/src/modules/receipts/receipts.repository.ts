@@ -104,22 +104,28 @@ export class ReceiptsRepository {
     seqs: number[],
     senderUserId: string,
     hideOptOuts: boolean,
-  ): Promise<{ members: number; items: Array<{ seq: number; read: number }> }> {
+  ): Promise<{ members: number; items: Array<{ seq: number; read: number; delivered: number }> }> {
     const rows = (await this.dataSource.query(
       `SELECT s.seq::bigint AS seq,
               (SELECT count(*)::int FROM conversation_members m JOIN users u ON u.id = m.user_id
                 WHERE m.conversation_id = $1 AND m.left_at IS NULL AND m.user_id <> $3 AND m.read_seq >= s.seq
-                  AND ${visible(4)}) AS read
+                  AND ${visible(4)}) AS read,
+              (SELECT count(*)::int FROM conversation_members m JOIN users u ON u.id = m.user_id
+                WHERE m.conversation_id = $1 AND m.left_at IS NULL AND m.user_id <> $3 AND m.delivered_seq >= s.seq
+                  AND ${visible(4)}) AS delivered
          FROM unnest($2::bigint[]) AS s(seq)
          JOIN messages msg ON msg.conversation_id = $1 AND msg.seq = s.seq AND msg.sender_user_id = $3`,
       [conversationId, seqs, senderUserId, hideOptOuts],
-    )) as Array<{ seq: string; read: number }>;
+    )) as Array<{ seq: string; read: number; delivered: number }>;
     const members = (await this.dataSource.query(
       `SELECT count(*)::int AS n FROM conversation_members m JOIN users u ON u.id = m.user_id
         WHERE m.conversation_id = $1 AND m.left_at IS NULL AND m.user_id <> $2 AND ${visible(3)}`,
       [conversationId, senderUserId, hideOptOuts],
     )) as Array<{ n: number }>;
-    return { members: members[0]?.n ?? 0, items: rows.map((r) => ({ seq: Number(r.seq), read: r.read })) };
+    return {
+      members: members[0]?.n ?? 0,
+      items: rows.map((r) => ({ seq: Number(r.seq), read: r.read, delivered: r.delivered })),
+    };
   }
 
   async hidesReceipts(userId: string): Promise<boolean> {

@@ -251,6 +251,68 @@ describe('timeline', () => {
   });
 });
 
+describe('read receipts on own messages', () => {
+  const base = {
+    currentUserId: ME,
+    nameOf,
+    hasOlder: false,
+    loadingOlder: false,
+    onLoadOlder: jest.fn(),
+    onRetry: jest.fn(),
+  };
+
+  it('shows sent, delivered and read in a direct chat', () => {
+    const [a, b, c] = [
+      msg({ senderUserId: ME, body: 'a' }),
+      msg({ senderUserId: ME, body: 'b' }),
+      msg({ senderUserId: ME, body: 'c' }),
+    ];
+    wrap(
+      <Timeline
+        {...base}
+        direct
+        items={[a, b, c]}
+        pending={[]}
+        receipts={
+          new Map([
+            [a.seq, { read: 1, delivered: 1, members: 1 }],
+            [b.seq, { read: 0, delivered: 1, members: 1 }],
+            [c.seq, { read: 0, delivered: 0, members: 1 }],
+          ])
+        }
+      />,
+    );
+    expect([...document.querySelectorAll('.message__receipt')].map((e) => e.textContent)).toEqual([
+      '已读',
+      '已送达',
+      '已发送',
+    ]);
+  });
+
+  it('counts the unread members in a group and opens the lists', () => {
+    const onOpen = jest.fn();
+    const mine = msg({ senderUserId: ME, body: '通知' });
+    const done = msg({ senderUserId: ME, body: '收到' });
+    wrap(
+      <Timeline
+        {...base}
+        items={[mine, done]}
+        pending={[]}
+        onOpenReceipts={onOpen}
+        receipts={
+          new Map([
+            [mine.seq, { read: 3, delivered: 5, members: 5 }],
+            [done.seq, { read: 5, delivered: 5, members: 5 }],
+          ])
+        }
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: '2 人未读' }));
+    expect(onOpen).toHaveBeenCalledWith(mine);
+    expect(screen.getByRole('button', { name: '全部已读' })).toBeInTheDocument();
+  });
+});
+
 describe('files', () => {
   it('refuses a file over the limit before anything is uploaded', () => {
     expect(() => checkSize({ name: 'small.pdf', size: 1000 }, 100 * 1024)).not.toThrow();

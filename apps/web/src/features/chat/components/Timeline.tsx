@@ -8,6 +8,7 @@ import { segments } from './mentions';
 /** What a reply shows of the message it answers (null: not loaded on this device, or unknown). */
 type Quote = { senderUserId: string; text: string | null } | null;
 import type { PendingMessage } from '../engine/chatEngine';
+import type { ReceiptCounts } from '../hooks/useReceipts';
 import { AttachmentView, formatBytes } from './AttachmentView';
 import type { StoredMessage } from '../engine/deviceStore';
 import { systemText } from './messageText';
@@ -33,6 +34,10 @@ export interface TimelineProps {
   onReply?: (message: StoredMessage) => void;
   /** Offered on the user's own text messages. */
   onEdit?: (message: StoredMessage) => void;
+  /** Read/delivered counts of the user's own messages, and whether this is a direct chat (ticks) or a group (ring). */
+  receipts?: ReceiptCounts;
+  direct?: boolean;
+  onOpenReceipts?: (message: StoredMessage) => void;
 }
 
 /** The quick reactions offered on every message. */
@@ -57,6 +62,9 @@ export function Timeline({
   onOpenAttachment = noFile,
   onReply,
   onEdit,
+  receipts,
+  direct = false,
+  onOpenReceipts,
 }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const rows = useMemo(() => buildRows(items), [items]);
@@ -129,6 +137,9 @@ export function Timeline({
             onReply={onReply}
             onEdit={onEdit}
             quoteOf={quoteOf}
+            receipt={row.kind === 'message' ? receipts?.get(row.message.seq) : undefined}
+            direct={direct}
+            onOpenReceipts={onOpenReceipts}
           />
         ))}
         {pending
@@ -197,6 +208,9 @@ function Row({
   onReply,
   onEdit,
   quoteOf,
+  receipt,
+  direct,
+  onOpenReceipts,
 }: {
   row: TimelineRow;
   mine: boolean;
@@ -210,6 +224,9 @@ function Row({
   onReply?: TimelineProps['onReply'];
   onEdit?: TimelineProps['onEdit'];
   quoteOf: (ref: MessageRef) => Quote;
+  receipt?: { read: number; delivered: number; members: number };
+  direct: boolean;
+  onOpenReceipts?: TimelineProps['onOpenReceipts'];
 }) {
   const { t } = useTranslation();
   if (row.kind === 'day') {
@@ -287,6 +304,13 @@ function Row({
           </div>
         ) : null}
       </div>
+      {mine && receipt && !row.recalled ? (
+        <ReceiptStatus
+          receipt={receipt}
+          direct={direct}
+          onOpen={onOpenReceipts ? () => onOpenReceipts(m) : undefined}
+        />
+      ) : null}
       {row.reactions.length > 0 ? (
         <ul className="message__reactions" aria-label={t('chats.actions.reactions')}>
           {row.reactions.map((r) => (
@@ -375,3 +399,37 @@ function MessageBody({
 const KEY_WAIT_MS = 10 * 60_000;
 
 const noFile = (): Promise<Blob> => Promise.reject(new Error('no attachment access'));
+
+/**
+ * Under the user's own message: in a direct chat "sent / delivered / read"; in a group how many have not read it
+ * yet (a button to the read and unread lists), or "all read".
+ */
+function ReceiptStatus({
+  receipt,
+  direct,
+  onOpen,
+}: {
+  receipt: { read: number; delivered: number; members: number };
+  direct: boolean;
+  onOpen?: () => void;
+}) {
+  const { t } = useTranslation();
+  if (direct) {
+    const label =
+      receipt.read >= 1
+        ? t('chats.receipts.read')
+        : receipt.delivered >= 1
+          ? t('chats.receipts.delivered')
+          : t('chats.receipts.sent');
+    return <span className="message__receipt">{label}</span>;
+  }
+  const unread = receipt.members - receipt.read;
+  const label = unread <= 0 ? t('chats.receipts.allRead') : t('chats.receipts.unreadCount', { count: unread });
+  return onOpen ? (
+    <button type="button" className="message__receipt message__receipt--button" onClick={onOpen}>
+      {label}
+    </button>
+  ) : (
+    <span className="message__receipt">{label}</span>
+  );
+}

@@ -21,7 +21,16 @@ export function ChatNotifications() {
   const api = useApi();
   const navigate = useNavigate();
   const location = useLocation();
-  const { engine } = useChat();
+  const { engine, snapshot } = useChat();
+  // The tab title carries the total of unread messages (muted conversations left out).
+  const totalUnread = (snapshot?.conversations ?? []).reduce((n, c) => n + (c.muted ? 0 : c.unread), 0);
+  useEffect(() => {
+    const base = t('common.documentTitle');
+    document.title = totalUnread > 0 ? `(${totalUnread > 99 ? '99+' : totalUnread}) ${base}` : base;
+    return () => {
+      document.title = base;
+    };
+  }, [totalUnread, t]);
   const settings = useMessagingSettings();
   const path = useRef(location.pathname);
   path.current = location.pathname;

@@ -18,6 +18,8 @@ import { Timeline } from '../components/Timeline';
 import { NewGroupDialog } from '../components/NewGroupDialog';
 import { SafetyNumberDialog } from '../components/SafetyNumberDialog';
 import { GroupMembersDialog } from '../components/GroupMembersDialog';
+import { READ_LIST_PAGE, ReadListDialog } from '../components/ReadListDialog';
+import { useReceipts } from '../hooks/useReceipts';
 import { ChatSearch } from './ChatSearch';
 import { Watermark } from '../components/Watermark';
 import type { ChatEngine, ConversationView } from '../engine/chatEngine';
@@ -178,6 +180,16 @@ function Conversation({
   const [fileError, setFileError] = useState<string | null>(null);
   const [replyingTo, setReplyingTo] = useState<StoredMessage | null>(null);
   const [showSafety, setShowSafety] = useState(false);
+  const [readListFor, setReadListFor] = useState<StoredMessage | null>(null);
+  const ownSeqs = useMemo(
+    () =>
+      (snapshot?.timelines[conversation.id]?.items ?? [])
+        .filter((m) => m.senderUserId === currentUserId && !m.system)
+        .map((m) => m.seq)
+        .slice(-50),
+    [snapshot?.timelines, conversation.id, currentUserId],
+  );
+  const receipts = useReceipts(engine, conversation.id, ownSeqs);
   const [showMembers, setShowMembers] = useState(false);
   const [adding, setAdding] = useState(false);
   const [groupBusy, setGroupBusy] = useState(false);
@@ -342,6 +354,13 @@ function Conversation({
           }
         />
       ) : null}
+      {readListFor && receipts.get(readListFor.seq) ? (
+        <ReadListDialog
+          counts={receipts.get(readListFor.seq)!}
+          load={(state, offset) => engine.receiptList(conversation.id, readListFor.seq, state, READ_LIST_PAGE, offset)}
+          onClose={() => setReadListFor(null)}
+        />
+      ) : null}
       {showSafety && safety && conversation.peerUserId ? (
         <SafetyNumberDialog
           name={title}
@@ -367,6 +386,9 @@ function Conversation({
         onLoadOlder={() => engine.loadOlder(conversation.id).catch(setFailure)}
         onRetry={(clientMsgId) => void engine.retry(conversation.id, clientMsgId)}
         focusSeq={focusSeq}
+        receipts={receipts}
+        direct={conversation.kind === 'direct'}
+        onOpenReceipts={(message) => setReadListFor(message)}
         onReact={(message, emoji, remove) => void engine.react(message, emoji, remove)}
         onRecall={(message) => setRecalling(message)}
         onOpenAttachment={openAttachment}

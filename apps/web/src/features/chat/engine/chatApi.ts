@@ -11,6 +11,9 @@ import {
   type DeviceDto,
   historyRecoveryStateSchema,
   type MemberRole,
+  receiptListPageSchema,
+  type ReceiptSummary,
+  receiptSummarySchema,
   type HistoryRecoveryState,
   type RegisterDeviceRequest,
   timelineMessageSchema,
@@ -52,6 +55,14 @@ export function chatApi(api: ApiClient) {
     history: (conversationId: string, before: number | undefined, limit: number): Promise<TimelineMessage[]> =>
       api.get(`/api/conversations/${id(conversationId)}/messages`, z.array(timelineMessageSchema), {
         query: { before: before === undefined ? undefined : String(before), limit: String(limit) },
+      }),
+    receiptSummary: (conversationId: string, seqs: number[]): Promise<ReceiptSummary> =>
+      api.get(`/api/conversations/${id(conversationId)}/receipts`, receiptSummarySchema, {
+        query: { seqs: seqs.join(',') },
+      }),
+    receiptList: (conversationId: string, seq: number, state: 'read' | 'unread', limit: number, offset: number) =>
+      api.get(`/api/conversations/${id(conversationId)}/messages/${seq}/receipts`, receiptListPageSchema, {
+        query: { state, limit, offset },
       }),
     recovery: (): Promise<HistoryRecoveryState> => api.get('/api/history/recovery', historyRecoveryStateSchema),
     putRecovery: (keyId: string, wrap: string): Promise<HistoryRecoveryState> =>

@@ -156,6 +156,7 @@ export class ChatEngine {
   private readonly downloads = new Map<string, Promise<Blob>>();
   private readonly typingSent = new Map<string, number>();
   private readonly incoming = new Set<(message: StoredMessage) => void>();
+  private readonly receiptListeners = new Set<(conversationId: string) => void>();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly pairing: PairingCoordinator;
@@ -514,7 +515,11 @@ export class ChatEngine {
 
   /** Another device of the user read further, or someone read the user's messages. */
   private onReceipt(e: ReceiptUpdatedEvent): void {
-    if (e.userId !== this.o.userId) return; // others' reads: ticks and rings (issue 7's screens) use them
+    if (e.userId !== this.o.userId) {
+      // Someone read or received the user's messages: ticks and rings refresh.
+      for (const listener of this.receiptListeners) listener(e.conversationId);
+      return;
+    }
     if ((this.readSeqs.get(e.conversationId) ?? 0) >= e.readSeq) return;
     this.readSeqs.set(e.conversationId, e.readSeq);
     void this.o.store.setMeta('reads', Object.fromEntries(this.readSeqs));
@@ -645,6 +650,22 @@ export class ChatEngine {
         Ack<{ seq: number }>
       >,
     );
+  }
+
+  /** Calls `listener` with the conversation whenever someone's receipts for the user's messages there move. */
+  onReceiptsChanged(listener: (conversationId: string) => void): () => void {
+    this.receiptListeners.add(listener);
+    return () => this.receiptListeners.delete(listener);
+  }
+
+  /** Read and delivered counts for some of the user's own messages (the server answers only for those). */
+  receiptSummary(conversationId: string, seqs: number[]) {
+    return this.o.api.receiptSummary(conversationId, seqs);
+  }
+
+  /** Who has (or has not) read one of the user's messages, a page at a time. */
+  receiptList(conversationId: string, seq: number, state: 'read' | 'unread', limit: number, offset: number) {
+    return this.o.api.receiptList(conversationId, seq, state, limit, offset);
   }
 
   /** Calls `listener` for each new message from someone else as it arrives live (for notifications). */
