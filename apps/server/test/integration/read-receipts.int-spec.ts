@@ -138,8 +138,11 @@ describe('read receipts (real PostgreSQL)', () => {
   });
 
   it('lets a person hide their receipts when the org makes them optional (and then shows them none)', async () => {
+    expect((await carol.http.request('GET', '/api/me/read-receipts')).body).toEqual({ hideReadReceipts: false });
     const hide = await carol.http.request('PUT', '/api/me/read-receipts', { hideReadReceipts: true });
     expect(hide.status).toBe(200);
+    expect((await carol.http.request('GET', '/api/me/read-receipts')).body).toEqual({ hideReadReceipts: true });
+    expect((await carol.http.request('PUT', '/api/me/read-receipts', { hideReadReceipts: 'yes' })).status).toBe(400);
     // Enforced: hiding has no effect; Carol is listed as unread.
     const enforced = await alice.http.request<ReceiptListPage>(
       'GET',

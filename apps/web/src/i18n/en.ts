@@ -486,6 +486,11 @@ export const en: Messages = {
         'Senders may recall their messages within this time; 0 means never. Admins may recall any message at any time.',
       recallWindowInvalid: 'Enter a whole number from 0 to 43200.',
       previews: 'Show the sender and message text in browser notifications (off: only “new message”)',
+      receipts: 'Read receipts',
+      receiptsHelp:
+        'Enforced: everyone’s reads are shown to senders. Optional: a person may turn theirs off, and then sees nobody else’s either.',
+      receiptsEnforced: 'Enforced (recommended)',
+      receiptsOptional: 'People may turn them off',
       watermark: 'Show a watermark on chat views',
       watermarkFields: 'Watermark shows',
       fieldsRequired: 'Choose at least one while the watermark is on.',
@@ -715,6 +720,11 @@ export const en: Messages = {
     sessionsTab: 'Devices',
   },
   profile: {
+    receipts: {
+      title: 'Read receipts',
+      hide: 'Do not show others whether I have read their messages',
+      help: 'When on, others cannot see whether you have read their messages, and you cannot see whether they have read yours.',
+    },
     title: 'Profile',
     description: 'Colleagues see your name. Your account name, employee number and email are managed by admins.',
     languageHelp: 'The interface language is saved to your account and applies on all your devices.',

@@ -472,6 +472,11 @@ export const zhCN = {
       recallWindowHelp: '发送者可在此时间内撤回自己的消息；0 表示不能撤回。管理员随时可撤回任何消息。',
       recallWindowInvalid: '请输入 0 到 43200 之间的整数。',
       previews: '浏览器通知中显示发送人和消息内容（关闭后只提示“有新消息”）',
+      receipts: '已读回执',
+      receiptsHelp:
+        '强制开启时，所有人的已读状态都会显示给发送者；允许个人关闭时，关闭的人既不显示自己的已读状态，也看不到别人的。',
+      receiptsEnforced: '强制开启（推荐）',
+      receiptsOptional: '允许个人关闭',
       watermark: '在聊天界面显示水印',
       watermarkFields: '水印内容',
       fieldsRequired: '水印开启时至少选择一项。',
@@ -691,6 +696,11 @@ export const zhCN = {
     sessionsTab: '登录设备',
   },
   profile: {
+    receipts: {
+      title: '已读回执',
+      hide: '不向别人显示我的已读状态',
+      help: '开启后，别人看不到你是否已读他们的消息，你也看不到别人的已读状态。',
+    },
     title: '个人资料',
     description: '其他同事会看到你的姓名。账号、工号等信息由管理员维护。',
     languageHelp: '界面语言会保存到你的账号，在所有设备上生效。',

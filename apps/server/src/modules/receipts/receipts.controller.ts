@@ -41,6 +41,11 @@ export class ReceiptsController {
     return this.receipts.list(actor, id, seq, query);
   }
 
+  @Get('me/read-receipts')
+  getHidden(@CurrentActor() actor: Actor): Promise<{ hideReadReceipts: boolean }> {
+    return this.receipts.getHidden(actor);
+  }
+
   /** The person's own choice to hide their read receipts (honoured when the org makes them optional). */
   @Put('me/read-receipts')
   setHidden(

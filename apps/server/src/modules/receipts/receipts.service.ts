@@ -85,6 +85,10 @@ export class ReceiptsService {
     return this.repo.summary(conversationId, seqs, actor.userId, hideOptOuts);
   }
 
+  async getHidden(actor: Pick<Actor, 'userId'>): Promise<{ hideReadReceipts: boolean }> {
+    return { hideReadReceipts: await this.repo.hidesReceipts(actor.userId) };
+  }
+
   /** The person's own choice (honoured only while the org makes receipts optional). */
   async setHidden(actor: Pick<Actor, 'userId'>, hide: boolean): Promise<{ hideReadReceipts: boolean }> {
     await this.repo.setHidesReceipts(actor.userId, hide);

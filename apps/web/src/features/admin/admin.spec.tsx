@@ -191,6 +191,7 @@ describe('admin messaging settings', () => {
       expect(server.requestsTo('PUT /api/admin/settings/messaging')[0]?.body).toEqual({
         recallWindowMinutes: 30,
         notificationPreviews: false,
+        receiptsPolicy: 'enforced',
         watermarkEnabled: true,
         watermarkFields: ['date'],
       }),

@@ -87,6 +87,43 @@ describe('sessions page', () => {
 });
 
 describe('profile', () => {
+  it('offers hiding read receipts only when the org makes them optional', async () => {
+    const settings = (policy: string) => ({
+      recallWindowMinutes: 1440,
+      notificationPreviews: true,
+      watermarkEnabled: true,
+      watermarkFields: ['name'],
+      receiptsPolicy: policy,
+    });
+    const server = signedInServer()
+      .on('GET /api/settings/messaging', { status: 200, body: settings('optional') })
+      .on('GET /api/me/read-receipts', { status: 200, body: { hideReadReceipts: false } })
+      .on('PUT /api/me/read-receipts', (request) => ({ status: 200, body: request.body }));
+    renderApp({ server, path: '/settings/profile' });
+    const box = await screen.findByRole('checkbox', { name: '不向别人显示我的已读状态' });
+    expect(box).not.toBeChecked();
+    fireEvent.click(box);
+    await waitFor(() => expect(box).toBeChecked());
+    expect(server.requestsTo('PUT /api/me/read-receipts')[0]?.body).toEqual({ hideReadReceipts: true });
+  });
+
+  it('does not offer it while receipts are enforced', async () => {
+    const server = signedInServer().on('GET /api/settings/messaging', {
+      status: 200,
+      body: {
+        recallWindowMinutes: 1440,
+        notificationPreviews: true,
+        watermarkEnabled: true,
+        watermarkFields: ['name'],
+        receiptsPolicy: 'enforced',
+      },
+    });
+    renderApp({ server, path: '/settings/profile' });
+    expect(await screen.findByRole('heading', { name: '个人资料' })).toBeInTheDocument();
+    await waitFor(() => expect(server.requestsTo('GET /api/settings/messaging')).toHaveLength(1));
+    expect(screen.queryByRole('checkbox', { name: '不向别人显示我的已读状态' })).not.toBeInTheDocument();
+  });
+
   it('saves the display name', async () => {
     const server = signedInServer().on('PATCH /api/auth/profile', (request) => ({
       status: 200,

@@ -5,6 +5,7 @@ import {
   type MessagingSettings,
   messagingSettingsSchema,
   type MessagingSettingsPatch,
+  type ReceiptsPolicy,
   type WatermarkField,
   watermarkFieldSchema,
 } from '@miyu/protocol';
@@ -12,7 +13,7 @@ import { useErrorMessage } from '../../../lib/useErrorMessage';
 import { useApi } from '../../../lib/services';
 import { Alert } from '../../../ui/Alert';
 import { Button } from '../../../ui/Button';
-import { TextField } from '../../../ui/Field';
+import { SelectField, TextField } from '../../../ui/Field';
 import { Spinner } from '../../../ui/Spinner';
 import { messagingSettingsKey, useMessagingSettings } from '../../chat';
 
@@ -66,6 +67,7 @@ export function AdminMessagingScreen() {
           save.mutate({
             recallWindowMinutes: minutes,
             notificationPreviews: draft.notificationPreviews,
+            receiptsPolicy: draft.receiptsPolicy,
             watermarkEnabled: draft.watermarkEnabled,
             // The server needs at least one field; an off watermark keeps the last choice.
             ...(draft.watermarkFields.length > 0 ? { watermarkFields: draft.watermarkFields } : {}),
@@ -90,6 +92,15 @@ export function AdminMessagingScreen() {
           />
           <span>{t('admin.messaging.previews')}</span>
         </label>
+        <SelectField
+          label={t('admin.messaging.receipts')}
+          help={t('admin.messaging.receiptsHelp')}
+          value={draft.receiptsPolicy}
+          onChange={(event) => setDraft({ ...draft, receiptsPolicy: event.target.value as ReceiptsPolicy })}
+        >
+          <option value="enforced">{t('admin.messaging.receiptsEnforced')}</option>
+          <option value="optional">{t('admin.messaging.receiptsOptional')}</option>
+        </SelectField>
         <label className="checkbox">
           <input
             type="checkbox"

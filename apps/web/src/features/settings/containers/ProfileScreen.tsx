@@ -6,6 +6,7 @@ import { useErrorMessage } from '../../../lib/useErrorMessage';
 import { useSignedInAuth } from '../../auth';
 import { useUpdateProfileMutation } from '../api/account.queries';
 import { ProfileForm } from '../components/ProfileForm';
+import { ReadReceiptsPreference } from '../components/ReadReceiptsPreference';
 import { useChangeLocale } from '../hooks/useChangeLocale';
 
 export function ProfileScreen() {
@@ -42,6 +43,7 @@ export function ProfileScreen() {
           }
         />
       </section>
+      <ReadReceiptsPreference />
     </div>
   );
 }
