@@ -19,70 +19,48 @@ export function normalise(text: string): string {
     .replace(/[\u200b-\u200f\u2060\ufeff]/g, '');
 }
 
-/** Index terms of a normalised text. */
-export function terms(text: string): Set<string> {
-  const out = new Set<string>();
-  let cjk = '';
-  let word = '';
-  const flushCjk = () => {
-    const chars = Array.from(cjk);
-    for (let i = 0; i < chars.length; i += 1) {
-      out.add(chars[i]!);
-      if (i + 1 < chars.length) out.add(chars[i]! + chars[i + 1]!);
-    }
-    cjk = '';
-  };
-  const flushWord = () => {
-    for (let n = 1; n <= Math.min(word.length, MAX_PREFIX); n += 1) out.add(word.slice(0, n));
-    if (word.length > MAX_PREFIX) out.add(word);
-    word = '';
-  };
+/** Splits normalised text into runs of CJK characters and of letters/digits (everything else separates). */
+function runs(text: string): Array<{ cjk: boolean; chars: string[] }> {
+  const out: Array<{ cjk: boolean; chars: string[] }> = [];
+  let current: { cjk: boolean; chars: string[] } | null = null;
   for (const ch of text) {
-    if (CJK.test(ch)) {
-      flushWord();
-      cjk += ch;
-    } else if (/[\p{L}\p{N}]/u.test(ch)) {
-      flushCjk();
-      word += ch;
-    } else {
-      flushCjk();
-      flushWord();
+    const cjk = CJK.test(ch);
+    if (!cjk && !/[\p{L}\p{N}]/u.test(ch)) {
+      current = null;
+      continue;
     }
+    if (!current || current.cjk !== cjk) out.push((current = { cjk, chars: [] }));
+    current.chars.push(ch);
   }
-  flushCjk();
-  flushWord();
   return out;
 }
 
-/** The terms a query must all have: bigrams of CJK runs (or the character), prefixes as whole query words. */
-function queryTerms(query: string): string[] {
-  const out: string[] = [];
-  let cjk = '';
-  let word = '';
-  const flushCjk = () => {
-    const chars = Array.from(cjk);
-    if (chars.length === 1) out.push(chars[0]!);
-    for (let i = 0; i + 1 < chars.length; i += 1) out.push(chars[i]! + chars[i + 1]!);
-    cjk = '';
-  };
-  const flushWord = () => {
-    if (word) out.push(word.length > MAX_PREFIX ? word.slice(0, MAX_PREFIX) : word);
-    word = '';
-  };
-  for (const ch of query) {
-    if (CJK.test(ch)) {
-      flushWord();
-      cjk += ch;
-    } else if (/[\p{L}\p{N}]/u.test(ch)) {
-      flushCjk();
-      word += ch;
+/** Index terms of a normalised text: every CJK character and bigram; every prefix of a word (up to 12). */
+export function terms(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const { cjk, chars } of runs(text)) {
+    if (cjk) {
+      chars.forEach((ch, i) => {
+        out.add(ch);
+        if (i + 1 < chars.length) out.add(ch + chars[i + 1]!);
+      });
     } else {
-      flushCjk();
-      flushWord();
+      const word = chars.join('');
+      for (let n = 1; n <= Math.min(word.length, MAX_PREFIX); n += 1) out.add(word.slice(0, n));
+      if (word.length > MAX_PREFIX) out.add(word);
     }
   }
-  flushCjk();
-  flushWord();
+  return out;
+}
+
+/** The terms a query must all have: bigrams of CJK runs (or the lone character), whole words (as prefixes). */
+function queryTerms(query: string): string[] {
+  const out: string[] = [];
+  for (const { cjk, chars } of runs(query)) {
+    if (cjk && chars.length === 1) out.push(chars[0]!);
+    else if (cjk) for (let i = 0; i + 1 < chars.length; i += 1) out.push(chars[i]! + chars[i + 1]!);
+    else out.push(chars.slice(0, MAX_PREFIX).join(''));
+  }
   return out;
 }
 
