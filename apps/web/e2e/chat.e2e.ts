@@ -166,6 +166,12 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await expect(bobLog.getByText(/这条消息是端到端加密的（已更正）。/).first()).toBeVisible({ timeout: 20_000 });
   await expect(bobLog.getByRole('listitem').filter({ hasText: '已更正' }).first()).toContainText('已编辑');
 
+  // A second tab of the same browser (the same device) does not run a second copy of the device: it says so.
+  const secondTab = await bob.page.context().newPage();
+  await secondTab.goto('/chats');
+  await expect(secondTab.getByText('密语已在本浏览器的另一个标签页中打开')).toBeVisible({ timeout: 20_000 });
+  await secondTab.close();
+
   // Bob closes the tab; what Alice sends meanwhile arrives once when he comes back (catch-up from his cursor).
   const bobContext = bob.page.context();
   const bobUrl = bob.page.url();

@@ -209,6 +209,7 @@ export const en: Messages = {
     listLabel: 'Conversations',
     pickConversation: 'Choose a conversation to start chatting',
     starting: 'Preparing this device’s encryption keys…',
+    otherTab: 'Miyu is open in another tab of this browser. Use that tab, or close it and reload this one.',
     startFailed: 'Encrypted chat could not start on this device: {{reason}}',
     offline: 'Connection lost; reconnecting. Missed messages arrive when it is back, without duplicates.',
     members_one: '{{count}} member',

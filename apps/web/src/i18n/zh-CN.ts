@@ -209,6 +209,7 @@ export const zhCN = {
     listLabel: '会话列表',
     pickConversation: '选择一个会话开始聊天',
     starting: '正在准备本设备的加密密钥…',
+    otherTab: '密语已在本浏览器的另一个标签页中打开。请使用那个标签页，或关闭它后刷新本页。',
     startFailed: '本设备的加密聊天无法启动：{{reason}}',
     offline: '连接已断开，正在重新连接。恢复后会自动补齐消息，不会重复。',
     members_one: '{{count}} 位成员',

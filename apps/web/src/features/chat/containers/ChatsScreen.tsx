@@ -112,7 +112,11 @@ export function ChatsScreen() {
           />
         ) : error ? (
           <div className="chats__status">
-            <Alert tone="error">{t('chats.startFailed', { reason: describe(error) })}</Alert>
+            <Alert tone="error">
+              {(error as { code?: string }).code === 'DEVICE_IN_ANOTHER_TAB'
+                ? t('chats.otherTab')
+                : t('chats.startFailed', { reason: describe(error) })}
+            </Alert>
           </div>
         ) : (
           <div className="chats__status">

@@ -117,6 +117,8 @@ export interface ChatEngineOptions {
   crypto: MiyuCrypto;
   deviceId: string;
   userId: string;
+  /** Called once when the engine stops (releases this tab's hold on the device). */
+  onStop?: () => void;
 }
 
 const EMPTY_TIMELINE: TimelineView = { items: [], pending: [], hasOlder: false, loadingOlder: false };
@@ -269,6 +271,7 @@ export class ChatEngine {
   }
 
   stop(): void {
+    if (!this.stopped) this.o.onStop?.();
     this.stopped = true;
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     for (const undo of this.detach.splice(0)) undo();

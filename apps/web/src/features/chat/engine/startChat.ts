@@ -4,6 +4,7 @@ import { chatApi } from './chatApi';
 import { ChatEngine } from './chatEngine';
 import { browserDeviceName, DeviceGoneError, openDevice } from './device';
 import type { DeviceStoreFactory } from './deviceStore';
+import { lockDevice } from './deviceLock';
 
 /**
  * The lazily loaded entry of the chat client: everything behind it (libs/crypto, libsodium's WebAssembly) is a
@@ -28,6 +29,16 @@ interface StartOptions {
 const starting = new Map<string, Promise<unknown>>();
 
 async function start(options: StartOptions): Promise<ChatEngine> {
+  const release = await lockDevice(options.userId);
+  try {
+    return await startLocked(options, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function startLocked(options: StartOptions, release: () => void): Promise<ChatEngine> {
   const api = chatApi(options.api);
   const deviceName = browserDeviceName(navigator.userAgent);
   let store = await options.openDeviceStore(options.userId);
@@ -48,6 +59,7 @@ async function start(options: StartOptions): Promise<ChatEngine> {
     crypto: device.crypto,
     deviceId: device.deviceId,
     userId: options.userId,
+    onStop: release,
   });
   await engine.start();
   return engine;
