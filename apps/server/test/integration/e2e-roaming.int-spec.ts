@@ -2,6 +2,7 @@ import { historyKeyId, parseEnvelope, ready, toBase64Url } from '@miyu/crypto';
 import type { ConversationDto, SyncPage, UserDto } from '@miyu/protocol';
 import { E2EDevice } from '../support/e2e-device.js';
 import { TestClient } from '../support/http-client.js';
+import { createUser, passwordOf } from '../support/people.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -17,7 +18,7 @@ describe('end-to-end delivery and roaming with real libs/crypto clients', () => 
 
   async function login(name: string): Promise<{ user: UserDto; http: TestClient }> {
     const http = new TestClient(t.url);
-    const res = await http.login(name, `${name}-password-1`);
+    const res = await http.login(name, passwordOf(name));
     return { user: res.body.user, http };
   }
 
@@ -27,11 +28,7 @@ describe('end-to-end delivery and roaming with real libs/crypto clients', () => 
     admin = new TestClient(t.url);
     await admin.setupAdmin();
     for (const name of ['mei', 'jun', 'kai']) {
-      await admin.request('POST', '/api/admin/users', {
-        login: name,
-        displayName: name,
-        password: `${name}-password-1`,
-      });
+      await createUser(admin, name);
     }
   });
   afterAll(async () => {

@@ -46,13 +46,23 @@ export class ReceiptsRepository {
     };
   }
 
-  /** Senders (other than `except`) of the messages in (from, to]: the people a cursor move concerns. */
-  async sendersBetween(conversationId: string, from: number, to: number, except: string): Promise<string[]> {
+  /**
+   * Senders (other than `except`) of the messages in (from, to]: the people a cursor move concerns. With
+   * `hideOptOuts`, senders who hide their own receipts are left out (they see nobody's).
+   */
+  async sendersBetween(
+    conversationId: string,
+    from: number,
+    to: number,
+    except: string,
+    hideOptOuts: boolean,
+  ): Promise<string[]> {
     if (to <= from) return [];
     const rows = (await this.dataSource.query(
-      `SELECT DISTINCT sender_user_id FROM messages
-        WHERE conversation_id = $1 AND seq > $2 AND seq <= $3 AND sender_user_id IS NOT NULL AND sender_user_id <> $4`,
-      [conversationId, from, to, except],
+      `SELECT DISTINCT msg.sender_user_id FROM messages msg JOIN users u ON u.id = msg.sender_user_id
+        WHERE msg.conversation_id = $1 AND msg.seq > $2 AND msg.seq <= $3 AND msg.sender_user_id <> $4
+          AND ${visible(5)}`,
+      [conversationId, from, to, except, hideOptOuts],
     )) as Array<{ sender_user_id: string }>;
     return rows.map((r) => r.sender_user_id);
   }

@@ -58,12 +58,8 @@ export class ReceiptsService {
         from,
         Math.max(after.readSeq, after.deliveredSeq),
         actor.userId,
+        optional,
       );
-      if (optional) {
-        const visible: string[] = [];
-        for (const id of senders) if (!(await this.repo.hidesReceipts(id))) visible.push(id);
-        senders = visible;
-      }
     }
     return { cursors: after, event, ownUserId: actor.userId, senderUserIds: senders };
   }

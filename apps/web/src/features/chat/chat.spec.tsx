@@ -146,16 +146,17 @@ describe('conversation list keyboard and flags', () => {
   });
 });
 
-describe('timeline', () => {
-  const base = {
-    currentUserId: ME,
-    nameOf,
-    hasOlder: false,
-    loadingOlder: false,
-    onLoadOlder: jest.fn(),
-    onRetry: jest.fn(),
-  };
+/** The Timeline props these tests do not vary. */
+const base = {
+  currentUserId: ME,
+  nameOf,
+  hasOlder: false,
+  loadingOlder: false,
+  onLoadOlder: jest.fn(),
+  onRetry: jest.fn(),
+};
 
+describe('timeline', () => {
   it('groups messages by sender, separates days, and folds edits and reactions into their message', () => {
     const yesterday = new Date(Date.now() - 86_400_000).toISOString();
     const first = msg({ body: '昨天的消息', serverTs: yesterday });
@@ -252,15 +253,6 @@ describe('timeline', () => {
 });
 
 describe('read receipts on own messages', () => {
-  const base = {
-    currentUserId: ME,
-    nameOf,
-    hasOlder: false,
-    loadingOlder: false,
-    onLoadOlder: jest.fn(),
-    onRetry: jest.fn(),
-  };
-
   it('shows sent, delivered and read in a direct chat', () => {
     const [a, b, c] = [
       msg({ senderUserId: ME, body: 'a' }),
@@ -348,12 +340,7 @@ describe('files', () => {
     });
     wrap(
       <Timeline
-        currentUserId={ME}
-        nameOf={nameOf}
-        hasOlder={false}
-        loadingOlder={false}
-        onLoadOlder={jest.fn()}
-        onRetry={jest.fn()}
+        {...base}
         items={[received]}
         pending={[
           {
