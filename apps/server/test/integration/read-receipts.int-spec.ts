@@ -171,6 +171,31 @@ describe('read receipts (real PostgreSQL)', () => {
     await admin.request('PUT', '/api/admin/settings/messaging', { receiptsPolicy: 'enforced' });
   });
 
+  it('tells only the senders of the messages whose state changed', async () => {
+    const trio = (
+      await alice.http.request<ConversationDto>('POST', '/api/conversations', {
+        kind: 'group',
+        name: '回执范围',
+        memberIds: [bob.user.id, carol.user.id],
+      })
+    ).body;
+    const fromBob = await send(bob, trio.id, '鲍勃的');
+    const fromAlice = await send(alice, trio.id, '爱丽丝的');
+    await settle();
+    const count = (p: Person) => updates.get(p.user.id)!.filter((e) => e.conversationId === trio.id).length;
+    const deliver = (await carol.socket
+      .timeout(10_000)
+      .emitWithAck('receipt:delivered', { conversationId: trio.id, seq: fromAlice })) as Ack<ReceiptCursors>;
+    expect(deliver).toMatchObject({ ok: true });
+    await settle();
+    const [aliceBefore, bobBefore] = [count(alice), count(bob)];
+    expect([aliceBefore, bobBefore]).toEqual([1, 1]); // both messages newly delivered
+    // Reading Bob's message changes nothing for Alice's (already delivered, still unread).
+    expect(await read(carol, trio.id, fromBob)).toMatchObject({ ok: true });
+    await settle();
+    expect([count(alice), count(bob)]).toEqual([aliceBefore, bobBefore + 1]);
+  });
+
   it('answers read and unread lists of a 5,000-member group from the cursors, with an index', async () => {
     // 4,996 more people (5,000 with the three above and the admin), inserted directly (creating them through the API would only exercise Argon2).
     const ids = Array.from({ length: 4996 }, () => randomUUID());

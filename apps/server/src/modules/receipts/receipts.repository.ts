@@ -50,19 +50,25 @@ export class ReceiptsRepository {
    * Senders (other than `except`) of the messages in (from, to]: the people a cursor move concerns. With
    * `hideOptOuts`, senders who hide their own receipts are left out (they see nobody's).
    */
-  async sendersBetween(
+  /** Senders (other than `except`) of the messages in any of the half-open seq ranges `(from, to]`. */
+  async sendersIn(
     conversationId: string,
-    from: number,
-    to: number,
+    ranges: ReadonlyArray<readonly [from: number, to: number]>,
     except: string,
     hideOptOuts: boolean,
   ): Promise<string[]> {
-    if (to <= from) return [];
+    const moved = ranges.filter(([from, to]) => to > from);
+    if (moved.length === 0) return [];
+    const params: unknown[] = [conversationId, except, hideOptOuts];
+    const within = moved.map(([from, to]) => {
+      params.push(from, to);
+      return `(msg.seq > $${params.length - 1} AND msg.seq <= $${params.length})`;
+    });
     const rows = (await this.dataSource.query(
       `SELECT DISTINCT msg.sender_user_id FROM messages msg JOIN users u ON u.id = msg.sender_user_id
-        WHERE msg.conversation_id = $1 AND msg.seq > $2 AND msg.seq <= $3 AND msg.sender_user_id <> $4
-          AND ${visible(5)}`,
-      [conversationId, from, to, except, hideOptOuts],
+        WHERE msg.conversation_id = $1 AND (${within.join(' OR ')}) AND msg.sender_user_id <> $2
+          AND ${visible(3)}`,
+      params,
     )) as Array<{ sender_user_id: string }>;
     return rows.map((r) => r.sender_user_id);
   }

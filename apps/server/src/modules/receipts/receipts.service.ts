@@ -52,11 +52,13 @@ export class ReceiptsService {
     const optional = receiptsPolicy === 'optional';
     let senders: string[] = [];
     if (!optional || !(await this.repo.hidesReceipts(actor.userId))) {
-      const from = Math.min(before.readSeq, before.deliveredSeq);
-      senders = await this.repo.sendersBetween(
+      // Only the senders of messages whose state changed: newly read, or newly delivered.
+      senders = await this.repo.sendersIn(
         conversationId,
-        from,
-        Math.max(after.readSeq, after.deliveredSeq),
+        [
+          [before.readSeq, after.readSeq],
+          [before.deliveredSeq, after.deliveredSeq],
+        ],
         actor.userId,
         optional,
       );
