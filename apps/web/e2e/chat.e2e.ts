@@ -324,6 +324,20 @@ test('two people chat end to end encrypted; new devices get the history by pairi
   await expect(pairedLog.getByText('收到，谢谢！')).toBeVisible();
   await expect(pairedLog.getByText(/无法解密/)).toHaveCount(0);
 
+  // Reading on one device clears the unread badge on the others.
+  await alice.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '通讯录' }).click();
+  await paired.page
+    .getByRole('list', { name: '会话列表' })
+    .getByRole('button', { name: /发布小组/ })
+    .click();
+  await send(bob.page, '两台设备都会收到');
+  const pairedRow = paired.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /^林峰/ });
+  await expect(pairedRow).toContainText('1 条未读', { timeout: 20_000 });
+  await alice.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '消息' }).click();
+  await alice.page.getByRole('list', { name: '会话列表' }).getByRole('button', { name: /^林峰/ }).click();
+  await expect(alice.page.getByRole('log').getByText('两台设备都会收到')).toBeVisible({ timeout: 20_000 });
+  await expect(pairedRow).not.toContainText('条未读', { timeout: 20_000 });
+
   // A third device of Alice restores the history with the recovery key instead.
   const second = await newDevice(browser, ALICE);
   await second.page.getByRole('button', { name: '恢复聊天记录' }).click({ timeout: 30_000 });

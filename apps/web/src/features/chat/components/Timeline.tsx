@@ -13,6 +13,7 @@ import { AttachmentView, formatBytes } from './AttachmentView';
 import type { StoredMessage } from '../engine/deviceStore';
 import { systemText } from './messageText';
 import { clock, dayLabel } from './time';
+import { useReportSeen } from '../hooks/useReportSeen';
 import { buildRows, type TimelineRow } from './timelineModel';
 
 export interface TimelineProps {
@@ -38,6 +39,8 @@ export interface TimelineProps {
   receipts?: ReceiptCounts;
   direct?: boolean;
   onOpenReceipts?: (message: StoredMessage) => void;
+  /** The newest message actually shown to the reader (on screen, window focused): drives read receipts. */
+  onSeen?: (seq: number) => void;
 }
 
 /** The quick reactions offered on every message. */
@@ -65,6 +68,7 @@ export function Timeline({
   receipts,
   direct = false,
   onOpenReceipts,
+  onSeen,
 }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const rows = useMemo(() => buildRows(items), [items]);
@@ -85,6 +89,7 @@ export function Timeline({
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const lastKey = rows.length > 0 ? rows[rows.length - 1]!.key : '';
+  useReportSeen(scroller, rows, onSeen);
 
   // Stay at the newest message while the reader is there; never yank them down while they read older ones.
   useLayoutEffect(() => {

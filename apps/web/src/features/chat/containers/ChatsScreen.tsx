@@ -244,7 +244,6 @@ function Conversation({
   const [focusSeq, setFocusSeq] = useState<number | null>(linked ?? conversation.firstUnreadSeq);
   const timeline = snapshot?.timelines[conversation.id];
   const typers = snapshot?.typing[conversation.id] ?? [];
-  const lastSeq = timeline?.items[timeline.items.length - 1]?.seq ?? 0;
 
   useEffect(() => {
     engine
@@ -259,10 +258,6 @@ function Conversation({
       engine.reveal(conversation.id, linked).catch(setFailure);
     }
   }, [engine, conversation.id, linked]);
-
-  useEffect(() => {
-    if (lastSeq > 0 && document.visibilityState === 'visible') void engine.markRead(conversation.id, lastSeq);
-  }, [engine, conversation.id, lastSeq]);
 
   return (
     <section className="conversation" aria-label={title}>
@@ -393,6 +388,7 @@ function Conversation({
         receipts={receipts}
         direct={conversation.kind === 'direct'}
         onOpenReceipts={(message) => setReadListFor(message)}
+        onSeen={(seq) => void engine.markRead(conversation.id, seq)}
         onReact={(message, emoji, remove) => void engine.react(message, emoji, remove)}
         onRecall={(message) => setRecalling(message)}
         onOpenAttachment={openAttachment}

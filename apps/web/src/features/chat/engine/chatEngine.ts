@@ -54,6 +54,8 @@ const TYPING_RESEND_MS = 3000;
 /** Typing shown without a refresh for longer than this is dropped. */
 const TYPING_EXPIRY_MS = 8000;
 const PRESENCE_INTERVAL_MS = 30_000;
+/** At most one read report per conversation per this interval: scrolling through 500 messages sends a handful. */
+const READ_REPORT_INTERVAL_MS = 500;
 /** Messages loaded when a conversation is opened on a device that has none of it, and per "load older". */
 export const PAGE_SIZE = 50;
 
@@ -147,6 +149,9 @@ export class ChatEngine {
   private readonly listeners = new Set<() => void>();
   private readonly cursors = new Map<string, number>();
   private readonly readSeqs = new Map<string, number>();
+  /** Read positions not yet reported to the server (coalesced: at most one report per conversation per interval). */
+  private readonly unreportedReads = new Map<string, number>();
+  private readReportTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly memberDevices = new Map<string, DeviceAddress[]>();
   private readonly peers = new Map<string, string | null>();
   private prefs: Record<string, { pinned?: boolean; muted?: boolean }> = {};
@@ -241,6 +246,7 @@ export class ChatEngine {
     };
     on('connect', () => {
       this.set({ online: true });
+      this.reportReads();
       void this.serial(() => this.resync());
     });
     on('disconnect', () => this.set({ online: false }));
@@ -250,6 +256,7 @@ export class ChatEngine {
     on('receipt:updated', ((e: ReceiptUpdatedEvent) => this.onReceipt(e)) as never);
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_INTERVAL_MS);
     this.detach.push(() => clearInterval(this.presenceTimer));
+    this.detach.push(() => clearTimeout(this.readReportTimer));
     // The session socket joins this device's room once it says which device it speaks for.
     socket.auth = { deviceId: this.o.deviceId };
     if (socket.connected) socket.disconnect();
@@ -513,7 +520,20 @@ export class ChatEngine {
     await this.o.store.setMeta('reads', Object.fromEntries(this.readSeqs));
     await this.touchConversation(conversationId);
     // The read receipt: the server keeps the highest, tells the user's other devices and the senders.
-    if (this.o.socket.connected) this.o.socket.emit('receipt:read', { conversationId, seq }, () => undefined);
+    this.unreportedReads.set(conversationId, seq);
+    if (this.readReportTimer === undefined) this.reportReads();
+  }
+
+  /** Sends the pending read positions now, then holds further ones for an interval (scrolling reports a few). */
+  private reportReads(): void {
+    if (!this.o.socket.connected || this.unreportedReads.size === 0) return; // on reconnect, then
+    for (const [conversationId, seq] of this.unreportedReads)
+      this.o.socket.emit('receipt:read', { conversationId, seq }, () => undefined);
+    this.unreportedReads.clear();
+    this.readReportTimer = setTimeout(() => {
+      this.readReportTimer = undefined;
+      this.reportReads();
+    }, READ_REPORT_INTERVAL_MS);
   }
 
   /** Another device of the user read further, or someone read the user's messages. */
