@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { DirectoryError } from './errors.js';
-import { IMPORT_LIMITS, parseCsv, parseFlag, parseXlsx, zipUncompressedSize } from './import-file.js';
+import { IMPORT_LIMITS, parseCsv, parseFlag, parseXlsx } from './import-file.js';
+import { zipUncompressedSize } from './spreadsheet.js';
 
 describe('import files', () => {
   it('reads CSV rows with their line numbers (header = row 1), a BOM, quoted fields and blank lines', () => {
@@ -9,6 +10,14 @@ describe('import files', () => {
     expect(rows).toEqual([
       { row: 2, values: { kind: 'department', code: 'HQ', name: '总部, 北京' } },
       { row: 4, values: { kind: 'department', code: 'RD', name: '研发' } },
+    ]);
+  });
+
+  it('numbers CSV rows by the line they start on, with quoted line breaks and mixed CRLF/LF files', () => {
+    const csv = 'kind,code,name\r\ndepartment,HQ,"总部\r\n北京"\ndepartment,RD,研发\n';
+    expect(parseCsv(Buffer.from(csv)).map((r) => [r.row, r.values.code, r.values.name])).toEqual([
+      [2, 'HQ', '总部\r\n北京'],
+      [4, 'RD', '研发'],
     ]);
   });
 

@@ -1,6 +1,5 @@
-import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
 import { DirectoryError } from './errors.js';
+import { readCsvRecords, readXlsxRows, SpreadsheetError, type CsvRecord, type SpreadsheetRow } from './spreadsheet.js';
 
 /** Limits on import files (see docs/directory.md). */
 export const IMPORT_LIMITS = {
@@ -64,97 +63,41 @@ function toRows(header: string[], records: Array<{ row: number; cells: string[] 
   });
 }
 
+/** The spreadsheet module's errors as the directory import's error codes. */
+function directoryError(err: unknown): unknown {
+  if (!(err instanceof SpreadsheetError)) return err;
+  return err.code === 'TOO_LARGE' ? tooLarge(err.detail) : unreadable(err.detail);
+}
+
 export function parseCsv(data: Buffer): RawImportRow[] {
   if (data.length > IMPORT_LIMITS.csvBytes) throw tooLarge(`more than ${IMPORT_LIMITS.csvBytes} bytes`);
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+  let records: CsvRecord[];
   try {
-    records = parse(data, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as Array<{
-      record: string[];
-      info: { lines: number };
-    }>;
+    records = readCsvRecords(data.toString('utf8'));
   } catch (err) {
-    throw unreadable(err instanceof Error ? err.message : 'not CSV');
+    throw directoryError(err);
   }
   if (records.length === 0) throw unreadable('it is empty');
   if (records.length - 1 > IMPORT_LIMITS.rows) throw tooLarge(`more than ${IMPORT_LIMITS.rows} rows`);
   const [header, ...rest] = records;
-  return toRows(
-    header!.record,
-    rest.map((r) => ({ row: r.info.lines, cells: r.record })),
-  );
-}
-
-/** Sums the uncompressed sizes in the zip central directory without inflating anything. */
-export function zipUncompressedSize(data: Buffer): { total: number; entries: number } {
-  const min = Math.max(0, data.length - 65_557);
-  let eocd = -1;
-  for (let i = data.length - 22; i >= min; i--) {
-    if (data.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw unreadable('not an XLSX (zip) file');
-  const entries = data.readUInt16LE(eocd + 10);
-  let offset = data.readUInt32LE(eocd + 16);
-  if (entries === 0xffff || offset === 0xffffffff) throw tooLarge('ZIP64 archives are not accepted');
-  let total = 0;
-  for (let n = 0; n < entries; n++) {
-    if (offset + 46 > data.length || data.readUInt32LE(offset) !== 0x02014b50) throw unreadable('broken zip directory');
-    const size = data.readUInt32LE(offset + 24);
-    if (size === 0xffffffff) throw tooLarge('ZIP64 entries are not accepted');
-    total += size;
-    offset += 46 + data.readUInt16LE(offset + 28) + data.readUInt16LE(offset + 30) + data.readUInt16LE(offset + 32);
-  }
-  return { total, entries };
+  return toRows(header!.cells, rest);
 }
 
 export async function parseXlsx(data: Buffer): Promise<RawImportRow[]> {
-  if (data.length > IMPORT_LIMITS.xlsxBytes) throw tooLarge(`more than ${IMPORT_LIMITS.xlsxBytes} bytes`);
-  const { total } = zipUncompressedSize(data);
-  if (
-    total > IMPORT_LIMITS.xlsxUncompressedBytes ||
-    total > Math.max(data.length, 1_000_000) * IMPORT_LIMITS.xlsxMaxRatio
-  ) {
-    throw tooLarge(`it unpacks to ${total} bytes`);
-  }
-  const workbook = new ExcelJS.Workbook();
+  let rows: SpreadsheetRow[];
   try {
-    await workbook.xlsx.load(data as unknown as ArrayBuffer);
-  } catch (err) {
-    throw unreadable(err instanceof Error ? err.message : 'not XLSX');
-  }
-  const sheet = workbook.worksheets[0];
-  if (!sheet || sheet.actualRowCount === 0) throw unreadable('it has no worksheet rows');
-  if (sheet.actualRowCount - 1 > IMPORT_LIMITS.rows) throw tooLarge(`more than ${IMPORT_LIMITS.rows} rows`);
-  const cellText = (v: ExcelJS.CellValue): string => {
-    if (v === null || v === undefined) return '';
-    if (typeof v === 'object') {
-      if ('text' in v && typeof v.text === 'string') return v.text;
-      if ('richText' in v) return v.richText.map((t) => t.text).join('');
-      if ('result' in v) return String(v.result ?? '');
-      if (v instanceof Date) return v.toISOString();
-      return '';
-    }
-    return String(v);
-  };
-  let header: string[] | null = null;
-  const records: Array<{ row: number; cells: string[] }> = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
-      cells[col - 1] = cellText(cell.value);
+    rows = await readXlsxRows(data, {
+      maxBytes: IMPORT_LIMITS.xlsxBytes,
+      maxUncompressedBytes: IMPORT_LIMITS.xlsxUncompressedBytes,
+      maxRatio: IMPORT_LIMITS.xlsxMaxRatio,
+      maxRows: IMPORT_LIMITS.rows + 1, // + the header
     });
-    for (let i = 0; i < cells.length; i++) cells[i] ??= '';
-    if (!header) header = cells;
-    else if (cells.some((c) => c.trim() !== '')) records.push({ row: rowNumber, cells });
-  });
-  return toRows(header ?? [], records);
+  } catch (err) {
+    throw directoryError(err);
+  }
+  if (rows.length === 0) throw unreadable('it has no worksheet rows');
+  const [header, ...rest] = rows;
+  return toRows(header!.cells, rest);
 }
 
 /** The CSV/XLSX cell text for a boolean "primary" column. */

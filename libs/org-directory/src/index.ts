@@ -8,12 +8,15 @@ export { DirectoryService, MAX_MEMBERSHIPS } from './directory.service.js';
 export { recountAll } from './directory-counts.js';
 export { DepartmentGroupsService } from './department-groups.service.js';
 export { DirectoryImportService, NO_PASSWORD } from './directory-import.service.js';
+export { IMPORT_COLUMNS, IMPORT_LIMITS, parseCsv, parseXlsx, type RawImportRow } from './import-file.js';
 export {
-  IMPORT_COLUMNS,
-  IMPORT_LIMITS,
-  parseCsv,
-  parseXlsx,
+  readCsvRecords,
+  readXlsxRows,
+  SpreadsheetError,
   zipUncompressedSize,
-  type RawImportRow,
-} from './import-file.js';
+  type CsvRecord,
+  type SpreadsheetErrorCode,
+  type SpreadsheetRow,
+  type XlsxLimits,
+} from './spreadsheet.js';
 export { normaliseQuery, searchTermsOf } from './search-terms.js';
