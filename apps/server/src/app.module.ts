@@ -14,6 +14,7 @@ import { MessagingModule } from './modules/messaging/messaging.module.js';
 import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { PresenceModule } from './modules/presence/presence.module.js';
 import { ReceiptsModule } from './modules/receipts/receipts.module.js';
+import { WordPolicyModule } from './modules/word-policy/word-policy.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { SetupModule } from './modules/setup/setup.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -54,6 +55,7 @@ export class AppModule {
         AttachmentsModule,
         PresenceModule,
         ReceiptsModule,
+        WordPolicyModule,
         RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

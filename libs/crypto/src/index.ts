@@ -23,6 +23,9 @@ export {
   x25519GenerateKeyPair,
   x25519KeyPairFromSecret,
   assertX25519PublicKey,
+  ed25519GenerateKeyPair,
+  ed25519Sign,
+  ed25519Verify,
 } from './primitives.js';
 export { KdfLabel, SignatureLabel, AdLabel, kdf, frame } from './kdf.js';
 export * from './keys.js';

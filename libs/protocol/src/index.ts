@@ -9,3 +9,4 @@ export * from './inbox.js';
 export * from './attachments.js';
 export * from './presence.js';
 export * from './receipts.js';
+export * from './wordPolicy.js';

@@ -68,7 +68,7 @@ export async function sendTestMessage(
   p: Person,
   conversationId: string,
   body: string,
-  extra: { mentionsAll?: boolean } = {},
+  extra: { mentionsAll?: boolean; policyVersion?: number } = {},
 ): Promise<Ack<MessageSendAck>> {
   const clientMsgId = uuidv7();
   const session = createOutboundSenderKey({
@@ -79,13 +79,13 @@ export async function sendTestMessage(
   });
   const { envelope } = encryptGroupMessage(session, {
     clientMsgId,
-    policyVersion: 0,
+    policyVersion: extra.policyVersion ?? 0,
     content: { type: 'text', body, mentions: [], replyTo: null },
   });
   return (await p.socket.timeout(10_000).emitWithAck('message:send', {
     clientMsgId,
     conversationId,
     envelope: envelopeToJson(envelope) as unknown as Record<string, string | number>,
-    ...extra,
+    ...(extra.mentionsAll === undefined ? {} : { mentionsAll: extra.mentionsAll }),
   })) as Ack<MessageSendAck>;
 }

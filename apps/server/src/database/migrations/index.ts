@@ -10,6 +10,7 @@ import { MentionsAll1764700000000 } from './1764700000000-mentions-all.js';
 import { HistoryRecovery1764800000000 } from './1764800000000-history-recovery.js';
 import { ClientSettings1764900000000 } from './1764900000000-client-settings.js';
 import { ReadReceipts1765000000000 } from './1765000000000-read-receipts.js';
+import { WordPolicy1765100000000 } from './1765100000000-word-policy.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   HistoryRecovery1764800000000,
   ClientSettings1764900000000,
   ReadReceipts1765000000000,
+  WordPolicy1765100000000,
 ];

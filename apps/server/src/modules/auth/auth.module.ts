@@ -10,8 +10,10 @@ import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 import { ThrottleRepository } from './throttle.repository.js';
 import { UsersRepository } from './users.repository.js';
+import { WordPolicyModule } from '../word-policy/word-policy.module.js';
 
 @Module({
+  imports: [WordPolicyModule],
   controllers: [AuthController],
   providers: [
     UsersRepository,

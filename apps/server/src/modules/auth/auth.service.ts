@@ -20,6 +20,7 @@ import { LoginThrottleService } from './login-throttle.service.js';
 import { SessionsService } from './sessions.service.js';
 import { toUserDto } from './user.mapper.js';
 import { UsersRepository } from './users.repository.js';
+import { TextFilterService } from '../word-policy/text-filter.service.js';
 
 const RECOVERY_CODE_COUNT = 10;
 const TOTP_ISSUER = 'Miyu';
@@ -37,6 +38,7 @@ export class AuthService {
     private readonly throttle: LoginThrottleService,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
     private readonly events: EventEmitter2,
+    private readonly text: TextFilterService,
   ) {}
 
   async login(request: LoginRequest, client: ClientInfo): Promise<SignedIn> {
@@ -81,7 +83,11 @@ export class AuthService {
     await this.sessions.signOut(actor);
   }
 
-  async updateProfile(actor: Actor, patch: { displayName?: string; locale?: UserDto['locale'] }): Promise<UserDto> {
+  async updateProfile(actor: Actor, request: { displayName?: string; locale?: UserDto['locale'] }): Promise<UserDto> {
+    const patch =
+      request.displayName === undefined
+        ? request
+        : { ...request, displayName: await this.text.check(request.displayName, 'display_name', actor) };
     await this.users.update(actor.userId, patch);
     if (patch.displayName !== undefined) {
       const event: UserProfileChangedEvent = { userId: actor.userId };

@@ -21,6 +21,7 @@ import {
   TIMELINE_APPENDED_EVENT,
   type TimelineAppendedEvent,
 } from './messaging.events.js';
+import { TextFilterService } from '../word-policy/text-filter.service.js';
 import { toConversationDto } from './timeline.mapper.js';
 
 /** Conversations and their membership. Every method checks that the actor may see or change the conversation. */
@@ -29,18 +30,22 @@ export class ConversationsService {
   constructor(
     private readonly conversations: ConversationsRepository,
     private readonly events: EventEmitter2,
+    private readonly text: TextFilterService,
   ) {}
 
   async create(actor: Actor, request: CreateConversationRequest): Promise<ConversationDto> {
     if (request.kind === 'direct') return this.openDirect(actor, request.userId);
     const wanted = [...new Set(request.memberIds.filter((id) => id !== actor.userId))];
     if (wanted.length + 1 > MAX_GROUP_MEMBERS) throw MessagingError.full(MAX_GROUP_MEMBERS);
+    // Group names and topics are plaintext the server keeps: the org's word policy applies to them here.
+    const name = await this.text.check(request.name.trim(), 'group_name', actor);
+    const topic = request.topic?.trim() ? await this.text.check(request.topic.trim(), 'group_topic', actor) : null;
     const conversation = Object.assign(new ConversationEntity(), {
       id: uuidv7(),
       kind: 'group' as const,
       directKey: null,
-      name: request.name.trim(),
-      topic: request.topic?.trim() || null,
+      name,
+      topic,
       ownerId: actor.userId,
       lastSeq: '0',
       createdAt: new Date(),

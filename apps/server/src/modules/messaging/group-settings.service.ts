@@ -9,6 +9,7 @@ import type {
 } from '@miyu/protocol';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/auth.types.js';
+import { TextFilterService } from '../word-policy/text-filter.service.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
 import type { MessageEntity } from './entities/message.entity.js';
@@ -26,14 +27,21 @@ export class GroupSettingsService {
     private readonly repo: ConversationsRepository,
     private readonly conversations: ConversationsService,
     private readonly events: EventEmitter2,
+    private readonly text: TextFilterService,
   ) {}
 
   async update(actor: Actor, conversationId: string, patch: UpdateConversationRequest): Promise<ConversationDto> {
     const { conversation, membership } = await this.conversations.requireMember(actor, conversationId);
     if (conversation.kind !== 'group') throw MessagingError.managed();
     if (membership.role === 'member' && actor.role !== 'admin') throw MessagingError.notMember();
-    const name = patch.name?.trim();
-    const topic = patch.topic === undefined ? undefined : patch.topic.trim();
+    const name =
+      patch.name === undefined
+        ? undefined
+        : await this.text.check(patch.name.trim(), 'group_name', actor, conversationId);
+    const topic =
+      patch.topic === undefined
+        ? undefined
+        : await this.text.check(patch.topic.trim(), 'group_topic', actor, conversationId);
     await this.inTransaction(conversationId, async (manager, append) => {
       await this.repo.updateDetails(
         conversationId,

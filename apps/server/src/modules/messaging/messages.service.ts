@@ -20,6 +20,8 @@ import { MessagingError } from './messaging.errors.js';
 import { TIMELINE_APPENDED_EVENT, type TimelineAppendedEvent } from './messaging.events.js';
 import { MessagesRepository, type NewMessage, type PersistOutcome } from './messages.repository.js';
 import { toTimelineMessage } from './timeline.mapper.js';
+import { CurrentWordPolicy } from '../word-policy/current-policy.js';
+import { WordPolicyError } from '../word-policy/word-policy.errors.js';
 
 export interface Sender {
   userId: string;
@@ -39,6 +41,7 @@ export class MessagesService {
     private readonly conversationsRepo: ConversationsRepository,
     private readonly conversations: ConversationsService,
     private readonly events: EventEmitter2,
+    private readonly policy: CurrentWordPolicy,
   ) {
     // Up to 4 overlapping batches: conversation rows are locked in id order, so they cannot deadlock.
     this.commits = new GroupCommit((batch) => this.persist(batch), 500, 4);
@@ -54,6 +57,9 @@ export class MessagesService {
     if (e.clientMsgId !== request.clientMsgId) throw MessagingError.envelopeInvalid('clientMsgId differs');
     if (e.senderUserId !== sender.userId) throw MessagingError.envelopeInvalid('senderUserId is not you');
     if (e.senderDeviceId !== sender.deviceId) throw MessagingError.envelopeInvalid('senderDeviceId is not this device');
+    // The client checked the text against the policy version it names; an older one than the current is refused.
+    const current = await this.policy.version();
+    if (e.policyVersion < current) throw WordPolicyError.stale(current);
     const outcome = await this.commits.submit({
       conversationId: request.conversationId,
       clientMsgId: request.clientMsgId,

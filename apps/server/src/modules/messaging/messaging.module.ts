@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WordPolicyModule } from '../word-policy/word-policy.module.js';
 import { ConversationsController } from './conversations.controller.js';
 import { MessagingSettingsController } from './settings.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
@@ -10,6 +11,7 @@ import { MessagingGateway } from './messaging.gateway.js';
 import { MessagingListeners } from './messaging.listeners.js';
 
 @Module({
+  imports: [WordPolicyModule],
   controllers: [ConversationsController, MessagingSettingsController],
   providers: [
     ConversationsRepository,

@@ -19,6 +19,7 @@ import { SessionsService } from '../auth/sessions.service.js';
 import { toUserDto } from '../auth/user.mapper.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import { UsersError } from './users.errors.js';
+import { TextFilterService } from '../word-policy/text-filter.service.js';
 
 export type NewUser = Omit<CreateUserRequest, 'locale' | 'role'> & { locale?: UserEntity['locale']; role?: UserRole };
 
@@ -34,6 +35,7 @@ export class UsersService {
     private readonly sessions: SessionsService,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
     private readonly events: EventEmitter2,
+    private readonly text: TextFilterService,
   ) {}
 
   async list(actor: Actor, query: { q?: string; limit: number; offset: number }): Promise<UserPage> {
@@ -44,7 +46,8 @@ export class UsersService {
 
   async create(actor: Actor, input: NewUser): Promise<UserDto> {
     assertAdmin(actor);
-    const user = toUserDto(await this.createUnchecked(input));
+    const displayName = await this.text.check(input.displayName, 'display_name', actor);
+    const user = toUserDto(await this.createUnchecked({ ...input, displayName }));
     await this.profileChanged(user.id);
     return user;
   }
@@ -80,8 +83,12 @@ export class UsersService {
     }
   }
 
-  async update(actor: Actor, userId: string, patch: UpdateUserRequest): Promise<UserDto> {
+  async update(actor: Actor, userId: string, request: UpdateUserRequest): Promise<UserDto> {
     assertAdmin(actor);
+    const patch =
+      request.displayName === undefined
+        ? request
+        : { ...request, displayName: await this.text.check(request.displayName, 'display_name', actor) };
     const changed = await this.users.transaction(async (manager) => {
       const user = await manager
         .getRepository(UserEntity)

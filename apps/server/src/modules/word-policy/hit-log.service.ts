@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  FilterHitDto,
+  FilterHitQuery,
+  FilterHitReport,
+  FilterHitStats,
+  FilterHitStatsQuery,
+} from '@miyu/protocol';
+import { ForbiddenError } from '../../common/errors/domain-error.js';
+import type { Actor } from '../auth/auth.types.js';
+import { CurrentWordPolicy } from './current-policy.js';
+import { HitLogRepository } from './hit-log.repository.js';
+import { WordPolicyError } from './word-policy.errors.js';
+
+const CSV_COLUMNS = [
+  'time',
+  'user',
+  'departments',
+  'rule',
+  'category',
+  'action',
+  'source',
+  'conversation',
+  'policy_version',
+] as const;
+
+/**
+ * Sensitive-word hits: filed by clients (flag and block, content-free) and by the server's own checks; read by
+ * admins as a log, as statistics by rule / category / department / day, and as a CSV export.
+ */
+@Injectable()
+export class HitLogService {
+  constructor(
+    private readonly repo: HitLogRepository,
+    private readonly current: CurrentWordPolicy,
+  ) {}
+
+  /** A client reports what its user tripped; rules and conversations must be real and the user a member. */
+  async report(
+    actor: Pick<Actor, 'userId'>,
+    deviceId: string | null,
+    report: FilterHitReport,
+  ): Promise<{ filed: number }> {
+    const version = await this.current.version();
+    if (report.policyVersion > version) throw WordPolicyError.hitUnknown('policyVersion is not published');
+    const rules = await this.repo.rules([...new Set(report.hits.map((h) => h.ruleId))]);
+    const member = await this.repo.activeConversations(actor.userId, [
+      ...new Set(report.hits.map((h) => h.conversationId)),
+    ]);
+    const hits = report.hits.map((hit) => {
+      const rule = rules.get(hit.ruleId);
+      if (!rule) throw WordPolicyError.hitUnknown(`no rule ${hit.ruleId}`);
+      if (!member.has(hit.conversationId))
+        throw WordPolicyError.hitUnknown(`not in conversation ${hit.conversationId}`);
+      return {
+        userId: actor.userId,
+        deviceId,
+        ruleId: hit.ruleId,
+        rulePattern: rule.pattern,
+        category: rule.category,
+        action: hit.action,
+        source: 'message' as const,
+        conversationId: hit.conversationId,
+        clientMsgId: hit.clientMsgId,
+        policyVersion: report.policyVersion,
+      };
+    });
+    return { filed: await this.repo.insert(hits) };
+  }
+
+  list(actor: Pick<Actor, 'role'>, query: FilterHitQuery): Promise<{ items: FilterHitDto[]; total: number }> {
+    requireAdmin(actor);
+    return this.repo.list(query);
+  }
+
+  stats(actor: Pick<Actor, 'role'>, query: FilterHitStatsQuery): Promise<FilterHitStats> {
+    requireAdmin(actor);
+    return this.repo.stats(query);
+  }
+
+  /** CSV lines (header first), produced a page at a time. */
+  async *exportCsv(
+    actor: Pick<Actor, 'role'>,
+    query: Omit<FilterHitQuery, 'limit' | 'offset'>,
+  ): AsyncGenerator<string> {
+    requireAdmin(actor);
+    yield `\uFEFF${CSV_COLUMNS.join(',')}\r\n`;
+    for await (const page of this.repo.all(query)) {
+      yield page
+        .map((h) =>
+          [
+            h.occurredAt,
+            h.userName ?? '',
+            h.departments.join(' / '),
+            h.rulePattern,
+            h.category,
+            h.action,
+            h.source,
+            h.conversationId ?? '',
+            String(h.policyVersion),
+          ]
+            .map(csvCell)
+            .join(','),
+        )
+        .map((line) => `${line}\r\n`)
+        .join('');
+    }
+  }
+}
+
+function requireAdmin(actor: Pick<Actor, 'role'>): void {
+  if (actor.role !== 'admin') throw new ForbiddenError();
+}
+
+/** RFC 4180 quoting, and a leading quote on cells a spreadsheet would run as a formula. */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
