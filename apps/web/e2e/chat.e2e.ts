@@ -1,88 +1,26 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import { ADMIN, BASE_URL, ensureSetUp, signIn, watchConsole } from './support';
+import { expect, test } from '@playwright/test';
+import {
+  ADMIN,
+  BASE_URL,
+  createAccounts,
+  ensureSetUp,
+  newDevice,
+  saveRecoveryKey,
+  send,
+  watchConsole,
+} from './support';
 
 test.use({ baseURL: BASE_URL });
 
 const ALICE = { login: 'chat.alice', displayName: '陈晓', employeeNo: 'C3001', password: 'Chat-Alice-pw-2026' };
 const BOB = { login: 'chat.bob', displayName: '林峰', employeeNo: 'C3002', password: 'Chat-Bob-pw-2026' };
 
-/** Creates accounts through the admin API (the directory scenario covers the console). */
-async function createAccounts(request: APIRequestContext): Promise<void> {
-  const login = await request.post(`${BASE_URL}/api/auth/login`, {
-    data: { login: ADMIN.login, password: ADMIN.password },
-  });
-  expect(login.status()).toBe(200);
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  for (const person of [ALICE, BOB]) {
-    const res = await request.post(`${BASE_URL}/api/admin/users`, {
-      headers: { 'x-csrf-token': csrfToken, origin: BASE_URL },
-      data: {
-        login: person.login,
-        displayName: person.displayName,
-        employeeNo: person.employeeNo,
-        password: person.password,
-      },
-    });
-    expect([201, 409]).toContain(res.status());
-  }
-}
-
-/** Signs in on a fresh browser profile (a new device) and opens the chats. Notifications shown are recorded. */
-async function newDevice(browser: Browser, person: typeof ALICE): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ baseURL: BASE_URL, locale: 'zh-CN' });
-  await context.grantPermissions(['notifications']);
-  await context.addInitScript(() => {
-    const shown: Array<{ title: string; body: string }> = [];
-    (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
-    class Recorded {
-      static permission = 'granted';
-      static requestPermission = () => Promise.resolve('granted');
-      onclick: (() => void) | null = null;
-      constructor(title: string, options: { body?: string } = {}) {
-        shown.push({ title, body: options.body ?? '' });
-      }
-      close() {}
-    }
-    (window as unknown as { Notification: unknown }).Notification = Recorded;
-  });
-  const page = await context.newPage();
-  const problems = watchConsole(page);
-  await signIn(page, person.login, person.password);
-  await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '消息' }).click();
-  return { page, problems };
-}
-
-/** First device of an account: the recovery key is shown once; returns its words. */
-async function saveRecoveryKey(page: Page): Promise<string> {
-  await page.getByRole('button', { name: '保存你的恢复密钥' }).click({ timeout: 30_000 });
-  const dialog = page.getByRole('dialog', { name: '保存你的恢复密钥' });
-  await expect(dialog).toBeVisible({ timeout: 30_000 });
-  const words = (await dialog.getByRole('list', { name: '恢复密钥' }).getByRole('listitem').allTextContents()).join(
-    ' ',
-  );
-  expect(words.split(' ')).toHaveLength(34);
-  await expect(dialog.getByRole('button', { name: '完成' })).toBeDisabled();
-  await dialog.getByLabel('我已妥善保存恢复密钥').check();
-  await dialog.getByRole('button', { name: '完成' }).click();
-  await expect(dialog).toBeHidden();
-  return words;
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox', { name: '输入消息' });
-  await box.fill(text);
-  await box.press('Enter');
-  const log = page.getByRole('log');
-  await expect(log.getByText(text, { exact: true })).toBeVisible();
-  await expect(log.getByText('发送中')).toHaveCount(0);
-}
-
 test('two people chat end to end encrypted; new devices get the history by pairing or with the recovery key', async ({
   browser,
   request,
 }) => {
   await ensureSetUp(request);
-  await createAccounts(request);
+  await createAccounts(request, [ALICE, BOB]);
 
   // Alice's first device: device keys, then the recovery key shown once.
   const alice = await newDevice(browser, ALICE);

@@ -1,6 +1,12 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { GuestOnly, HOME_PATH, LoginScreen, RequireAuth, SetupOnly, SetupScreen } from '../features/auth';
-import { AdminLayout, AdminMessagingScreen, AdminPlaceholder, AdminUsersScreen } from '../features/admin';
+import {
+  AdminLayout,
+  AdminMessagingScreen,
+  AdminPlaceholder,
+  AdminUsersScreen,
+  AdminWordPolicyPage,
+} from '../features/admin';
 import { ProfileScreen, SecurityScreen, SessionsScreen, SettingsLayout } from '../features/settings';
 import { AppFrame, NotFoundPage } from '../features/shell';
 import { ChatsScreen } from '../features/chat';
@@ -44,7 +50,7 @@ export function AppRoutes() {
           <Route path="org" element={<AdminDepartmentsScreen />} />
           <Route path="import" element={<AdminImportScreen />} />
           <Route path="messaging" element={<AdminMessagingScreen />} />
-          <Route path="policy" element={<AdminPlaceholder section="policy" />} />
+          <Route path="policy" element={<AdminWordPolicyPage />} />
           <Route path="audit" element={<AdminPlaceholder section="audit" />} />
           <Route path="compliance" element={<AdminPlaceholder section="compliance" />} />
           <Route path="integrations" element={<AdminPlaceholder section="integrations" />} />

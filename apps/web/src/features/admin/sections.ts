@@ -1,4 +1,4 @@
-/** Admin console sections; `users`, `org`, `import` and `messaging` are built, the rest show a placeholder. */
+/** Admin console sections; `users`, `org`, `import`, `messaging` and `policy` are built, the rest show a placeholder. */
 export const ADMIN_SECTIONS = [
   'users',
   'org',

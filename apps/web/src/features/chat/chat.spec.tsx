@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { I18nextProvider } from 'react-i18next';
 import { createI18n } from '../../i18n';
@@ -229,6 +229,8 @@ describe('timeline', () => {
       content: { type: 'text', body, mentions: [], replyTo: null },
       upload: null,
       mentionsAll: false,
+      policyVersion: 0,
+      flagged: [],
       createdAt: new Date().toISOString(),
       state,
       error: state === 'failed' ? 'NETWORK' : null,
@@ -349,6 +351,8 @@ describe('files', () => {
             content: { type: 'attachment', attachments: [], caption: null, replyTo: null },
             upload: { name: '截图.png', size: 2048, progress: 0.5 },
             mentionsAll: false,
+            policyVersion: 0,
+            flagged: [],
             createdAt: new Date().toISOString(),
             state: 'sending',
             error: null,
@@ -363,7 +367,7 @@ describe('files', () => {
 });
 
 describe('composer', () => {
-  it('sends with Enter, keeps Shift+Enter as a new line, and ignores the Enter that confirms an IME candidate', () => {
+  it('sends with Enter, keeps Shift+Enter as a new line, and ignores the Enter that confirms an IME candidate', async () => {
     const onSend = jest.fn();
     wrap(<Composer recipientName="王五" onSend={onSend} />);
     const box = screen.getByRole('textbox', { name: '输入消息' });
@@ -375,7 +379,18 @@ describe('composer', () => {
     fireEvent.change(box, { target: { value: '你好\n世界' } });
     fireEvent.keyDown(box, { key: 'Enter' });
     expect(onSend).toHaveBeenCalledWith({ text: '你好\n世界', mentions: [], mentionsAll: false });
-    expect(box).toHaveValue('');
+    await waitFor(() => expect(box).toHaveValue(''));
+  });
+
+  it('keeps the text when sending is refused (the word policy blocked it, or the writer did not confirm)', async () => {
+    const onSend = jest.fn(async () => false);
+    wrap(<Composer recipientName="王五" onSend={onSend} />);
+    const box = screen.getByRole('textbox', { name: '输入消息' });
+    fireEvent.change(box, { target: { value: '内部机密' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    await waitFor(() => expect(onSend).toHaveBeenCalled());
+    await act(async () => undefined);
+    expect(box).toHaveValue('内部机密');
   });
 
   it('offers members and @all after "@", inserts the chosen one and sends its mention', () => {

@@ -3,7 +3,11 @@ import { Placeholder } from '../../../ui/Placeholder';
 import { ShieldIcon } from '../../../ui/icons';
 import type { AdminSection } from '../sections';
 
-export function AdminPlaceholder({ section }: { section: Exclude<AdminSection, 'users' | 'org' | 'import'> }) {
+export function AdminPlaceholder({
+  section,
+}: {
+  section: Exclude<AdminSection, 'users' | 'org' | 'import' | 'messaging' | 'policy'>;
+}) {
   const { t } = useTranslation();
   return (
     <Placeholder

@@ -56,7 +56,8 @@ export interface ComposerSend {
 export interface ComposerProps {
   /** Whom the message goes to, for the placeholder. */
   recipientName: string;
-  onSend: (message: ComposerSend) => void;
+  /** Resolving to false keeps the text in the box (e.g. the word policy refused it, or the writer did not confirm). */
+  onSend: (message: ComposerSend) => void | Promise<boolean>;
   /** Files chosen, pasted (images) or dropped on the composer. */
   onFiles?: (files: File[]) => void;
   /** The user started or stopped typing (for the typing indicator others see). */
@@ -145,9 +146,9 @@ export function Composer({
     });
   };
 
-  const send = () => {
+  const send = async () => {
     if (empty || tooLong || disabled) return;
-    onSend({ text, ...collectMentions(text, picked, allLabel) });
+    if ((await onSend({ text, ...collectMentions(text, picked, allLabel) })) === false) return;
     setText('');
     setPicked([]);
     onTyping?.(false);
@@ -176,7 +177,7 @@ export function Composer({
     if (event.key === 'Escape' && editing) onCancelEdit?.();
     if (event.key !== 'Enter' || event.shiftKey || composing) return;
     event.preventDefault();
-    send();
+    void send();
   };
 
   return (
@@ -184,7 +185,7 @@ export function Composer({
       className={dragging ? 'composer is-dragging' : 'composer'}
       onSubmit={(event) => {
         event.preventDefault();
-        send();
+        void send();
       }}
       onDragOver={(event) => {
         if (!onFiles || !event.dataTransfer.types.includes('Files')) return;

@@ -25,6 +25,7 @@ import { Watermark } from '../components/Watermark';
 import type { ChatEngine, ConversationView } from '../engine/chatEngine';
 import type { StoredMessage } from '../engine/deviceStore';
 import type { AttachmentTooLargeError } from '../engine/attachments';
+import type { ContentRefusedError } from '../engine/wordPolicy';
 import { formatBytes } from '../components/AttachmentView';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChat } from '../hooks/useChat';
@@ -238,6 +239,8 @@ function Conversation({
   );
   const openAttachment = useCallback((ref: AttachmentRef) => engine.openAttachment(ref), [engine]);
   const [recallError, setRecallError] = useState<unknown>(null);
+  const [refused, setRefused] = useState<string[] | null>(null);
+  const [warning, setWarning] = useState<{ words: string[]; resolve: (send: boolean) => void } | null>(null);
   const [params] = useSearchParams();
   const linked = Number(params.get('seq')) || null;
   // Opened from a search result: that message; otherwise the first unread one when there are unread messages.
@@ -421,16 +424,48 @@ function Conversation({
         />
       ) : null}
       {fileError ? <Alert tone="error">{fileError}</Alert> : null}
+      {refused ? (
+        <Alert tone="error">
+          <span role="status">{t('chats.policy.blocked', { words: refused.join('、') })}</span>
+        </Alert>
+      ) : null}
+      {warning ? (
+        <ConfirmDialog
+          title={t('chats.policy.warnTitle')}
+          body={t('chats.policy.warnBody', { words: warning.words.join('、') })}
+          confirmLabel={t('chats.policy.sendAnyway')}
+          onConfirm={() => warning.resolve(true)}
+          onCancel={() => warning.resolve(false)}
+        />
+      ) : null}
       <Composer
         recipientName={title}
-        onSend={({ text, mentions, mentionsAll }) => {
-          if (editingMessage) {
-            void engine.edit(editingMessage, text, mentions);
-            setEditingMessage(null);
-            return;
+        onSend={async ({ text, mentions, mentionsAll }) => {
+          setRefused(null);
+          // The org's word policy, before anything is encrypted: a block keeps the text here with the words
+          // shown; a warning asks first.
+          const screening = await engine.screen(text);
+          const words = (action: string) => [
+            ...new Set(screening.hits.filter((h) => h.action === action).map((h) => h.text)),
+          ];
+          let confirmed = false;
+          if (screening.action !== 'block' && screening.hits.some((h) => h.action === 'warn')) {
+            confirmed = await new Promise<boolean>((resolve) => setWarning({ words: words('warn'), resolve }));
+            setWarning(null);
+            if (!confirmed) return false;
           }
-          void engine.sendText(conversation.id, text, { mentions, mentionsAll, replyTo: replyingTo });
-          setReplyingTo(null);
+          const sending = editingMessage
+            ? engine.edit(editingMessage, text, mentions, confirmed)
+            : engine.sendText(conversation.id, text, { mentions, mentionsAll, replyTo: replyingTo, confirmed });
+          if (screening.action === 'block') {
+            await sending.catch(() => undefined); // refused before anything is sent; the block is filed
+            setRefused(words('block'));
+            return false;
+          }
+          void sending.catch((error: unknown) => setRefused(isRefused(error) ? error.words : null));
+          if (editingMessage) setEditingMessage(null);
+          else setReplyingTo(null);
+          return true;
         }}
         members={mentionable}
         allowMentionAll={
@@ -457,6 +492,7 @@ function Conversation({
           engine.sendFiles(conversation.id, files).catch((error: unknown) => {
             if (isTooLarge(error))
               setFileError(t('chats.files.tooLarge', { name: error.fileName, limit: formatBytes(error.maxBytes) }));
+            else if (isRefused(error)) setRefused(error.words);
             else setFileError(describe(error));
           });
         }}
@@ -582,4 +618,8 @@ function HistorySetup({ engine }: { engine: ChatEngine }) {
 /** By code, not `instanceof`: importing the engine's class here would pull libs/crypto into the first load. */
 function isTooLarge(error: unknown): error is AttachmentTooLargeError {
   return (error as { code?: unknown } | null)?.code === 'ATTACHMENT_TOO_LARGE' && 'fileName' in (error as object);
+}
+
+function isRefused(error: unknown): error is ContentRefusedError {
+  return (error as { code?: unknown } | null)?.code === 'WORD_FILTER_BLOCKED' && 'words' in (error as object);
 }

@@ -14,6 +14,9 @@ import {
   receiptListPageSchema,
   type ReceiptSummary,
   receiptSummarySchema,
+  type FilterHitReport,
+  type SignedWordPolicy,
+  wordPolicyResponseSchema,
   type HistoryRecoveryState,
   type RegisterDeviceRequest,
   timelineMessageSchema,
@@ -56,6 +59,9 @@ export function chatApi(api: ApiClient) {
       api.get(`/api/conversations/${id(conversationId)}/messages`, z.array(timelineMessageSchema), {
         query: { before: before === undefined ? undefined : String(before), limit: String(limit) },
       }),
+    wordPolicy: async (): Promise<SignedWordPolicy | null> =>
+      (await api.get('/api/word-policy', wordPolicyResponseSchema)).policy,
+    reportHits: (body: FilterHitReport) => api.post('/api/word-policy/hits', z.unknown(), { body }),
     receiptSummary: (conversationId: string, seqs: number[]): Promise<ReceiptSummary> =>
       api.get(`/api/conversations/${id(conversationId)}/receipts`, receiptSummarySchema, {
         query: { seqs: seqs.join(',') },

@@ -38,6 +38,7 @@ import type { ChatApi } from './chatApi';
 import type { DeviceStore, MessageProblem, StoredMessage } from './deviceStore';
 import { PairingCoordinator, type PairingView } from './pairing';
 import { safetyNumberWith, setVerified, type Verification, verificationOf } from './verification';
+import { enforce, type Screening, shiftMentions, WordPolicyKeeper } from './wordPolicy';
 import { type SearchFilter, type SearchHit, SearchIndex } from './searchIndex';
 import {
   type HistorySetup,
@@ -69,6 +70,9 @@ export interface PendingMessage {
   createdAt: string;
   state: 'sending' | 'failed';
   error: string | null;
+  /** The word-policy version the content was checked under, and the `flag` rules it matched (filed once sent). */
+  policyVersion: number;
+  flagged: string[];
 }
 
 export interface ConversationView extends ConversationDto {
@@ -167,11 +171,13 @@ export class ChatEngine {
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly pairing: PairingCoordinator;
+  private readonly wordPolicy: WordPolicyKeeper;
   private work: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly detach: Array<() => void> = [];
 
   constructor(private readonly o: ChatEngineOptions) {
+    this.wordPolicy = new WordPolicyKeeper(() => o.api.wordPolicy(), o.store);
     this.pairing = new PairingCoordinator({
       api: o.api,
       crypto: o.crypto,
@@ -551,32 +557,54 @@ export class ChatEngine {
 
   // ------------------------------------------------------------------------------------------------- sending
 
-  /** Encrypts and sends; the message shows as "sending" until the server acks it with its seq. */
+  /** What the organisation's sensitive-word policy says about a text (checked before anything is encrypted). */
+  screen(text: string): Promise<Screening> {
+    return this.wordPolicy.screen(text);
+  }
+
+  /**
+   * Checks the text against the word policy, then encrypts and sends it; the message shows as "sending" until the
+   * server acks it with its seq. Refused with ContentRefusedError (nothing sent; a `block` is filed, content-free)
+   * when a rule blocks it, or warns and the writer has not `confirmed`. `mask` rules are applied to what is sent.
+   */
   async sendText(
     conversationId: string,
     body: string,
-    options: { mentions?: Mention[]; mentionsAll?: boolean; replyTo?: StoredMessage | null } = {},
+    options: { mentions?: Mention[]; mentionsAll?: boolean; replyTo?: StoredMessage | null; confirmed?: boolean } = {},
   ): Promise<void> {
+    const screening = await this.screenOrRefuse(conversationId, body, options.confirmed ?? false);
     const replyTo =
       options.replyTo?.clientMsgId && options.replyTo.senderUserId
         ? { clientMsgId: options.replyTo.clientMsgId, senderUserId: options.replyTo.senderUserId }
         : null;
-    const content: MessageContent = { type: 'text', body, mentions: options.mentions ?? [], replyTo };
-    await this.send(conversationId, content, options.mentionsAll ?? false);
+    const mentions = shiftMentions(options.mentions ?? [], screening.hits, body);
+    const content: MessageContent = { type: 'text', body: screening.text, mentions, replyTo };
+    await this.send(conversationId, content, options.mentionsAll ?? false, screening);
   }
 
   /** Replaces the text of one of the user's messages: an E2E edit event pointing at it ("edited" everywhere). */
-  async edit(message: StoredMessage, body: string, mentions: Mention[] = []): Promise<void> {
+  async edit(message: StoredMessage, body: string, mentions: Mention[] = [], confirmed = false): Promise<void> {
     if (!message.clientMsgId || message.senderUserId !== this.o.userId) return;
-    await this.send(message.conversationId, {
-      type: 'edit',
-      target: { clientMsgId: message.clientMsgId, senderUserId: message.senderUserId },
-      body,
-      mentions,
-    });
+    const screening = await this.screenOrRefuse(message.conversationId, body, confirmed);
+    await this.send(
+      message.conversationId,
+      {
+        type: 'edit',
+        target: { clientMsgId: message.clientMsgId, senderUserId: message.senderUserId },
+        body: screening.text,
+        mentions: shiftMentions(mentions, screening.hits, body),
+      },
+      false,
+      screening,
+    );
   }
 
-  async send(conversationId: string, content: MessageContent, mentionsAll = false): Promise<void> {
+  async send(
+    conversationId: string,
+    content: MessageContent,
+    mentionsAll = false,
+    screening: Screening | null = null,
+  ): Promise<void> {
     const pending: PendingMessage = {
       clientMsgId: crypto.randomUUID(),
       conversationId,
@@ -586,9 +614,39 @@ export class ChatEngine {
       createdAt: new Date().toISOString(),
       state: 'sending',
       error: null,
+      policyVersion: screening?.version ?? (await this.wordPolicy.current()).version,
+      flagged: flaggedRules(screening),
     };
     this.updatePending(conversationId, (list) => [...list, pending]);
     await this.deliver(pending);
+  }
+
+  private async screenOrRefuse(conversationId: string, text: string, confirmed: boolean): Promise<Screening> {
+    const screening = await this.wordPolicy.screen(text);
+    try {
+      enforce(screening, confirmed);
+    } catch (refused) {
+      if (screening.action === 'block') void this.fileHits(conversationId, crypto.randomUUID(), screening, 'block');
+      throw refused;
+    }
+    return screening;
+  }
+
+  /** Files content-free hit records: which rules matched where, never the text. Best effort. */
+  private async fileHits(
+    conversationId: string,
+    clientMsgId: string,
+    screening: Pick<Screening, 'version' | 'hits'>,
+    action: 'flag' | 'block',
+  ): Promise<void> {
+    const ruleIds = [...new Set(screening.hits.filter((h) => h.action === action).map((h) => h.ruleId))];
+    if (ruleIds.length === 0 || screening.version === 0) return;
+    await this.o.api
+      .reportHits({
+        policyVersion: screening.version,
+        hits: ruleIds.slice(0, 20).map((ruleId) => ({ ruleId, action, conversationId, clientMsgId })),
+      })
+      .catch(() => undefined);
   }
 
   /**
@@ -599,10 +657,20 @@ export class ChatEngine {
   async sendFiles(conversationId: string, files: readonly File[]): Promise<void> {
     this.maxAttachmentBytes ??= await attachmentLimit(this.o.http);
     for (const file of files) checkSize(file, this.maxAttachmentBytes);
-    await Promise.all(files.map((file) => this.sendFile(conversationId, file)));
+    // File names travel inside the E2E message: the word policy applies to them here (a `warn` is not asked about).
+    const screened: Array<{ file: File; screening: Screening }> = [];
+    for (const file of files) {
+      const screening = await this.screenOrRefuse(conversationId, file.name, true);
+      const named =
+        screening.text === file.name
+          ? file
+          : new File([file], screening.text, { type: file.type, lastModified: file.lastModified });
+      screened.push({ file: named, screening });
+    }
+    await Promise.all(screened.map(({ file, screening }) => this.sendFile(conversationId, file, screening)));
   }
 
-  private async sendFile(conversationId: string, file: File): Promise<void> {
+  private async sendFile(conversationId: string, file: File, screening: Screening): Promise<void> {
     const clientMsgId = crypto.randomUUID();
     const pending: PendingMessage = {
       clientMsgId,
@@ -613,6 +681,8 @@ export class ChatEngine {
       createdAt: new Date().toISOString(),
       state: 'sending',
       error: null,
+      policyVersion: screening.version,
+      flagged: flaggedRules(screening),
     };
     this.files.set(clientMsgId, file);
     this.updatePending(conversationId, (list) => [...list, pending]);
@@ -725,7 +795,7 @@ export class ChatEngine {
     this.setTimeline(conversationId, { pending: change(current.pending) });
   }
 
-  private async deliver(pending: PendingMessage): Promise<void> {
+  private async deliver(pending: PendingMessage, policyRetried = false): Promise<void> {
     const { socket, crypto: c } = this.o;
     try {
       const ackData = await this.serial(async () => {
@@ -733,7 +803,7 @@ export class ChatEngine {
         const result = await c.encryptMessage({
           conversationId: pending.conversationId,
           clientMsgId: pending.clientMsgId,
-          policyVersion: 0,
+          policyVersion: pending.policyVersion,
           content: pending.content,
         });
         await this.sendToDevices(result.keyShares);
@@ -768,13 +838,53 @@ export class ChatEngine {
         pending: timeline.pending.filter((p) => p.clientMsgId !== pending.clientMsgId),
       });
       await this.touchConversation(pending.conversationId);
+      if (pending.flagged.length > 0)
+        void this.fileHits(
+          pending.conversationId,
+          pending.clientMsgId,
+          {
+            version: pending.policyVersion,
+            hits: pending.flagged.map((ruleId) => ({ ruleId, action: 'flag' }) as Screening['hits'][number]),
+          },
+          'flag',
+        );
       await this.backup();
     } catch (error) {
-      const code = (error as { code?: string }).code ?? (isCryptoError(error) ? error.code : 'NETWORK');
+      let code = (error as { code?: string }).code ?? (isCryptoError(error) ? error.code : 'NETWORK');
+      if (code === 'WORD_POLICY_STALE' && !policyRetried) {
+        const rechecked = await this.recheck(pending).catch((e: unknown) => (e as { code?: string }).code ?? code);
+        if (typeof rechecked !== 'string') return this.deliver(rechecked, true);
+        code = rechecked;
+      }
       this.updatePending(pending.conversationId, (list) =>
         list.map((p) => (p.clientMsgId === pending.clientMsgId ? { ...p, state: 'failed', error: code } : p)),
       );
     }
+  }
+
+  /**
+   * The server has a newer word policy than the one a message was checked under: fetch it and check the message
+   * again. Refused with ContentRefusedError (the send fails) when it now blocks or warns — the writer decides again.
+   */
+  private async recheck(pending: PendingMessage): Promise<PendingMessage> {
+    await this.wordPolicy.refresh();
+    const c = pending.content;
+    const texts =
+      c.type === 'text' || c.type === 'edit'
+        ? [c.body]
+        : c.type === 'attachment'
+          ? c.attachments.map((a) => a.name)
+          : [];
+    const screenings = await Promise.all(texts.map((text) => this.wordPolicy.screen(text)));
+    for (const s of screenings) enforce(s, false);
+    const version = screenings[0]?.version ?? (await this.wordPolicy.current()).version;
+    let content = c;
+    if (c.type === 'text' || c.type === 'edit')
+      content = { ...c, body: screenings[0]!.text, mentions: shiftMentions(c.mentions, screenings[0]!.hits, c.body) };
+    else if (c.type === 'attachment')
+      content = { ...c, attachments: c.attachments.map((a, i) => ({ ...a, name: screenings[i]!.text })) };
+    const flagged = [...new Set(screenings.flatMap((s) => flaggedRules(s)))];
+    return { ...pending, content, policyVersion: version, flagged };
   }
 
   /** The safety number with a contact and whether this device has verified it (and still matches). */
@@ -1111,6 +1221,10 @@ export class ChatEngine {
 }
 
 /** Pinned first, then by latest activity. */
+function flaggedRules(screening: Screening | null): string[] {
+  return [...new Set((screening?.hits ?? []).filter((h) => h.action === 'flag').map((h) => h.ruleId))];
+}
+
 function sortByActivity(list: ConversationView[]): ConversationView[] {
   return [...list].sort((a, b) =>
     a.pinned !== b.pinned

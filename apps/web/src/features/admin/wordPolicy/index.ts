@@ -1,0 +1,1 @@
+export { AdminWordPolicyPage } from './AdminWordPolicyPage';
