@@ -15,6 +15,7 @@ export const MAX_FILTER_WORD_LENGTH = 64;
 export const MAX_FILTER_CATEGORY_LENGTH = 40;
 export const MAX_FILTER_RULES = 50_000;
 export const MAX_FILTER_WHITELIST = 10_000;
+export const MAX_FILTER_PATTERN_LENGTH = 500;
 
 const category = z.string().trim().min(1).max(MAX_FILTER_CATEGORY_LENGTH);
 
@@ -28,7 +29,7 @@ export const filterRuleInputSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('pattern'),
-    pattern: z.string().min(1).max(500),
+    pattern: z.string().min(1).max(MAX_FILTER_PATTERN_LENGTH),
     validator: patternValidatorSchema.default('none'),
     category,
     action: filterActionSchema,
@@ -36,15 +37,16 @@ export const filterRuleInputSchema = z.discriminatedUnion('type', [
 ]);
 export type FilterRuleInput = z.input<typeof filterRuleInputSchema>;
 
-export interface FilterRuleDto {
-  id: string;
-  type: 'word' | 'pattern';
-  pattern: string;
-  validator: 'none' | 'luhn' | 'cn-id-card';
-  category: string;
-  action: FilterActionName;
-  updatedAt: string;
-}
+export const filterRuleSchema = z.object({
+  id: z.string(),
+  type: filterRuleTypeSchema,
+  pattern: z.string(),
+  validator: patternValidatorSchema,
+  category: z.string(),
+  action: filterActionSchema,
+  updatedAt: z.string(),
+});
+export type FilterRuleDto = z.infer<typeof filterRuleSchema>;
 
 export const filterRuleListQuerySchema = z.strictObject({
   q: z.string().trim().max(MAX_FILTER_WORD_LENGTH).optional(),
@@ -55,11 +57,17 @@ export const filterRuleListQuerySchema = z.strictObject({
 });
 export type FilterRuleListQuery = z.infer<typeof filterRuleListQuerySchema>;
 
-export interface FilterRulePage {
-  items: FilterRuleDto[];
-  total: number;
-  categories: Array<{ category: string; count: number }>;
-}
+export const filterRulePageSchema = z.object({
+  items: z.array(filterRuleSchema),
+  total: z.number().int(),
+  categories: z.array(z.object({ category: z.string(), count: z.number().int() })),
+});
+export type FilterRulePage = z.infer<typeof filterRulePageSchema>;
+
+/** Every change answers with the version it published (and the id of what it created). */
+export const filterPublishedSchema = z.object({ version: z.number().int(), id: z.string().optional() });
+export const allowedPhraseSchema = z.object({ id: z.string(), phrase: z.string() });
+export type AllowedPhrase = z.infer<typeof allowedPhraseSchema>;
 
 export const whitelistInputSchema = z.strictObject({
   phrase: z.string().trim().min(1).max(MAX_FILTER_WORD_LENGTH),
@@ -90,51 +98,60 @@ export const filterImportSchema = z.strictObject({
 });
 export type FilterImport = z.infer<typeof filterImportSchema>;
 
-export interface FilterImportPreview {
-  format: 'txt' | 'csv' | 'xlsx';
-  totalLines: number;
-  rows: Array<{
-    line: number;
-    word: string;
-    category: string | null;
-    action: FilterActionName | null;
-    exists: boolean;
-  }>;
-  errors: Array<{ line: number; code: string; message: string; raw: string }>;
-}
+export const filterImportPreviewSchema = z.object({
+  format: z.enum(['txt', 'csv', 'xlsx']),
+  totalLines: z.number().int(),
+  rows: z.array(
+    z.object({
+      line: z.number().int(),
+      word: z.string(),
+      category: z.string().nullable(),
+      action: filterActionSchema.nullable(),
+      exists: z.boolean(),
+    }),
+  ),
+  errors: z.array(z.object({ line: z.number().int(), code: z.string(), message: z.string(), raw: z.string() })),
+});
+export type FilterImportPreview = z.infer<typeof filterImportPreviewSchema>;
 
-export interface FilterImportResult {
-  added: number;
-  updated: number;
-  version: number;
-}
+export const filterImportResultSchema = z.object({
+  added: z.number().int(),
+  updated: z.number().int(),
+  version: z.number().int(),
+});
+export type FilterImportResult = z.infer<typeof filterImportResultSchema>;
 
 /** "What would happen to this text" in the admin console. */
 export const filterTestSchema = z.strictObject({ text: z.string().min(1).max(10_000) });
-export interface FilterTestResult {
-  action: FilterActionName | null;
+export const filterTestResultSchema = z.object({
+  action: filterActionSchema.nullable(),
   /** `pattern` is the rule's own word or pattern; `text` what it matched (offsets are UTF-16, end exclusive). */
-  hits: Array<{
-    ruleId: string;
-    pattern: string;
-    category: string;
-    action: FilterActionName;
-    start: number;
-    end: number;
-    text: string;
-  }>;
-  masked: string;
-}
+  hits: z.array(
+    z.object({
+      ruleId: z.string(),
+      pattern: z.string(),
+      category: z.string(),
+      action: filterActionSchema,
+      start: z.number().int(),
+      end: z.number().int(),
+      text: z.string(),
+    }),
+  ),
+  masked: z.string(),
+});
+export type FilterTestResult = z.infer<typeof filterTestResultSchema>;
 
 /** The signed document clients verify; `payload` is the exact JSON text that was signed. */
-export interface SignedWordPolicy {
-  version: number;
-  payload: string;
+export const signedWordPolicySchema = z.object({
+  version: z.number().int().min(1),
+  /** The exact JSON text that was signed. */
+  payload: z.string(),
   /** Ed25519 over `WORD_POLICY_SIGNING_CONTEXT + payload`, base64url. */
-  signature: string;
+  signature: z.string(),
   /** The server's policy public key, base64url (clients pin it on first use). */
-  publicKey: string;
-}
+  publicKey: z.string(),
+});
+export type SignedWordPolicy = z.infer<typeof signedWordPolicySchema>;
 export const WORD_POLICY_SIGNING_CONTEXT = 'miyu-word-policy-v1\n';
 
 /** What the signed payload holds. */
@@ -157,16 +174,17 @@ export const wordPolicyDocumentSchema = z.strictObject({
 });
 export type WordPolicyDocument = z.infer<typeof wordPolicyDocumentSchema>;
 
-export interface WordPolicyStatus {
+export const wordPolicyStatusSchema = z.object({
   /** 0 while no policy was ever published. */
-  version: number;
-  publishedAt: string | null;
-  ruleCount: number;
-  whitelistCount: number;
-  options: FilterOptionsDto;
+  version: z.number().int(),
+  publishedAt: z.string().nullable(),
+  ruleCount: z.number().int(),
+  whitelistCount: z.number().int(),
+  options: filterOptionsSchema,
   /** Hex SHA-256 fingerprint of the policy public key, for admins to compare with what clients pinned. */
-  keyFingerprint: string;
-}
+  keyFingerprint: z.string(),
+});
+export type WordPolicyStatus = z.infer<typeof wordPolicyStatusSchema>;
 
 /** A content-free record a client files when a `flag` (or `block`) rule matched what its user wrote. */
 export const filterHitReportSchema = z.strictObject({
@@ -206,37 +224,44 @@ export const filterHitQuerySchema = z.strictObject({
 });
 export type FilterHitQuery = z.infer<typeof filterHitQuerySchema>;
 
-export interface FilterHitDto {
-  id: string;
-  occurredAt: string;
-  userId: string | null;
-  userName: string | null;
-  departments: string[];
-  ruleId: string | null;
-  rulePattern: string;
-  category: string;
-  action: FilterActionName;
-  source: FilterHitSource;
-  conversationId: string | null;
-  policyVersion: number;
-}
+export const filterHitSchema = z.object({
+  id: z.string(),
+  occurredAt: z.string(),
+  userId: z.string().nullable(),
+  userName: z.string().nullable(),
+  departments: z.array(z.string()),
+  ruleId: z.string().nullable(),
+  rulePattern: z.string(),
+  category: z.string(),
+  action: filterActionSchema,
+  source: filterHitSourceSchema,
+  conversationId: z.string().nullable(),
+  policyVersion: z.number().int(),
+});
+export type FilterHitDto = z.infer<typeof filterHitSchema>;
+export const filterHitPageSchema = z.object({ items: z.array(filterHitSchema), total: z.number().int() });
+export type FilterHitPage = z.infer<typeof filterHitPageSchema>;
 
 export const filterHitStatsQuerySchema = filterHitQuerySchema
   .omit({ limit: true, offset: true })
   .extend({ by: z.enum(['rule', 'category', 'department', 'day']) });
 export type FilterHitStatsQuery = z.infer<typeof filterHitStatsQuerySchema>;
 
-export interface FilterHitStats {
-  by: FilterHitStatsQuery['by'];
-  rows: Array<{ key: string; label: string; block: number; warn: number; mask: number; flag: number; total: number }>;
-}
-
-export const signedWordPolicySchema = z.object({
-  version: z.number().int().min(1),
-  payload: z.string(),
-  signature: z.string(),
-  publicKey: z.string(),
+export const filterHitStatsSchema = z.object({
+  by: z.enum(['rule', 'category', 'department', 'day']),
+  rows: z.array(
+    z.object({
+      key: z.string(),
+      label: z.string(),
+      block: z.number().int(),
+      warn: z.number().int(),
+      mask: z.number().int(),
+      flag: z.number().int(),
+      total: z.number().int(),
+    }),
+  ),
 });
+export type FilterHitStats = z.infer<typeof filterHitStatsSchema>;
 
 /** `GET /api/word-policy`: the current signed policy, or null before the first publication. */
 export const wordPolicyResponseSchema = z.object({ policy: signedWordPolicySchema.nullable() });

@@ -1,132 +1,36 @@
 import { z } from 'zod';
 import {
+  type AllowedPhrase,
+  allowedPhraseSchema,
   type FilterActionName,
-  filterActionSchema,
-  type FilterHitDto,
+  type FilterHitPage,
+  filterHitPageSchema,
   type FilterHitQuery,
-  filterHitSourceSchema,
   type FilterHitStats,
+  filterHitStatsSchema,
   type FilterHitStatsQuery,
   type FilterImport,
   type FilterImportPreview,
+  filterImportPreviewSchema,
   type FilterImportResult,
+  filterImportResultSchema,
   type FilterOptionsDto,
-  filterOptionsSchema,
-  type FilterRuleDto,
+  filterPublishedSchema,
   type FilterRuleInput,
   type FilterRulePage,
-  filterRuleTypeSchema,
+  filterRulePageSchema,
   type FilterTestResult,
-  patternValidatorSchema,
+  filterTestResultSchema,
   type WordPolicyStatus,
+  wordPolicyStatusSchema,
 } from '@miyu/protocol';
 import type { ApiClient } from '../../../../lib/apiClient';
 
-// The protocol declares these answers as interfaces only; the schemas below parse them, typed against those
-// interfaces so a change on either side fails to compile here.
-
-const statusSchema: z.ZodType<WordPolicyStatus> = z.object({
-  version: z.number().int(),
-  publishedAt: z.string().nullable(),
-  ruleCount: z.number().int(),
-  whitelistCount: z.number().int(),
-  options: filterOptionsSchema,
-  keyFingerprint: z.string(),
-});
-
-const ruleSchema: z.ZodType<FilterRuleDto> = z.object({
-  id: z.string(),
-  type: filterRuleTypeSchema,
-  pattern: z.string(),
-  validator: patternValidatorSchema,
-  category: z.string(),
-  action: filterActionSchema,
-  updatedAt: z.string(),
-});
-
-const rulePageSchema: z.ZodType<FilterRulePage> = z.object({
-  items: z.array(ruleSchema),
-  total: z.number().int(),
-  categories: z.array(z.object({ category: z.string(), count: z.number().int() })),
-});
-
 /** Every change publishes a new policy version. */
-const publishedSchema = z.object({ version: z.number().int() });
-const publishedWithIdSchema = z.object({ id: z.string(), version: z.number().int() });
-export type Published = z.infer<typeof publishedSchema>;
-
-const allowedPhraseSchema = z.object({ id: z.string(), phrase: z.string() });
-export type AllowedPhrase = z.infer<typeof allowedPhraseSchema>;
-
-const importPreviewSchema: z.ZodType<FilterImportPreview> = z.object({
-  format: z.enum(['txt', 'csv', 'xlsx']),
-  totalLines: z.number().int(),
-  rows: z.array(
-    z.object({
-      line: z.number().int(),
-      word: z.string(),
-      category: z.string().nullable(),
-      action: filterActionSchema.nullable(),
-      exists: z.boolean(),
-    }),
-  ),
-  errors: z.array(z.object({ line: z.number().int(), code: z.string(), message: z.string(), raw: z.string() })),
-});
-
-const importResultSchema: z.ZodType<FilterImportResult> = z.object({
-  added: z.number().int(),
-  updated: z.number().int(),
-  version: z.number().int(),
-});
-
-const testResultSchema: z.ZodType<FilterTestResult> = z.object({
-  action: filterActionSchema.nullable(),
-  hits: z.array(
-    z.object({
-      ruleId: z.string(),
-      pattern: z.string(),
-      category: z.string(),
-      action: filterActionSchema,
-      start: z.number().int(),
-      end: z.number().int(),
-      text: z.string(),
-    }),
-  ),
-  masked: z.string(),
-});
-
-const hitSchema: z.ZodType<FilterHitDto> = z.object({
-  id: z.string(),
-  occurredAt: z.string(),
-  userId: z.string().nullable(),
-  userName: z.string().nullable(),
-  departments: z.array(z.string()),
-  ruleId: z.string().nullable(),
-  rulePattern: z.string(),
-  category: z.string(),
-  action: filterActionSchema,
-  source: filterHitSourceSchema,
-  conversationId: z.string().nullable(),
-  policyVersion: z.number().int(),
-});
-
-const hitPageSchema = z.object({ items: z.array(hitSchema), total: z.number().int() });
-export type HitPage = z.infer<typeof hitPageSchema>;
-
-const hitStatsSchema: z.ZodType<FilterHitStats> = z.object({
-  by: z.enum(['rule', 'category', 'department', 'day']),
-  rows: z.array(
-    z.object({
-      key: z.string(),
-      label: z.string(),
-      block: z.number().int(),
-      warn: z.number().int(),
-      mask: z.number().int(),
-      flag: z.number().int(),
-      total: z.number().int(),
-    }),
-  ),
-});
+export type Published = { version: number };
+export type { AllowedPhrase };
+export type HitPage = FilterHitPage;
+const publishedWithIdSchema = filterPublishedSchema.required({ id: true });
 
 export interface RuleListParams {
   q: string;
@@ -154,11 +58,11 @@ const BASE = '/api/admin/word-policy';
 const id = (value: string) => encodeURIComponent(value);
 
 export function getStatus(api: ApiClient, signal?: AbortSignal): Promise<WordPolicyStatus> {
-  return api.get(BASE, statusSchema, { signal });
+  return api.get(BASE, wordPolicyStatusSchema, { signal });
 }
 
 export function listRules(api: ApiClient, params: RuleListParams, signal?: AbortSignal): Promise<FilterRulePage> {
-  return api.get(`${BASE}/rules`, rulePageSchema, {
+  return api.get(`${BASE}/rules`, filterRulePageSchema, {
     query: {
       q: params.q.trim() || undefined,
       category: params.category,
@@ -195,23 +99,23 @@ export function deleteAllowedPhrase(api: ApiClient, phraseId: string): Promise<P
 }
 
 export function setOptions(api: ApiClient, patch: Partial<FilterOptionsDto>): Promise<Published> {
-  return api.patch(`${BASE}/options`, publishedSchema, { body: patch });
+  return api.patch(`${BASE}/options`, filterPublishedSchema, { body: patch });
 }
 
 /** The raw file is the body; the server reads the format from the name (and the bytes). Nothing is saved. */
 export function previewImport(api: ApiClient, file: File): Promise<FilterImportPreview> {
-  return api.post(`${BASE}/import/preview`, importPreviewSchema, {
+  return api.post(`${BASE}/import/preview`, filterImportPreviewSchema, {
     query: { fileName: file.name },
     file: { data: file, contentType: file.type || 'application/octet-stream' },
   });
 }
 
 export function commitImport(api: ApiClient, body: FilterImport): Promise<FilterImportResult> {
-  return api.post(`${BASE}/import`, importResultSchema, { body });
+  return api.post(`${BASE}/import`, filterImportResultSchema, { body });
 }
 
 export function testText(api: ApiClient, text: string): Promise<FilterTestResult> {
-  return api.post(`${BASE}/test`, testResultSchema, { body: { text } });
+  return api.post(`${BASE}/test`, filterTestResultSchema, { body: { text } });
 }
 
 function hitQuery(filter: HitFilter): Record<string, string | undefined> {
@@ -232,7 +136,7 @@ export function listHits(
   offset: number,
   signal?: AbortSignal,
 ): Promise<HitPage> {
-  return api.get(`${BASE}/hits`, hitPageSchema, { query: { ...hitQuery(filter), limit, offset }, signal });
+  return api.get(`${BASE}/hits`, filterHitPageSchema, { query: { ...hitQuery(filter), limit, offset }, signal });
 }
 
 export function hitStats(
@@ -241,7 +145,7 @@ export function hitStats(
   by: HitStatsBy,
   signal?: AbortSignal,
 ): Promise<FilterHitStats> {
-  return api.get(`${BASE}/hits/stats`, hitStatsSchema, { query: { ...hitQuery(filter), by }, signal });
+  return api.get(`${BASE}/hits/stats`, filterHitStatsSchema, { query: { ...hitQuery(filter), by }, signal });
 }
 
 /** Downloads are plain links: same-origin GETs carry the session cookie and need no CSRF token. */

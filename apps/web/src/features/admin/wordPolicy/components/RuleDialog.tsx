@@ -5,6 +5,7 @@ import {
   type FilterRuleDto,
   type FilterRuleInput,
   MAX_FILTER_CATEGORY_LENGTH,
+  MAX_FILTER_PATTERN_LENGTH,
   MAX_FILTER_WORD_LENGTH,
   patternValidatorSchema,
 } from '@miyu/protocol';
@@ -17,8 +18,6 @@ import { FormDialog } from '../../../../ui/FormDialog';
 import { placeServerError } from '../utils/serverErrors';
 import { ActionChoice } from './ActionBadge';
 
-/** The protocol's limit for a pattern rule (words have MAX_FILTER_WORD_LENGTH). */
-const MAX_PATTERN_LENGTH = 500;
 const RULE_FIELDS = ['pattern', 'category', 'action', 'validator'] as const;
 type RuleField = (typeof RULE_FIELDS)[number];
 type Validator = FilterRuleDto['validator'];
@@ -51,7 +50,7 @@ export function RuleDialog({ rule, categories, busy, error, onSubmit, onCancel }
 
   const value = type === 'word' ? pattern.trim() : pattern;
   const name = category.trim();
-  const maxLength = type === 'word' ? MAX_FILTER_WORD_LENGTH : MAX_PATTERN_LENGTH;
+  const maxLength = type === 'word' ? MAX_FILTER_WORD_LENGTH : MAX_FILTER_PATTERN_LENGTH;
   const problems: Partial<Record<RuleField, string>> = {};
   if (value === '') problems.pattern = t('adminWordPolicy.required');
   else if (value.length > maxLength) problems.pattern = t('adminWordPolicy.tooLong', { max: maxLength });
