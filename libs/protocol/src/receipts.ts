@@ -20,11 +20,23 @@ export interface ReceiptCursors {
   deliveredSeq: number;
 }
 
-/** To the member's own devices and to the senders of the messages a cursor passed. */
+/** To the member's own devices: how far they have read and received (their unread badges follow). */
 export interface ReceiptUpdatedEvent extends ReceiptCursors {
   conversationId: string;
   userId: string;
 }
+
+/**
+ * To senders: someone's cursor passed some of their messages in this conversation; fetch the counts again. Coalesced
+ * per sender and conversation (at most one per second), so a 5,000-member group reading a message sends its sender a
+ * handful of these, not 5,000.
+ */
+export interface ReceiptsChangedEvent {
+  conversationId: string;
+}
+
+/** Server-side coalescing window of `receipt:updated` (per reader and conversation) and `receipts:changed`. */
+export const RECEIPT_EVENT_INTERVAL_MS = 1000;
 
 export const MAX_RECEIPT_LIST = 200;
 

@@ -24,7 +24,13 @@ import {
   type SyncSince,
   type TimelineMessage,
 } from './messaging.js';
-import { type ReceiptCursors, receiptReportSchema, type ReceiptReport, type ReceiptUpdatedEvent } from './receipts.js';
+import {
+  type ReceiptCursors,
+  receiptReportSchema,
+  type ReceiptReport,
+  type ReceiptsChangedEvent,
+  type ReceiptUpdatedEvent,
+} from './receipts.js';
 import {
   presenceQuerySchema,
   type PresenceQuery,
@@ -82,9 +88,9 @@ export interface ClientToServerEvents {
   'typing:update': (payload: TypingUpdate, ack: (res: Ack<Record<string, never>>) => void) => void;
   /** Which of these users have a connected socket right now (any server process). */
   'presence:query': (payload: PresenceQuery, ack: (res: Ack<PresenceSnapshot>) => void) => void;
-  /** This device showed the conversation up to `seq` (coalesce: report the highest seen, at most about 1/s). */
+  /** This device showed the conversation up to `seq` (coalesce: report the highest seen, at most about 2/s). */
   'receipt:read': (payload: ReceiptReport, ack: (res: Ack<ReceiptCursors>) => void) => void;
-  /** This device received the conversation up to `seq`. */
+  /** This device received the conversation up to `seq` (coalesced like reads). */
   'receipt:delivered': (payload: ReceiptReport, ack: (res: Ack<ReceiptCursors>) => void) => void;
 }
 
@@ -105,8 +111,10 @@ export interface ServerToClientEvents {
   'message:new': (message: TimelineMessage) => void;
   /** A new message in this device's inbox (stored until acked). */
   'todevice:new': (message: ToDeviceMessage) => void;
-  /** A member's read/delivered cursor moved (to their own devices, and to senders of the messages it passed). */
+  /** The user's own read/delivered cursors moved (to their devices; at most one per conversation per second). */
   'receipt:updated': (event: ReceiptUpdatedEvent) => void;
+  /** Someone read or received the user's messages in a conversation (coalesced; fetch the counts again). */
+  'receipts:changed': (event: ReceiptsChangedEvent) => void;
 }
 
 /** What a client may send in the socket.io handshake `auth` object (the session itself comes from the cookie). */

@@ -4,9 +4,11 @@ import type {
   ConversationDto,
   ReceiptCursors,
   ReceiptListPage,
+  ReceiptsChangedEvent,
   ReceiptSummary,
   ReceiptUpdatedEvent,
 } from '@miyu/protocol';
+import { RECEIPT_EVENT_INTERVAL_MS } from '@miyu/protocol';
 import { randomUUID } from 'node:crypto';
 import { TestClient } from '../support/http-client.js';
 import { createPerson, type Person, sendTestMessage } from '../support/people.js';
@@ -23,7 +25,9 @@ describe('read receipts (real PostgreSQL)', () => {
   let carol: Person;
   let group: ConversationDto;
   const seqs: number[] = [];
+  /** `receipt:updated` (own cursors) and `receipts:changed` (as a sender) received, per person. */
   const updates = new Map<string, ReceiptUpdatedEvent[]>();
+  const changes = new Map<string, ReceiptsChangedEvent[]>();
 
   async function send(p: Person, conversationId: string, body: string): Promise<number> {
     const res = await sendTestMessage(p, conversationId, body);
@@ -37,6 +41,8 @@ describe('read receipts (real PostgreSQL)', () => {
     (await p.http.request<ConversationDto[]>('GET', '/api/conversations')).body.find((c) => c.id === conversationId)!
       .unreadCount;
   const settle = () => new Promise((r) => setTimeout(r, 200));
+  /** Long enough for every coalesced event to have gone out. */
+  const quiet = () => new Promise((r) => setTimeout(r, RECEIPT_EVENT_INTERVAL_MS + 300));
 
   beforeAll(async () => {
     await ready();
@@ -48,7 +54,9 @@ describe('read receipts (real PostgreSQL)', () => {
     carol = await createPerson(t.url, admin, 'carol');
     for (const p of [alice, bob, carol]) {
       updates.set(p.user.id, []);
+      changes.set(p.user.id, []);
       p.socket.on('receipt:updated', (e) => updates.get(p.user.id)!.push(e));
+      p.socket.on('receipts:changed', (e) => changes.get(p.user.id)!.push(e));
     }
     group = (
       await alice.http.request<ConversationDto>('POST', '/api/conversations', {
@@ -69,14 +77,13 @@ describe('read receipts (real PostgreSQL)', () => {
     const ack = await read(bob, group.id, seqs[1]!);
     expect(ack).toEqual({ ok: true, data: { readSeq: seqs[1], deliveredSeq: seqs[1] } });
     await settle();
-    expect(updates.get(alice.user.id)).toContainEqual({
-      conversationId: group.id,
-      userId: bob.user.id,
-      readSeq: seqs[1],
-      deliveredSeq: seqs[1],
-    });
-    expect(updates.get(bob.user.id)!.length).toBeGreaterThan(0); // Bob's other devices clear their badges
+    expect(changes.get(alice.user.id)).toEqual([{ conversationId: group.id }]); // Alice's ring refreshes
+    // Bob's other devices clear their badges.
+    expect(updates.get(bob.user.id)).toEqual([
+      { conversationId: group.id, userId: bob.user.id, readSeq: seqs[1], deliveredSeq: seqs[1] },
+    ]);
     expect(updates.get(carol.user.id)).toEqual([]);
+    expect(changes.get(carol.user.id)).toEqual([]);
     expect(await unreadOf(bob, group.id)).toBe(1);
 
     expect((await read(bob, group.id, seqs[0]!)) as unknown).toEqual({
@@ -153,10 +160,11 @@ describe('read receipts (real PostgreSQL)', () => {
     expect((await admin.request('PUT', '/api/admin/settings/messaging', { receiptsPolicy: 'optional' })).status).toBe(
       200,
     );
-    const before = updates.get(alice.user.id)!.length;
+    await quiet();
+    const before = changes.get(alice.user.id)!.length;
     expect(await read(carol, group.id, seqs[0]!)).toMatchObject({ ok: true });
-    await settle();
-    expect(updates.get(alice.user.id)!.length).toBe(before); // Carol's read is not shown to Alice
+    await quiet();
+    expect(changes.get(alice.user.id)!.length).toBe(before); // Carol's read is not shown to Alice
     const optional = await alice.http.request<ReceiptSummary>(
       'GET',
       `/api/conversations/${group.id}/receipts?seqs=${seqs[0]}`,
@@ -181,19 +189,42 @@ describe('read receipts (real PostgreSQL)', () => {
     ).body;
     const fromBob = await send(bob, trio.id, '鲍勃的');
     const fromAlice = await send(alice, trio.id, '爱丽丝的');
-    await settle();
-    const count = (p: Person) => updates.get(p.user.id)!.filter((e) => e.conversationId === trio.id).length;
+    await quiet();
+    const count = (p: Person) => changes.get(p.user.id)!.filter((e) => e.conversationId === trio.id).length;
     const deliver = (await carol.socket
       .timeout(10_000)
       .emitWithAck('receipt:delivered', { conversationId: trio.id, seq: fromAlice })) as Ack<ReceiptCursors>;
     expect(deliver).toMatchObject({ ok: true });
-    await settle();
+    await quiet();
     const [aliceBefore, bobBefore] = [count(alice), count(bob)];
     expect([aliceBefore, bobBefore]).toEqual([1, 1]); // both messages newly delivered
     // Reading Bob's message changes nothing for Alice's (already delivered, still unread).
     expect(await read(carol, trio.id, fromBob)).toMatchObject({ ok: true });
-    await settle();
+    await quiet();
     expect([count(alice), count(bob)]).toEqual([aliceBefore, bobBefore + 1]);
+  });
+
+  it('batches and coalesces: a reader scrolling through 60 messages costs the sender and the reader a few events', async () => {
+    const scroll = (
+      await alice.http.request<ConversationDto>('POST', '/api/conversations', {
+        kind: 'group',
+        name: '滚动',
+        memberIds: [bob.user.id],
+      })
+    ).body;
+    const sent: number[] = [];
+    for (let i = 0; i < 60; i++) sent.push(await send(alice, scroll.id, `第${i}条`));
+    await quiet();
+    const acks = await Promise.all(sent.map((seq) => read(bob, scroll.id, seq)));
+    expect(acks.every((a) => a.ok)).toBe(true);
+    await quiet();
+    const inScroll = <T extends { conversationId: string }>(list: T[]) =>
+      list.filter((e) => e.conversationId === scroll.id);
+    expect(inScroll(changes.get(alice.user.id)!).length).toBeLessThanOrEqual(3);
+    const own = inScroll(updates.get(bob.user.id)!);
+    expect(own.length).toBeLessThanOrEqual(3);
+    expect(own[own.length - 1]).toMatchObject({ readSeq: sent[59], deliveredSeq: sent[59] });
+    expect(await unreadOf(bob, scroll.id)).toBe(0);
   });
 
   it('answers read and unread lists of a 5,000-member group from the cursors, with an index', async () => {

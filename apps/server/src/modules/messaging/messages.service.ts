@@ -15,7 +15,7 @@ import { ForbiddenError } from '../../common/errors/domain-error.js';
 import type { Actor } from '../auth/auth.types.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit } from '../../common/timing/group-commit.js';
 import { MessagingError } from './messaging.errors.js';
 import { TIMELINE_APPENDED_EVENT, type TimelineAppendedEvent } from './messaging.events.js';
 import { MessagesRepository, type NewMessage, type PersistOutcome } from './messages.repository.js';

@@ -13,64 +13,115 @@ const visible = (index: number) => `(NOT $${index}::boolean OR NOT u.hide_read_r
  * moves a cursor back and never past the conversation's last seq; lists and counts are ranges of
  * conversation_members_read_idx, whatever the group size.
  */
+export interface CursorMove {
+  conversationId: string;
+  userId: string;
+  readTo: number;
+  deliveredTo: number;
+}
+
+export interface AdvancedCursors {
+  conversationId: string;
+  userId: string;
+  before: ReceiptCursors;
+  after: ReceiptCursors;
+  /** The member hides their read receipts (honoured only while the org makes them optional). */
+  hidesReceipts: boolean;
+}
+
+export const cursorKey = (conversationId: string, userId: string) => `${conversationId}/${userId}`;
+
 @Injectable()
 export class ReceiptsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Moves a member's cursor forward; null when the user is not an active member. Returns both cursors before/after. */
-  async advance(
-    conversationId: string,
-    userId: string,
-    kind: 'read' | 'delivered',
-    seq: number,
-  ): Promise<{ before: ReceiptCursors; after: ReceiptCursors } | null> {
-    const rows = (await this.dataSource.query(
-      `WITH target AS (
-         SELECT m.conversation_id, m.user_id, m.read_seq, m.delivered_seq, least($3::bigint, c.last_seq) AS upto
-           FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
-          WHERE m.conversation_id = $1 AND m.user_id = $2 AND m.left_at IS NULL
+  /**
+   * Moves many members' cursors forward in one statement (rows locked in key order, so concurrent batches cannot
+   * deadlock): read up to `readTo` (0: no read) and delivered up to `deliveredTo`, never back and never past the
+   * conversation's last seq. Members who are not (or no longer) in the conversation are simply absent.
+   */
+  async advanceMany(moves: readonly CursorMove[]): Promise<Map<string, AdvancedCursors>> {
+    if (moves.length === 0) return new Map();
+    const [rows] = (await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[])
+                  AS i(conversation_id, user_id, read_to, delivered_to)),
+       target AS (
+         SELECT m.conversation_id, m.user_id, m.read_seq, m.delivered_seq,
+                least(i.read_to, c.last_seq) AS read_to, least(greatest(i.delivered_to, i.read_to), c.last_seq) AS delivered_to
+           FROM input i
+           JOIN conversation_members m ON m.conversation_id = i.conversation_id AND m.user_id = i.user_id AND m.left_at IS NULL
+           JOIN conversations c ON c.id = m.conversation_id
+          ORDER BY m.conversation_id, m.user_id
           FOR UPDATE OF m)
        UPDATE conversation_members m
-          SET read_seq = CASE WHEN $4 THEN greatest(m.read_seq, t.upto) ELSE m.read_seq END,
-              delivered_seq = greatest(m.delivered_seq, t.upto)
-         FROM target t
-        WHERE m.conversation_id = t.conversation_id AND m.user_id = t.user_id
-       RETURNING t.read_seq AS old_read, t.delivered_seq AS old_delivered, m.read_seq, m.delivered_seq`,
-      [conversationId, userId, seq, kind === 'read'],
-    )) as [Array<{ old_read: string; old_delivered: string; read_seq: string; delivered_seq: string }>, number];
-    const row = rows[0]?.[0];
-    if (!row) return null;
-    return {
-      before: { readSeq: Number(row.old_read), deliveredSeq: Number(row.old_delivered) },
-      after: { readSeq: Number(row.read_seq), deliveredSeq: Number(row.delivered_seq) },
-    };
+          SET read_seq = greatest(m.read_seq, t.read_to),
+              delivered_seq = greatest(m.delivered_seq, t.delivered_to)
+         FROM target t, users u
+        WHERE m.conversation_id = t.conversation_id AND m.user_id = t.user_id AND u.id = m.user_id
+       RETURNING m.conversation_id, m.user_id, t.read_seq AS old_read, t.delivered_seq AS old_delivered,
+                 m.read_seq, m.delivered_seq, u.hide_read_receipts`,
+      [
+        moves.map((m) => m.conversationId),
+        moves.map((m) => m.userId),
+        moves.map((m) => m.readTo),
+        moves.map((m) => m.deliveredTo),
+      ],
+    )) as [
+      Array<{
+        conversation_id: string;
+        user_id: string;
+        old_read: string;
+        old_delivered: string;
+        read_seq: string;
+        delivered_seq: string;
+        hide_read_receipts: boolean;
+      }>,
+      number,
+    ];
+    return new Map(
+      rows.map((r) => [
+        cursorKey(r.conversation_id, r.user_id),
+        {
+          conversationId: r.conversation_id,
+          userId: r.user_id,
+          before: { readSeq: Number(r.old_read), deliveredSeq: Number(r.old_delivered) },
+          after: { readSeq: Number(r.read_seq), deliveredSeq: Number(r.delivered_seq) },
+          hidesReceipts: r.hide_read_receipts,
+        },
+      ]),
+    );
   }
 
   /**
-   * Senders (other than `except`) of the messages in (from, to]: the people a cursor move concerns. With
-   * `hideOptOuts`, senders who hide their own receipts are left out (they see nobody's).
+   * For each moved cursor, the senders (other than the reader) of the messages it newly read or newly received: the
+   * people the move concerns. With `hideOptOuts`, senders who hide their own receipts are left out (they see nobody's).
    */
-  /** Senders (other than `except`) of the messages in any of the half-open seq ranges `(from, to]`. */
-  async sendersIn(
-    conversationId: string,
-    ranges: ReadonlyArray<readonly [from: number, to: number]>,
-    except: string,
-    hideOptOuts: boolean,
-  ): Promise<string[]> {
-    const moved = ranges.filter(([from, to]) => to > from);
-    if (moved.length === 0) return [];
-    const params: unknown[] = [conversationId, except, hideOptOuts];
-    const within = moved.map(([from, to]) => {
-      params.push(from, to);
-      return `(msg.seq > $${params.length - 1} AND msg.seq <= $${params.length})`;
-    });
+  async sendersOf(moved: readonly AdvancedCursors[], hideOptOuts: boolean): Promise<Map<string, string[]>> {
+    if (moved.length === 0) return new Map();
     const rows = (await this.dataSource.query(
-      `SELECT DISTINCT msg.sender_user_id FROM messages msg JOIN users u ON u.id = msg.sender_user_id
-        WHERE msg.conversation_id = $1 AND (${within.join(' OR ')}) AND msg.sender_user_id <> $2
-          AND ${visible(3)}`,
-      params,
-    )) as Array<{ sender_user_id: string }>;
-    return rows.map((r) => r.sender_user_id);
+      `SELECT DISTINCT r.conversation_id, msg.sender_user_id
+         FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
+                AS r(conversation_id, reader, read_from, read_to, delivered_from, delivered_to)
+         JOIN messages msg ON msg.conversation_id = r.conversation_id
+                          AND ((msg.seq > r.read_from AND msg.seq <= r.read_to)
+                            OR (msg.seq > r.delivered_from AND msg.seq <= r.delivered_to))
+         JOIN users u ON u.id = msg.sender_user_id
+        WHERE msg.sender_user_id <> r.reader AND ${visible(7)}`,
+      [
+        moved.map((m) => m.conversationId),
+        moved.map((m) => m.userId),
+        moved.map((m) => m.before.readSeq),
+        moved.map((m) => m.after.readSeq),
+        moved.map((m) => m.before.deliveredSeq),
+        moved.map((m) => m.after.deliveredSeq),
+        hideOptOuts,
+      ],
+    )) as Array<{ conversation_id: string; sender_user_id: string }>;
+    const byConversation = new Map<string, string[]>();
+    for (const r of rows)
+      byConversation.set(r.conversation_id, [...(byConversation.get(r.conversation_id) ?? []), r.sender_user_id]);
+    return byConversation;
   }
 
   async messageSender(conversationId: string, seq: number): Promise<string | null | undefined> {

@@ -1,69 +1,106 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import {
   ErrorCode,
   type ReceiptCursors,
   type ReceiptListPage,
+  type ReceiptsPolicy,
   type ReceiptSummary,
   type ReceiptUpdatedEvent,
 } from '@miyu/protocol';
+import { GroupCommit } from '../../common/timing/group-commit.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { Actor } from '../auth/auth.types.js';
 import { ConversationsService } from '../messaging/conversations.service.js';
 import { MessagesService } from '../messaging/messages.service.js';
 import { MessagingError } from '../messaging/messaging.errors.js';
-import { ReceiptsRepository } from './receipts.repository.js';
+import { cursorKey, type CursorMove, ReceiptsRepository } from './receipts.repository.js';
 
-/** Where a cursor move must be told: the reader's own devices, and (when visible) the senders it concerns. */
-export interface ReceiptFanOut {
-  cursors: ReceiptCursors;
-  event: ReceiptUpdatedEvent | null;
-  ownUserId: string;
-  senderUserIds: string[];
+/** Emitted after a batch of cursor moves commits; the gateway tells the devices (coalesced). */
+export const RECEIPTS_MOVED_EVENT = 'receipts.moved';
+export interface ReceiptsMovedEvent {
+  /** Each reader's new cursors, for their own devices. */
+  own: ReceiptUpdatedEvent[];
+  /** Per conversation, the senders whose messages were newly read or received there. */
+  senders: Array<{ conversationId: string; userIds: string[] }>;
+}
+
+/** How long the org's receipts policy is trusted before it is read again (reports are frequent, changes rare). */
+const POLICY_TTL_MS = 1000;
+
+interface Report {
+  conversationId: string;
+  userId: string;
+  seq: number;
+  kind: 'read' | 'delivered';
 }
 
 /**
  * Read receipts (issue 7). Members report what their devices showed or received; cursors only move forward.
- * Only the sender of a message sees who has and has not read it. When the org makes receipts optional, a person
- * who hides theirs is neither shown to others nor shown others' reads (Zulip's rule).
+ * Reports arriving together are applied in one statement (group commit), and their notifications are emitted once
+ * per batch. Only the sender of a message sees who has and has not read it. When the org makes receipts optional,
+ * a person who hides theirs is neither shown to others nor shown others' reads (Zulip's rule).
  */
 @Injectable()
 export class ReceiptsService {
+  private readonly batch = new GroupCommit<Report, ReceiptCursors | null>((reports) => this.apply(reports), 1000, 1);
+  private policy: { value: ReceiptsPolicy; at: number } | null = null;
+
   constructor(
     private readonly repo: ReceiptsRepository,
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
+    private readonly events: EventEmitter2,
   ) {}
 
+  /** A device's report; resolves with the member's cursors once committed. */
   async report(
     actor: Pick<Actor, 'userId'>,
     conversationId: string,
     seq: number,
     kind: 'read' | 'delivered',
-  ): Promise<ReceiptFanOut> {
-    const moved = await this.repo.advance(conversationId, actor.userId, kind, seq);
-    if (!moved) throw MessagingError.notFound();
-    const { before, after } = moved;
-    const changed = before.readSeq !== after.readSeq || before.deliveredSeq !== after.deliveredSeq;
-    if (!changed) return { cursors: after, event: null, ownUserId: actor.userId, senderUserIds: [] };
-    const event: ReceiptUpdatedEvent = { conversationId, userId: actor.userId, ...after };
-    // Others learn of it only when this reader's receipts are visible; then only the senders concerned who see
-    // receipts themselves.
-    const { receiptsPolicy } = await this.messages.settings();
-    const optional = receiptsPolicy === 'optional';
-    let senders: string[] = [];
-    if (!optional || !(await this.repo.hidesReceipts(actor.userId))) {
-      // Only the senders of messages whose state changed: newly read, or newly delivered.
-      senders = await this.repo.sendersIn(
-        conversationId,
-        [
-          [before.readSeq, after.readSeq],
-          [before.deliveredSeq, after.deliveredSeq],
-        ],
-        actor.userId,
+  ): Promise<ReceiptCursors> {
+    const cursors = await this.batch.submit({ conversationId, userId: actor.userId, seq, kind });
+    if (!cursors) throw MessagingError.notFound();
+    return cursors;
+  }
+
+  /** One batch: merged per member and conversation, advanced in one statement, announced once. */
+  private async apply(reports: readonly Report[]): Promise<Array<ReceiptCursors | null>> {
+    const moves = new Map<string, CursorMove>();
+    for (const r of reports) {
+      const key = cursorKey(r.conversationId, r.userId);
+      const move = moves.get(key) ?? { conversationId: r.conversationId, userId: r.userId, readTo: 0, deliveredTo: 0 };
+      if (r.kind === 'read') move.readTo = Math.max(move.readTo, r.seq);
+      move.deliveredTo = Math.max(move.deliveredTo, r.seq);
+      moves.set(key, move);
+    }
+    const advanced = await this.repo.advanceMany([...moves.values()]);
+    const changed = [...advanced.values()].filter(
+      (a) => a.before.readSeq !== a.after.readSeq || a.before.deliveredSeq !== a.after.deliveredSeq,
+    );
+    if (changed.length > 0) {
+      // Others learn of a move only when the reader's receipts are visible; then only the senders concerned who
+      // see receipts themselves.
+      const optional = (await this.receiptsPolicy()) === 'optional';
+      const senders = await this.repo.sendersOf(
+        changed.filter((a) => !optional || !a.hidesReceipts),
         optional,
       );
+      const event: ReceiptsMovedEvent = {
+        own: changed.map((a) => ({ conversationId: a.conversationId, userId: a.userId, ...a.after })),
+        senders: [...senders].map(([conversationId, userIds]) => ({ conversationId, userIds })),
+      };
+      this.events.emit(RECEIPTS_MOVED_EVENT, event);
     }
-    return { cursors: after, event, ownUserId: actor.userId, senderUserIds: senders };
+    return reports.map((r) => advanced.get(cursorKey(r.conversationId, r.userId))?.after ?? null);
+  }
+
+  private async receiptsPolicy(): Promise<ReceiptsPolicy> {
+    const now = Date.now();
+    if (!this.policy || now - this.policy.at > POLICY_TTL_MS)
+      this.policy = { value: (await this.messages.settings()).receiptsPolicy, at: now };
+    return this.policy.value;
   }
 
   /** Who has read (or not) one of the actor's own messages. */

@@ -19,6 +19,7 @@ import {
   MAX_TO_DEVICE_BATCH,
   type Ack,
   type PresenceSnapshot,
+  type ReceiptsChangedEvent,
   type ReceiptUpdatedEvent,
   type TypingChangedEvent,
   type ConversationDto,
@@ -55,8 +56,8 @@ const TYPING_RESEND_MS = 3000;
 /** Typing shown without a refresh for longer than this is dropped. */
 const TYPING_EXPIRY_MS = 8000;
 const PRESENCE_INTERVAL_MS = 30_000;
-/** At most one read report per conversation per this interval: scrolling through 500 messages sends a handful. */
-const READ_REPORT_INTERVAL_MS = 500;
+/** At most one receipt report per conversation per this interval: scrolling through 500 messages sends a handful. */
+const RECEIPT_REPORT_INTERVAL_MS = 500;
 /** Messages loaded when a conversation is opened on a device that has none of it, and per "load older". */
 export const PAGE_SIZE = 50;
 
@@ -153,9 +154,9 @@ export class ChatEngine {
   private readonly listeners = new Set<() => void>();
   private readonly cursors = new Map<string, number>();
   private readonly readSeqs = new Map<string, number>();
-  /** Read positions not yet reported to the server (coalesced: at most one report per conversation per interval). */
-  private readonly unreportedReads = new Map<string, number>();
-  private readReportTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Receipts not yet reported to the server (coalesced: at most one report per conversation per interval). */
+  private readonly unreported = { read: new Map<string, number>(), delivered: new Map<string, number>() };
+  private receiptReportTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly memberDevices = new Map<string, DeviceAddress[]>();
   private readonly peers = new Map<string, string | null>();
   private prefs: Record<string, { pinned?: boolean; muted?: boolean }> = {};
@@ -252,7 +253,7 @@ export class ChatEngine {
     };
     on('connect', () => {
       this.set({ online: true });
-      this.reportReads();
+      this.sendReceiptReports();
       void this.serial(() => this.resync());
     });
     on('disconnect', () => this.set({ online: false }));
@@ -260,9 +261,12 @@ export class ChatEngine {
     on('todevice:new', (() => void this.serial(() => this.drainInbox())) as never);
     on('typing:changed', ((e: TypingChangedEvent) => this.onTyping(e)) as never);
     on('receipt:updated', ((e: ReceiptUpdatedEvent) => this.onReceipt(e)) as never);
+    on('receipts:changed', ((e: ReceiptsChangedEvent) => {
+      for (const listener of this.receiptListeners) listener(e.conversationId);
+    }) as never);
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_INTERVAL_MS);
     this.detach.push(() => clearInterval(this.presenceTimer));
-    this.detach.push(() => clearTimeout(this.readReportTimer));
+    this.detach.push(() => clearTimeout(this.receiptReportTimer));
     // The session socket joins this device's room once it says which device it speaks for.
     socket.auth = { deviceId: this.o.deviceId };
     if (socket.connected) socket.disconnect();
@@ -526,29 +530,35 @@ export class ChatEngine {
     await this.o.store.setMeta('reads', Object.fromEntries(this.readSeqs));
     await this.touchConversation(conversationId);
     // The read receipt: the server keeps the highest, tells the user's other devices and the senders.
-    this.unreportedReads.set(conversationId, seq);
-    if (this.readReportTimer === undefined) this.reportReads();
+    this.reportReceipt('read', conversationId, seq);
   }
 
-  /** Sends the pending read positions now, then holds further ones for an interval (scrolling reports a few). */
-  private reportReads(): void {
-    if (!this.o.socket.connected || this.unreportedReads.size === 0) return; // on reconnect, then
-    for (const [conversationId, seq] of this.unreportedReads)
+  private reportReceipt(kind: 'read' | 'delivered', conversationId: string, seq: number): void {
+    const pending = this.unreported[kind];
+    if ((pending.get(conversationId) ?? 0) < seq) pending.set(conversationId, seq);
+    if (this.receiptReportTimer === undefined) this.sendReceiptReports();
+  }
+
+  /** Sends the pending receipts now, then holds further ones for an interval (a read also counts as delivered). */
+  private sendReceiptReports(): void {
+    const { read, delivered } = this.unreported;
+    if (!this.o.socket.connected || read.size + delivered.size === 0) return; // on reconnect, then
+    for (const [conversationId, seq] of read)
       this.o.socket.emit('receipt:read', { conversationId, seq }, () => undefined);
-    this.unreportedReads.clear();
-    this.readReportTimer = setTimeout(() => {
-      this.readReportTimer = undefined;
-      this.reportReads();
-    }, READ_REPORT_INTERVAL_MS);
+    for (const [conversationId, seq] of delivered)
+      if ((read.get(conversationId) ?? 0) < seq)
+        this.o.socket.emit('receipt:delivered', { conversationId, seq }, () => undefined);
+    read.clear();
+    delivered.clear();
+    this.receiptReportTimer = setTimeout(() => {
+      this.receiptReportTimer = undefined;
+      this.sendReceiptReports();
+    }, RECEIPT_REPORT_INTERVAL_MS);
   }
 
-  /** Another device of the user read further, or someone read the user's messages. */
+  /** Another device of the user read further: the badges here follow. */
   private onReceipt(e: ReceiptUpdatedEvent): void {
-    if (e.userId !== this.o.userId) {
-      // Someone read or received the user's messages: ticks and rings refresh.
-      for (const listener of this.receiptListeners) listener(e.conversationId);
-      return;
-    }
+    if (e.userId !== this.o.userId) return;
     if ((this.readSeqs.get(e.conversationId) ?? 0) >= e.readSeq) return;
     this.readSeqs.set(e.conversationId, e.readSeq);
     void this.o.store.setMeta('reads', Object.fromEntries(this.readSeqs));
@@ -1048,12 +1058,7 @@ export class ChatEngine {
     await this.store([...decrypted, ...(await this.recalledBy(messages))]);
     if (messages.length === 1) this.announceIncoming(decrypted); // live pushes, not catch-up pages
     await this.setCursor(conversationId, messages[messages.length - 1]!.seq);
-    if (this.o.socket.connected)
-      this.o.socket.emit(
-        'receipt:delivered',
-        { conversationId, seq: messages[messages.length - 1]!.seq },
-        () => undefined,
-      );
+    this.reportReceipt('delivered', conversationId, messages[messages.length - 1]!.seq);
     if (messages.some((m) => m.system?.type === 'conversation_updated')) await this.refreshConversations();
   }
 

@@ -7,7 +7,7 @@ export type ReceiptCounts = Map<number, { read: number; delivered: number; membe
 
 /**
  * Read/delivered counts for the user's own messages on screen, refreshed whenever someone's cursor in the
- * conversation moves (`receipt:updated`).
+ * conversation passes them (`receipts:changed`, coalesced by the server).
  */
 export function useReceipts(engine: ChatEngine, conversationId: string, ownSeqs: readonly number[]): ReceiptCounts {
   const queryClient = useQueryClient();
