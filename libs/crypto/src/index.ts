@@ -44,6 +44,8 @@ export * from './recovery.js';
 export { RECOVERY_WORDS } from './wordlist.js';
 export * from './pairing.js';
 export * from './safety-number.js';
+export * from './canonical-json.js';
+export * from './merkle.js';
 export * from './attachments.js';
 export * from './store.js';
 export * from './api.js';
