@@ -15,6 +15,7 @@ import { MetricsModule } from './modules/metrics/metrics.module.js';
 import { PresenceModule } from './modules/presence/presence.module.js';
 import { ReceiptsModule } from './modules/receipts/receipts.module.js';
 import { WordPolicyModule } from './modules/word-policy/word-policy.module.js';
+import { AuditModule } from './modules/audit/audit.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { SetupModule } from './modules/setup/setup.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -56,6 +57,7 @@ export class AppModule {
         PresenceModule,
         ReceiptsModule,
         WordPolicyModule,
+        AuditModule,
         RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -79,15 +79,15 @@ function half(n: number): number {
   return Math.floor(n / 2);
 }
 
-/** The largest power of two strictly smaller than n (n ≥ 2). */
-function splitPoint(n: number): number {
+/** The largest power of two strictly smaller than n (n ≥ 2): where RFC 9162 splits a tree of n leaves. */
+export function merkleSplitPoint(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;
 }
 
-/** log2(n) if n is a power of two, otherwise -1. */
-function exactLog2(n: number): number {
+/** log2(n) if n is a power of two (a perfect subtree of n leaves has this level), otherwise -1. */
+export function merklePerfectLevel(n: number): number {
   let level = 0;
   let k = 1;
   while (k < n) {
@@ -137,9 +137,9 @@ export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array 
  */
 function subtreeRoot(start: number, end: number, nodes: Nodes): Uint8Array {
   const n = end - start;
-  const level = exactLog2(n);
+  const level = merklePerfectLevel(n);
   if (level >= 0 && start % n === 0) return nodes.get(level, start / n);
-  const k = splitPoint(n);
+  const k = merkleSplitPoint(n);
   return nodes.hash(subtreeRoot(start, start + k, nodes), subtreeRoot(start + k, end, nodes));
 }
 
@@ -153,7 +153,7 @@ function inclusionPath(index: number, size: number, nodes: Nodes): Uint8Array[] 
   let start = 0;
   let end = size;
   while (end - start > 1) {
-    const k = splitPoint(end - start);
+    const k = merkleSplitPoint(end - start);
     if (index < start + k) {
       path.push(subtreeRoot(start + k, end, nodes));
       end = start + k;
@@ -179,7 +179,7 @@ function consistencyPath(oldSize: number, newSize: number, nodes: Nodes): Uint8A
       if (!whole) proof.push(subtreeRoot(start, end, nodes));
       break;
     }
-    const k = splitPoint(n);
+    const k = merkleSplitPoint(n);
     if (m <= k) {
       proof.push(subtreeRoot(start + k, end, nodes));
       end = start + k;
@@ -403,7 +403,7 @@ export function verifyMerkleConsistency(
   // 1. An empty consistency_path fails.
   if (proof.length === 0) return false;
   // 2. If first is an exact power of 2, prepend first_hash.
-  const path = exactLog2(oldSize) >= 0 ? [oldRoot, ...proof] : [...proof];
+  const path = merklePerfectLevel(oldSize) >= 0 ? [oldRoot, ...proof] : [...proof];
   // 3. fn = first − 1, sn = second − 1.
   let fn = oldSize - 1;
   let sn = newSize - 1;

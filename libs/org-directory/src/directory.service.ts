@@ -134,6 +134,7 @@ export class DirectoryService implements OnApplicationBootstrap {
         .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!dept) throw DirectoryError.departmentNotFound();
       if (patch.headUserId && !(await this.repo.userExists(patch.headUserId, m))) throw DirectoryError.userNotFound();
+      const before = toDepartment(dept);
       const update: Partial<DepartmentEntity> = { updatedAt: new Date() };
       if (patch.name !== undefined) update.name = patch.name;
       if (patch.nameEn !== undefined) update.nameEn = patch.nameEn;
@@ -150,7 +151,7 @@ export class DirectoryService implements OnApplicationBootstrap {
       const result = toDepartment(Object.assign(dept, update));
       emit.push([
         DirectoryEvents.departmentUpdated,
-        { actorId: actor.userId, department: result, changed: Object.keys(patch) },
+        { actorId: actor.userId, department: result, before, changed: Object.keys(patch) },
       ]);
       return result;
     });
@@ -209,7 +210,13 @@ export class DirectoryService implements OnApplicationBootstrap {
       const moved = toDepartment((await this.repo.findDepartment(id, m))!);
       emit.push([
         DirectoryEvents.departmentMoved,
-        { actorId: actor.userId, departmentId: id, fromParentId: dept.parentId, toParentId: moved.parentId },
+        {
+          actorId: actor.userId,
+          departmentId: id,
+          name: moved.name,
+          fromParentId: dept.parentId,
+          toParentId: moved.parentId,
+        },
       ]);
       return moved;
     });
@@ -312,7 +319,14 @@ export class DirectoryService implements OnApplicationBootstrap {
       DirectoryService.groupEvents(emit, await this.repo.syncGroups(m, [dept.path]));
       emit.push([
         DirectoryEvents.membershipChanged,
-        { actorId: actor.userId, userId, departmentId, change: existing ? 'updated' : 'added' },
+        {
+          actorId: actor.userId,
+          userId,
+          departmentId,
+          change: existing ? 'updated' : 'added',
+          primary,
+          ...(input.title !== undefined ? { title: input.title } : {}),
+        },
       ]);
     });
     return this.personCard(actor, userId);

@@ -142,3 +142,73 @@ export interface GroupMembershipChangedEvent {
   added: string[];
   removed: string[];
 }
+
+/** Payloads of DirectoryEvents: emitted after the commit, synchronously in the request that made the change. */
+export interface DepartmentCreatedEvent {
+  actorId: string;
+  department: Department;
+}
+
+export interface DepartmentUpdatedEvent {
+  actorId: string;
+  department: Department;
+  before: Department;
+  changed: string[];
+}
+
+export interface DepartmentMovedEvent {
+  actorId: string;
+  departmentId: string;
+  name: string;
+  fromParentId: string | null;
+  toParentId: string | null;
+}
+
+export interface DepartmentsReorderedEvent {
+  actorId: string;
+  parentId: string | null;
+  orderedIds: string[];
+}
+
+export interface DepartmentDeletedEvent {
+  actorId: string;
+  departmentId: string;
+  name: string;
+}
+
+export interface MembershipChangedEvent {
+  actorId: string;
+  userId: string;
+  departmentId: string;
+  change: 'added' | 'updated' | 'removed' | 'transferred';
+  /** For a transfer: the department the person left. */
+  fromDepartmentId?: string;
+  primary?: boolean;
+  title?: string | null;
+}
+
+export interface ManagerChangedEvent {
+  actorId: string;
+  userId: string;
+  managerId: string | null;
+}
+
+export interface DirectorySettingsChangedEvent {
+  actorId: string;
+  settings: DirectorySettings;
+}
+
+export interface DirectoryImportedEvent {
+  actorId: string;
+  report: ImportReport;
+}
+
+export interface DepartmentGroupCreatedEvent {
+  actorId: string;
+  group: DepartmentGroup;
+}
+
+export interface DepartmentGroupArchivedEvent {
+  actorId: string;
+  groupId: string;
+}

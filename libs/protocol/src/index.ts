@@ -10,3 +10,4 @@ export * from './attachments.js';
 export * from './presence.js';
 export * from './receipts.js';
 export * from './wordPolicy.js';
+export * from './audit.js';

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import type { AppConfig } from '../../config/app-config.js';
 
@@ -16,4 +17,22 @@ export function originAllowed(req: Request, config: AppConfig): boolean {
 
 export function clientIp(req: Request): string | null {
   return req.ip ?? req.socket.remoteAddress ?? null;
+}
+
+/**
+ * The client address of a request Express did not see (a socket.io handshake), read as Express reads `req.ip` under
+ * TRUST_PROXY: false trusts no proxy, a number trusts that many hops of X-Forwarded-For, true the whole header.
+ */
+export function forwardedClientIp(req: IncomingMessage, trustProxy: boolean | number): string | null {
+  const remote = req.socket.remoteAddress ?? null;
+  if (trustProxy === false || trustProxy === 0) return remote;
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean)
+    .reverse();
+  const chain = [remote, ...forwarded];
+  const index = trustProxy === true ? chain.length - 1 : Math.min(trustProxy, chain.length - 1);
+  return chain[index] ?? remote;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { logger } from '../logging/json-logger.js';
-import { runWithRequestContext } from '../logging/request-context.js';
+import { type RequestContext, runWithRequestContext } from '../logging/request-context.js';
 
 export interface RequestObserver {
   observe(method: string, route: string, status: number, seconds: number): void;
@@ -22,7 +22,12 @@ export function requestLogging(observer: RequestObserver) {
     const started = process.hrtime.bigint();
     // Read now: once the socket is detached (client gone), req.ip throws inside the finish listener.
     const ip = req.ip ?? null;
-    const context = { requestId } as { requestId: string; userId?: string };
+    const userAgent = req.headers['user-agent'];
+    const context: RequestContext = {
+      requestId,
+      ip,
+      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 300) : null,
+    };
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeOf(req);

@@ -3,6 +3,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface RequestContext {
   requestId: string;
   userId?: string;
+  /** The client's address and user agent, for audit entries (never logged with bodies). */
+  ip?: string | null;
+  userAgent?: string | null;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -18,6 +18,18 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([[1, 2, 3], [4], [5]]);
   });
 
+  it('drains: resolves only after everything submitted has been flushed', async () => {
+    const flushed: number[] = [];
+    const gc = new GroupCommit<number, number>(async (items) => {
+      await new Promise((r) => setTimeout(r, 20));
+      flushed.push(...items);
+      return items;
+    });
+    for (const i of [1, 2, 3]) void gc.submit(i);
+    await gc.drain();
+    expect(flushed).toEqual([1, 2, 3]);
+  });
+
   it('rejects every item of a failed batch and keeps serving', async () => {
     let fail = true;
     const gc = new GroupCommit<number, number>(async (items) => {

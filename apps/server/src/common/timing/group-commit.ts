@@ -22,6 +22,11 @@ export class GroupCommit<In, Out> {
     });
   }
 
+  /** Resolves once everything submitted so far has been flushed (at shutdown). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     this.scheduled = true;

@@ -11,6 +11,7 @@ import { HistoryRecovery1764800000000 } from './1764800000000-history-recovery.j
 import { ClientSettings1764900000000 } from './1764900000000-client-settings.js';
 import { ReadReceipts1765000000000 } from './1765000000000-read-receipts.js';
 import { WordPolicy1765100000000 } from './1765100000000-word-policy.js';
+import { AuditLog1765200000000 } from './1765200000000-audit-log.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ClientSettings1764900000000,
   ReadReceipts1765000000000,
   WordPolicy1765100000000,
+  AuditLog1765200000000,
 ];

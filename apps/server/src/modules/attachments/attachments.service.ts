@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { attachmentDigest, ready as cryptoReady } from '@miyu/crypto';
 import { type AttachmentDto, type AttachmentLimits, type CreateAttachmentRequest, ErrorCode } from '@miyu/protocol';
 import type { Readable } from 'node:stream';
@@ -7,6 +8,7 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { logger } from '../../common/logging/json-logger.js';
 import { uuidv7 } from '../../common/security/uuid.js';
 import type { Actor } from '../auth/auth.types.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { ConversationsService } from '../messaging/conversations.service.js';
 import { BLOB_STORE, type BlobStore } from './blob-store.js';
 import { AttachmentsError } from './attachments.errors.js';
@@ -29,6 +31,7 @@ export class AttachmentsService implements OnModuleInit, OnModuleDestroy {
     private readonly conversations: ConversationsService,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -128,6 +131,12 @@ export class AttachmentsService implements OnModuleInit, OnModuleDestroy {
     } finally {
       await this.attachments.releaseLease(id, lease, stored, completed);
     }
+    if (completed)
+      this.events.emit(AUDIT_EVENT, {
+        action: 'attachment.uploaded',
+        entity: { type: 'attachment', id },
+        context: { conversationId: attachment.conversationId, size, digest: attachment.digest !== null },
+      } satisfies AuditRecord);
     return toAttachmentDto(
       Object.assign(attachment, { received: String(stored), completedAt: completed ? new Date() : null }),
     );

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
+import { AuthAuditListener } from './auth-audit.listener.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -22,6 +23,7 @@ import { WordPolicyModule } from '../word-policy/word-policy.module.js';
     SessionsService,
     LoginThrottleService,
     AuthService,
+    AuthAuditListener,
     {
       provide: PasswordHasher,
       inject: [APP_CONFIG],

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { AuthState, LoginRequest, TotpConfirmResponse, TotpEnrollResponse, UserDto } from '@miyu/protocol';
 import { randomBytes } from 'node:crypto';
+import { changedFields } from '../../common/audit/changed-fields.js';
+import { DomainError } from '../../common/errors/domain-error.js';
 import { logger } from '../../common/logging/json-logger.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
 import { sha256 } from '../../common/security/tokens.js';
@@ -21,6 +23,7 @@ import { SessionsService } from './sessions.service.js';
 import { toUserDto } from './user.mapper.js';
 import { UsersRepository } from './users.repository.js';
 import { TextFilterService } from '../word-policy/text-filter.service.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 
 const RECOVERY_CODE_COUNT = 10;
 const TOTP_ISSUER = 'Miyu';
@@ -28,6 +31,13 @@ const TOTP_ISSUER = 'Miyu';
 export interface SignedIn {
   token: string;
   state: AuthState;
+}
+
+/** What a sign-in attempt found out, for its audit record (never the password or a code). */
+interface SignInAttempt {
+  userId: string | null;
+  cause: 'unknown_login' | 'wrong_password' | 'disabled' | 'second_factor_missing' | 'wrong_second_factor' | null;
+  secondFactor: 'totp' | 'recovery_code' | null;
 }
 
 @Injectable()
@@ -41,20 +51,43 @@ export class AuthService {
     private readonly text: TextFilterService,
   ) {}
 
+  /** Every attempt, successful or not, is audited (`auth.sign_in`, with the error code as the failure reason). */
   async login(request: LoginRequest, client: ClientInfo): Promise<SignedIn> {
     const login = request.login.trim().toLowerCase();
+    const attempt: SignInAttempt = { userId: null, cause: null, secondFactor: null };
+    try {
+      const signedIn = await this.signIn(login, request, client, attempt);
+      this.auditSignIn(login, client, attempt, signedIn.state.sessionId, null);
+      return signedIn;
+    } catch (err) {
+      this.auditSignIn(login, client, attempt, null, err instanceof DomainError ? err.code : 'INTERNAL');
+      throw err;
+    }
+  }
+
+  private async signIn(
+    login: string,
+    request: LoginRequest,
+    client: ClientInfo,
+    attempt: SignInAttempt,
+  ): Promise<SignedIn> {
     await this.throttle.beforeAttempt(login, client.ip);
     const user = await this.users.findByLogin(login);
     // Unknown and disabled accounts take the same time and give the same answer as a wrong password.
     const passwordOk = user
       ? await this.hasher.verify(user.passwordHash, request.password)
       : await this.hasher.verifyAgainstDummy(request.password);
+    attempt.userId = user?.id ?? null;
     if (!user || !passwordOk || user.status !== 'active') {
+      attempt.cause = !user ? 'unknown_login' : !passwordOk ? 'wrong_password' : 'disabled';
       await this.recordFailure(login, client, 'bad_credentials');
     }
     const verified = user!;
     if (verified.totpSecret) {
+      attempt.cause = 'second_factor_missing';
       if (!request.totpCode && !request.recoveryCode) throw AuthError.totpRequired();
+      attempt.secondFactor = request.totpCode ? 'totp' : 'recovery_code';
+      attempt.cause = 'wrong_second_factor';
       const secondFactorOk = request.totpCode
         ? await this.acceptTotp(verified, request.totpCode)
         : await this.users.consumeRecoveryCode(verified.id, sha256(normaliseRecoveryCode(request.recoveryCode!)));
@@ -69,6 +102,7 @@ export class AuthService {
         throw AuthError.totpInvalid();
       }
     }
+    attempt.cause = null;
     await this.throttle.succeeded(login);
     const { token, session } = await this.sessions.create(verified, client);
     logger.event('info', 'auth', 'signed in', { userId: verified.id, sessionId: session.id, ip: client.ip });
@@ -81,6 +115,11 @@ export class AuthService {
 
   async logout(actor: Actor): Promise<void> {
     await this.sessions.signOut(actor);
+    this.audit({
+      action: 'auth.sign_out',
+      actor: { userId: actor.userId },
+      entity: { type: 'session', id: actor.sessionId },
+    });
   }
 
   async updateProfile(actor: Actor, request: { displayName?: string; locale?: UserDto['locale'] }): Promise<UserDto> {
@@ -88,7 +127,15 @@ export class AuthService {
       request.displayName === undefined
         ? request
         : { ...request, displayName: await this.text.check(request.displayName, 'display_name', actor) };
+    const before = await this.mustFind(actor.userId);
     await this.users.update(actor.userId, patch);
+    const changes = changedFields(before, patch, ['displayName', 'locale']);
+    if (changes)
+      this.audit({
+        action: 'user.updated',
+        entity: { type: 'user', id: actor.userId, name: before.login },
+        context: { changes, source: 'profile' },
+      });
     if (patch.displayName !== undefined) {
       const event: UserProfileChangedEvent = { userId: actor.userId };
       await this.events.emitAsync(USER_PROFILE_CHANGED_EVENT, event);
@@ -99,9 +146,14 @@ export class AuthService {
   /** Changing the password ends every other session of the user. */
   async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.mustFind(actor.userId);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw AuthError.passwordInvalid();
+    const entity = { type: 'user', id: user.id, name: user.login } as const;
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      this.audit({ action: 'auth.password_changed', entity, result: { ok: false, reason: 'AUTH_PASSWORD_INVALID' } });
+      throw AuthError.passwordInvalid();
+    }
     await this.users.update(user.id, { passwordHash: await this.hasher.hash(newPassword) });
-    await this.sessions.revoke(user.id, 'password_changed', { exceptId: actor.sessionId });
+    const revoked = await this.sessions.revoke(user.id, 'password_changed', { exceptId: actor.sessionId });
+    this.audit({ action: 'auth.password_changed', entity, context: { sessionsRevoked: revoked.length } });
   }
 
   async enrollTotp(actor: Actor): Promise<TotpEnrollResponse> {
@@ -117,7 +169,11 @@ export class AuthService {
     if (user.totpSecret) throw AuthError.totpAlreadyEnabled();
     if (!user.totpPendingSecret) throw AuthError.totpNotEnrolled();
     const step = matchTotp(user.totpPendingSecret, code, Date.now());
-    if (step === null) throw AuthError.totpInvalid();
+    const entity = { type: 'user', id: user.id, name: user.login } as const;
+    if (step === null) {
+      this.audit({ action: 'auth.totp_enabled', entity, result: { ok: false, reason: 'AUTH_TOTP_INVALID' } });
+      throw AuthError.totpInvalid();
+    }
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await this.users.transaction(async (manager) => {
       await this.users.update(
@@ -132,16 +188,48 @@ export class AuthService {
         manager,
       );
     });
+    this.audit({ action: 'auth.totp_enabled', entity, context: { recoveryCodes: recoveryCodes.length } });
     return { recoveryCodes };
   }
 
   async disableTotp(actor: Actor, password: string): Promise<void> {
     const user = await this.mustFind(actor.userId);
-    if (!(await this.hasher.verify(user.passwordHash, password))) throw AuthError.passwordInvalid();
+    const entity = { type: 'user', id: user.id, name: user.login } as const;
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      this.audit({ action: 'auth.totp_disabled', entity, result: { ok: false, reason: 'AUTH_PASSWORD_INVALID' } });
+      throw AuthError.passwordInvalid();
+    }
+    const wasEnabled = user.totpSecret !== null;
     await this.users.transaction(async (manager) => {
       await this.users.update(user.id, { totpSecret: null, totpPendingSecret: null, totpLastStep: null }, manager);
       await this.users.deleteRecoveryCodes(user.id, manager);
     });
+    this.audit({ action: 'auth.totp_disabled', entity, context: { wasEnabled } });
+  }
+
+  private auditSignIn(
+    login: string,
+    client: ClientInfo,
+    attempt: SignInAttempt,
+    sessionId: string | null,
+    failure: string | null,
+  ): void {
+    this.audit({
+      action: 'auth.sign_in',
+      // A failed attempt is made by nobody known yet: the account tried is the entity.
+      actor: { userId: failure ? null : attempt.userId, ip: client.ip, userAgent: client.userAgent },
+      entity: { type: 'user', id: attempt.userId, name: login },
+      context: {
+        ...(sessionId ? { sessionId } : {}),
+        ...(attempt.cause ? { cause: attempt.cause } : {}),
+        ...(attempt.secondFactor ? { secondFactor: attempt.secondFactor } : {}),
+      },
+      result: failure ? { ok: false, reason: failure } : { ok: true },
+    });
+  }
+
+  private audit(record: AuditRecord): void {
+    this.events.emit(AUDIT_EVENT, record);
   }
 
   private async acceptTotp(user: UserEntity, code: string): Promise<boolean> {

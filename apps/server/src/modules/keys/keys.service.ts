@@ -22,6 +22,7 @@ import {
 } from '@miyu/protocol';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
 import type { Actor } from '../auth/auth.types.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { DeviceEntity } from './entities/device.entity.js';
 import { KeysError } from './keys.errors.js';
 import { KeysRepository } from './keys.repository.js';
@@ -89,6 +90,12 @@ export class KeysService implements OnModuleInit {
     });
     const added: DeviceAddedEvent = { deviceId: device.id, userId: actor.userId };
     this.events.emit(DEVICE_ADDED_EVENT, added);
+    this.audit({
+      action: 'device.added',
+      actor: { userId: actor.userId },
+      entity: { type: 'device', id: device.id, name: device.name },
+      context: { userId: actor.userId, oneTimePrekeys: bundle.oneTimePrekeys.length },
+    });
     return toDeviceDto(device, bundle.oneTimePrekeys.length);
   }
 
@@ -115,6 +122,12 @@ export class KeysService implements OnModuleInit {
     if (existing + decoded.length > MAX_ONE_TIME_PREKEYS) throw KeysError.prekeysFull(MAX_ONE_TIME_PREKEYS);
     await this.keys.addPrekeys(device.id, decoded);
     const count = (await this.keys.countPrekeys([device.id])).get(device.id) ?? 0;
+    this.audit({
+      action: 'keys.prekeys_added',
+      actor: { userId: actor.userId, deviceId: device.id },
+      entity: { type: 'device', id: device.id, name: device.name },
+      context: { count: decoded.length, available: count },
+    });
     return toDeviceDto(device, count);
   }
 
@@ -188,8 +201,13 @@ export class KeysService implements OnModuleInit {
     for (const deviceId of ids) {
       const event: DeviceRemovedEvent = { deviceId, userId, reason };
       this.events.emit(DEVICE_REMOVED_EVENT, event);
+      this.audit({ action: 'device.removed', entity: { type: 'device', id: deviceId }, context: { userId, reason } });
     }
     return ids;
+  }
+
+  private audit(record: AuditRecord): void {
+    this.events.emit(AUDIT_EVENT, record);
   }
 
   private async ownActiveDevice(actor: Actor, deviceId: string): Promise<DeviceEntity> {

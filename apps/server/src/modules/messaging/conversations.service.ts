@@ -11,6 +11,7 @@ import type { EntityManager } from 'typeorm';
 import { logger } from '../../common/logging/json-logger.js';
 import { uuidv7 } from '../../common/security/uuid.js';
 import type { Actor } from '../auth/auth.types.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationEntity } from './entities/conversation.entity.js';
 import type { MessageEntity } from './entities/message.entity.js';
@@ -65,6 +66,11 @@ export class ConversationsService {
       return { entries: [created, ...added], members: [actor.userId, ...active] };
     });
     this.announce(conversation.id, entries, members, { added: members, removed: [] });
+    this.audit({
+      action: 'conversation.created',
+      entity: { type: 'conversation', id: conversation.id, name },
+      context: { kind: 'group', memberIds: members, topic },
+    });
     return toConversationDto({
       conversation: { ...conversation, lastSeq: String(entries.length) },
       memberCount: members.length,
@@ -107,8 +113,14 @@ export class ConversationsService {
         : null;
       return { added, entry, members: await this.conversations.activeMemberIds(conversation.id, manager) };
     });
-    if (result.entry)
+    if (result.entry) {
       this.announce(conversation.id, [result.entry], result.members, { added: result.added, removed: [] });
+      this.audit({
+        action: 'conversation.member_added',
+        entity: { type: 'conversation', id: conversation.id, name: conversation.name },
+        context: { userIds: result.added },
+      });
+    }
     return this.get(actor, conversationId);
   }
 
@@ -132,9 +144,10 @@ export class ConversationsService {
         ? { type: 'member_left', userId }
         : { type: 'member_removed', by: actor.userId, userId };
       const entries = [await this.append(conversation.id, event, manager)];
+      let successor: string | null = null;
       if (target.role === 'owner') {
         // An owner who leaves hands the group to the longest-standing admin, else member.
-        const successor = await this.conversations.successorOwner(conversation.id, manager);
+        successor = await this.conversations.successorOwner(conversation.id, manager);
         await this.conversations.setOwner(conversation.id, successor, manager);
         if (successor) {
           await this.conversations.setRole(conversation.id, successor, 'owner', manager);
@@ -147,9 +160,26 @@ export class ConversationsService {
           );
         }
       }
-      return { entries, members: await this.conversations.activeMemberIds(conversation.id, manager) };
+      return {
+        entries,
+        successor,
+        role: target.role,
+        members: await this.conversations.activeMemberIds(conversation.id, manager),
+      };
     });
     this.announce(conversation.id, result.entries, [...result.members, userId], { added: [], removed: [userId] });
+    const entity = { type: 'conversation', id: conversation.id, name: conversation.name } as const;
+    this.audit({
+      action: 'conversation.member_removed',
+      entity,
+      context: { userIds: [userId], left: leaving, role: result.role },
+    });
+    if (result.successor)
+      this.audit({
+        action: 'conversation.role_changed',
+        entity,
+        context: { userId: result.successor, after: 'owner', reason: 'owner_left' },
+      });
   }
 
   /** Creates the conversation of a department group (same id as the group); idempotent. */
@@ -255,6 +285,11 @@ export class ConversationsService {
       });
       const members = [actor.userId, otherUserId];
       this.announce(conversation.id, [entry], members, { added: members, removed: [] });
+      this.audit({
+        action: 'conversation.created',
+        entity: { type: 'conversation', id: conversation.id },
+        context: { kind: 'direct', memberIds: members },
+      });
     } catch (err) {
       // Two people opening the same direct chat at once: the unique direct_key decides; use the winner.
       if ((err as { driverError?: { code?: string } }).driverError?.code !== '23505') throw err;
@@ -268,6 +303,10 @@ export class ConversationsService {
     if (found.conversation.kind !== 'group') throw MessagingError.managed();
     if (found.membership.role === 'member' && actor.role !== 'admin') throw MessagingError.notMember();
     return found;
+  }
+
+  private audit(record: AuditRecord): void {
+    this.events.emit(AUDIT_EVENT, record);
   }
 
   private append(conversationId: string, event: SystemEvent, manager: EntityManager): Promise<MessageEntity> {

@@ -8,7 +8,9 @@ import type {
   UpdateConversationRequest,
 } from '@miyu/protocol';
 import type { EntityManager } from 'typeorm';
+import { changedFields } from '../../common/audit/changed-fields.js';
 import type { Actor } from '../auth/auth.types.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { TextFilterService } from '../word-policy/text-filter.service.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
@@ -55,6 +57,12 @@ export class GroupSettingsService {
         ...(topic !== undefined ? { topic } : {}),
       });
     });
+    const after = { ...(name !== undefined ? { name } : {}), ...(topic !== undefined ? { topic: topic || null } : {}) };
+    this.audit({
+      action: 'conversation.updated',
+      entity: { type: 'conversation', id: conversationId, name: name ?? conversation.name },
+      context: { changes: changedFields(conversation, after, ['name', 'topic']) ?? {} },
+    });
     return this.conversations.get(actor, conversationId);
   }
 
@@ -69,6 +77,7 @@ export class GroupSettingsService {
     if (membership.role !== 'owner' && actor.role !== 'admin') throw MessagingError.roleForbidden();
     if (role === 'owner' && userId === actor.userId && membership.role === 'owner')
       return this.conversations.members(actor, conversationId);
+    const changes: Array<{ userId: string; before: MemberRole; after: MemberRole }> = [];
     await this.inTransaction(conversationId, async (manager, append) => {
       const target = await this.repo.activeMembership(conversationId, userId, manager);
       if (!target) throw MessagingError.notMember();
@@ -81,13 +90,25 @@ export class GroupSettingsService {
         if (current) {
           await this.repo.setRole(conversationId, current.userId, 'admin', manager);
           await append({ type: 'member_role_changed', by: actor.userId, userId: current.userId, role: 'admin' });
+          changes.push({ userId: current.userId, before: current.role, after: 'admin' });
         }
         await this.repo.setOwner(conversationId, userId, manager);
       }
       await this.repo.setRole(conversationId, userId, role, manager);
       await append({ type: 'member_role_changed', by: actor.userId, userId, role });
+      changes.push({ userId, before: target.role, after: role });
     });
+    for (const change of changes)
+      this.audit({
+        action: 'conversation.role_changed',
+        entity: { type: 'conversation', id: conversationId, name: conversation.name },
+        context: change,
+      });
     return this.conversations.members(actor, conversationId);
+  }
+
+  private audit(record: AuditRecord): void {
+    this.events.emit(AUDIT_EVENT, record);
   }
 
   /** Runs `work` under the conversation's row lock, then fans the appended entries out to the members. */

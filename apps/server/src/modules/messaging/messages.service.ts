@@ -11,8 +11,10 @@ import {
   type SyncPage,
   type TimelineMessage,
 } from '@miyu/protocol';
+import { changedFields } from '../../common/audit/changed-fields.js';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
 import type { Actor } from '../auth/auth.types.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsService } from './conversations.service.js';
 import { GroupCommit } from '../../common/timing/group-commit.js';
@@ -26,7 +28,18 @@ import { WordPolicyError } from '../word-policy/word-policy.errors.js';
 export interface Sender {
   userId: string;
   deviceId: string | null;
+  /** The client's address and user agent (from the socket's handshake), for the audit log. */
+  ip?: string | null;
+  userAgent?: string | null;
 }
+
+const MESSAGING_SETTINGS = [
+  'recallWindowMinutes',
+  'notificationPreviews',
+  'watermarkEnabled',
+  'watermarkFields',
+  'receiptsPolicy',
+] as const satisfies ReadonlyArray<keyof MessagingSettings>;
 
 /**
  * The delivery contract (ARCHITECTURE §4): a send is acked with its seq only after it is committed; resends with the
@@ -60,22 +73,41 @@ export class MessagesService {
     // The client checked the text against the policy version it names; an older one than the current is refused.
     const current = await this.policy.version();
     if (e.policyVersion < current) throw WordPolicyError.stale(current);
+    const envelope = Buffer.from(encodeEnvelope(e));
     const outcome = await this.commits.submit({
       conversationId: request.conversationId,
       clientMsgId: request.clientMsgId,
       senderUserId: sender.userId,
       senderDeviceId: sender.deviceId,
-      envelope: Buffer.from(encodeEnvelope(e)),
+      envelope,
       mentionsAll: request.mentionsAll ?? false,
     });
     if (outcome.kind === 'not_member') throw MessagingError.notFound();
     if (outcome.kind === 'mention_all_forbidden') throw MessagingError.mentionAllForbidden();
     if (outcome.kind === 'duplicate') return { seq: outcome.seq, serverTs: outcome.serverTs.toISOString() };
-    return { seq: Number(outcome.message.seq), serverTs: outcome.message.serverTs.toISOString() };
+    // After the commit, off the transaction: metadata only (the audit writer batches these).
+    const seq = Number(outcome.message.seq);
+    this.audit({
+      action: 'message.sent',
+      actor: { userId: sender.userId, deviceId: sender.deviceId, ip: sender.ip, userAgent: sender.userAgent },
+      entity: { type: 'message', id: `${request.conversationId}:${seq}` },
+      context: {
+        conversationId: request.conversationId,
+        seq,
+        clientMsgId: request.clientMsgId,
+        bytes: envelope.length,
+        mentionsAll: outcome.message.mentionsAll,
+      },
+    });
+    return { seq, serverTs: outcome.message.serverTs.toISOString() };
   }
 
   /** The sender may recall within the window; an admin may recall any message at any time. */
-  async recall(actor: Pick<Actor, 'userId' | 'role'>, conversationId: string, seq: number): Promise<{ seq: number }> {
+  async recall(
+    actor: Pick<Actor, 'userId' | 'role'> & Partial<Pick<Sender, 'deviceId' | 'ip' | 'userAgent'>>,
+    conversationId: string,
+    seq: number,
+  ): Promise<{ seq: number }> {
     const isAdmin = actor.role === 'admin';
     // Org admins moderate any conversation; everyone else must be in it.
     if (!isAdmin) await this.conversations.requireMember(actor, conversationId);
@@ -97,6 +129,17 @@ export class MessagesService {
       const recipientUserIds = await this.conversationsRepo.activeMemberIds(conversationId);
       const event: TimelineAppendedEvent = { conversationId, messages: [entry], recipientUserIds };
       this.events.emit(TIMELINE_APPENDED_EVENT, event);
+      this.audit({
+        action: 'message.recalled',
+        actor: { userId: actor.userId, deviceId: actor.deviceId, ip: actor.ip, userAgent: actor.userAgent },
+        entity: { type: 'message', id: `${conversationId}:${seq}` },
+        context: {
+          conversationId,
+          seq,
+          senderUserId: message.senderUserId,
+          byAdmin: message.senderUserId !== actor.userId,
+        },
+      });
     }
     return { seq };
   }
@@ -107,7 +150,13 @@ export class MessagesService {
 
   async updateSettings(actor: Pick<Actor, 'role'>, settings: MessagingSettingsPatch): Promise<MessagingSettings> {
     if (actor.role !== 'admin') throw new ForbiddenError();
+    const before = await this.messages.settings();
     await this.messages.updateSettings(settings);
+    this.audit({
+      action: 'messaging_settings.updated',
+      entity: { type: 'settings', id: 'messaging', name: 'messaging' },
+      context: { changes: changedFields(before, settings, MESSAGING_SETTINGS) ?? {} },
+    });
     return this.settings();
   }
 
@@ -134,6 +183,10 @@ export class MessagesService {
 
   async changes(actor: Pick<Actor, 'userId'>): Promise<SyncChanges> {
     return { conversations: await this.conversationsRepo.lastSeqsForUser(actor.userId) };
+  }
+
+  private audit(record: AuditRecord): void {
+    this.events.emit(AUDIT_EVENT, record);
   }
 
   private async persist(batch: NewMessage[]): Promise<PersistOutcome[]> {

@@ -30,7 +30,15 @@ export class MessagingGateway {
   @SubscribeMessage('message:send')
   send(socket: MiyuSocket, payload: unknown): Promise<Ack<MessageSendAck>> {
     return this.handler.handle('message:send', payload, (input) =>
-      this.messages.send({ userId: socket.data.userId, deviceId: socket.data.deviceId }, input),
+      this.messages.send(
+        {
+          userId: socket.data.userId,
+          deviceId: socket.data.deviceId,
+          ip: socket.data.ip,
+          userAgent: socket.data.userAgent,
+        },
+        input,
+      ),
     );
   }
 
@@ -38,7 +46,13 @@ export class MessagingGateway {
   recall(socket: MiyuSocket, payload: unknown): Promise<Ack<{ seq: number }>> {
     return this.handler.handle('message:recall', payload, (input) =>
       this.messages.recall(
-        { userId: socket.data.userId, role: socket.data.role as Actor['role'] },
+        {
+          userId: socket.data.userId,
+          role: socket.data.role as Actor['role'],
+          deviceId: socket.data.deviceId,
+          ip: socket.data.ip,
+          userAgent: socket.data.userAgent,
+        },
         input.conversationId,
         input.seq,
       ),

@@ -23,7 +23,7 @@ import type { Request } from 'express';
 import type { Server, Socket } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { originAllowed } from '../../common/http/origin.js';
+import { forwardedClientIp, originAllowed } from '../../common/http/origin.js';
 import { logger } from '../../common/logging/json-logger.js';
 import { SESSIONS_REVOKED_EVENT, type SessionsRevokedEvent } from '../auth/auth.types.js';
 import { readCookie } from '../auth/session-cookie.js';
@@ -38,6 +38,9 @@ export interface SocketData {
   sessionId: string;
   role: string;
   deviceId: string | null;
+  /** The client's address (as TRUST_PROXY says to read it) and user agent at the handshake, for audit records. */
+  ip: string | null;
+  userAgent: string | null;
 }
 
 export type MiyuServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -147,7 +150,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       await this.keys.assertActiveDevice(user.id, requested);
       deviceId = requested;
     }
-    socket.data = { userId: user.id, sessionId: session.id, role: user.role, deviceId };
+    const userAgent = req.headers['user-agent'];
+    socket.data = {
+      userId: user.id,
+      sessionId: session.id,
+      role: user.role,
+      deviceId,
+      ip: forwardedClientIp(req, this.config.trustProxy),
+      userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 300) : null,
+    };
     const joined = [rooms.user(user.id), rooms.session(session.id)];
     if (deviceId) joined.push(rooms.device(deviceId));
     await socket.join(joined);

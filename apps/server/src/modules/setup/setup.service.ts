@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { SetupStatus } from '@miyu/protocol';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { logger } from '../../common/logging/json-logger.js';
@@ -8,7 +9,8 @@ import type { SignedIn } from '../auth/auth.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { toUserDto } from '../auth/user.mapper.js';
 import { UsersRepository } from '../auth/users.repository.js';
-import { type NewUser, UsersService } from '../users/users.service.js';
+import { createdRecord, type NewUser, UsersService } from '../users/users.service.js';
+import { AUDIT_EVENT } from '../audit/audit.events.js';
 import { SetupError } from './setup.errors.js';
 import { SetupRepository } from './setup.repository.js';
 
@@ -27,6 +29,7 @@ export class SetupService implements OnApplicationBootstrap {
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
     private readonly sessions: SessionsService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,6 +58,7 @@ export class SetupService implements OnApplicationBootstrap {
       return created;
     });
     logger.event('info', 'setup', 'first admin created', { userId: user.id });
+    this.events.emit(AUDIT_EVENT, { ...createdRecord(toUserDto(user), 'setup'), actor: { userId: user.id } });
     const { token: sessionToken, session } = await this.sessions.create(user, client);
     return {
       token: sessionToken,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { CreateUserRequest, SessionDto, UpdateUserRequest, UserDto, UserPage, UserRole } from '@miyu/protocol';
 import type { EntityManager } from 'typeorm';
+import { changedFields } from '../../common/audit/changed-fields.js';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
 import { uuidv7 } from '../../common/security/uuid.js';
@@ -20,6 +21,7 @@ import { toUserDto } from '../auth/user.mapper.js';
 import { UsersRepository } from '../auth/users.repository.js';
 import { UsersError } from './users.errors.js';
 import { TextFilterService } from '../word-policy/text-filter.service.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 
 export type NewUser = Omit<CreateUserRequest, 'locale' | 'role'> & { locale?: UserEntity['locale']; role?: UserRole };
 
@@ -49,6 +51,7 @@ export class UsersService {
     const displayName = await this.text.check(input.displayName, 'display_name', actor);
     const user = toUserDto(await this.createUnchecked({ ...input, displayName }));
     await this.profileChanged(user.id);
+    this.audit(createdRecord(user, 'admin'));
     return user;
   }
 
@@ -94,6 +97,7 @@ export class UsersService {
         .getRepository(UserEntity)
         .findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw UsersError.notFound();
+      const before = { ...user };
       const losesAdmin =
         user.role === 'admin' &&
         user.status === 'active' &&
@@ -118,7 +122,7 @@ export class UsersService {
       } catch (err) {
         throw mapUniqueViolation(err);
       }
-      return { disabled: update.status === 'disabled', status: update.status };
+      return { disabled: update.status === 'disabled', status: update.status, before };
     });
     // A disabled user's sessions and sockets end at once, on every server process.
     if (changed.disabled) {
@@ -131,8 +135,28 @@ export class UsersService {
       const event: UserStatusChangedEvent = { userId, status: changed.status };
       await this.events.emitAsync(USER_STATUS_CHANGED_EVENT, event);
     }
+    this.auditUpdate(changed.before, patch);
     const user = await this.users.findById(userId);
     return toUserDto(user!);
+  }
+
+  /** One record per kind of change: profile fields, role, status (with before and after). */
+  private auditUpdate(before: UserEntity, patch: UpdateUserRequest): void {
+    const entity = { type: 'user', id: before.id, name: before.login } as const;
+    const changes = changedFields(before, patch, ['displayName', 'employeeNo', 'email', 'phone']);
+    if (changes) this.audit({ action: 'user.updated', entity, context: { changes } });
+    if (patch.role !== undefined && patch.role !== before.role)
+      this.audit({ action: 'user.role_changed', entity, context: { before: before.role, after: patch.role } });
+    if (patch.status !== undefined && patch.status !== before.status)
+      this.audit({
+        action: patch.status === 'disabled' ? 'user.disabled' : 'user.enabled',
+        entity,
+        context: { before: before.status, after: patch.status },
+      });
+  }
+
+  private audit(record: AuditRecord): void {
+    this.events.emit(AUDIT_EVENT, record);
   }
 
   /** The org directory re-indexes the person at once (search finds new and renamed people immediately). */
@@ -144,9 +168,15 @@ export class UsersService {
   /** Sets a password for an account (imported people have none); the account's sessions end. */
   async setPassword(actor: Actor, userId: string, password: string): Promise<void> {
     assertAdmin(actor);
-    if (!(await this.users.findById(userId))) throw UsersError.notFound();
+    const user = await this.users.findById(userId);
+    if (!user) throw UsersError.notFound();
     await this.users.update(userId, { passwordHash: await this.hasher.hash(password) });
-    if (userId !== actor.userId) await this.sessions.revoke(userId, 'password_changed');
+    const revoked = userId !== actor.userId ? await this.sessions.revoke(userId, 'password_changed') : [];
+    this.audit({
+      action: 'user.password_set',
+      entity: { type: 'user', id: userId, name: user.login },
+      context: { sessionsRevoked: revoked.length },
+    });
   }
 
   async sessionsOf(actor: Actor, userId: string): Promise<SessionDto[]> {
@@ -160,6 +190,23 @@ export class UsersService {
     if (!(await this.users.findById(userId))) throw UsersError.notFound();
     return (await this.sessions.revoke(userId, 'revoked')).length;
   }
+}
+
+/** `user.created`: the account's profile and role (never its password). */
+export function createdRecord(user: UserDto, source: 'admin' | 'setup'): AuditRecord {
+  return {
+    action: 'user.created',
+    entity: { type: 'user', id: user.id, name: user.login },
+    context: {
+      source,
+      displayName: user.displayName,
+      role: user.role,
+      employeeNo: user.employeeNo,
+      email: user.email,
+      phone: user.phone,
+      locale: user.locale,
+    },
+  };
 }
 
 function mapUniqueViolation(err: unknown): unknown {

@@ -22,6 +22,9 @@ export interface NewHit {
   policyVersion: number;
 }
 
+/** A hit as filed: its id, and everything but the rule's pattern. */
+export type FiledHit = Omit<NewHit, 'rulePattern'> & { id: string };
+
 type Filter = Omit<FilterHitQuery, 'limit' | 'offset'>;
 
 const BY_KEY = {
@@ -40,8 +43,8 @@ export class HitLogRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Files hits with each person's primary department at the time; a retried send's hit is kept once. */
-  async insert(hits: NewHit[]): Promise<number> {
-    if (hits.length === 0) return 0;
+  async insert(hits: NewHit[]): Promise<FiledHit[]> {
+    if (hits.length === 0) return [];
     const rows = (await this.dataSource.query(
       `INSERT INTO filter_hits (user_id, device_id, department_id, rule_id, rule_pattern, category, action, source,
                                 conversation_id, client_msg_id, policy_version)
@@ -53,7 +56,7 @@ export class HitLogRepository {
                      $9::uuid[], $10::int[])
            AS h(user_id, device_id, rule_id, rule_pattern, category, action, source, conversation_id, client_msg_id, policy_version)
        ON CONFLICT (user_id, client_msg_id, rule_id) WHERE client_msg_id IS NOT NULL DO NOTHING
-       RETURNING id`,
+       RETURNING id, user_id, device_id, rule_id, category, action, source, conversation_id, client_msg_id, policy_version`,
       [
         hits.map((h) => h.userId),
         hits.map((h) => h.deviceId),
@@ -66,8 +69,30 @@ export class HitLogRepository {
         hits.map((h) => h.clientMsgId),
         hits.map((h) => h.policyVersion),
       ],
-    )) as unknown[];
-    return rows.length;
+    )) as Array<{
+      id: string;
+      user_id: string | null;
+      device_id: string | null;
+      rule_id: string;
+      category: string;
+      action: NewHit['action'];
+      source: NewHit['source'];
+      conversation_id: string | null;
+      client_msg_id: string | null;
+      policy_version: number;
+    }>;
+    return rows.map((r) => ({
+      id: String(r.id),
+      userId: r.user_id,
+      deviceId: r.device_id,
+      ruleId: r.rule_id,
+      category: r.category,
+      action: r.action,
+      source: r.source,
+      conversationId: r.conversation_id,
+      clientMsgId: r.client_msg_id,
+      policyVersion: r.policy_version,
+    }));
   }
 
   /** Rules by id, for hits a client reports (the server takes category and pattern from its own copy). */

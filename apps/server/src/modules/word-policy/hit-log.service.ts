@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type {
   FilterHitDto,
   FilterHitQuery,
@@ -8,8 +9,9 @@ import type {
 } from '@miyu/protocol';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
 import type { Actor } from '../auth/auth.types.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { CurrentWordPolicy } from './current-policy.js';
-import { HitLogRepository } from './hit-log.repository.js';
+import { HitLogRepository, type NewHit } from './hit-log.repository.js';
 import { WordPolicyError } from './word-policy.errors.js';
 
 const CSV_COLUMNS = [
@@ -33,7 +35,30 @@ export class HitLogService {
   constructor(
     private readonly repo: HitLogRepository,
     private readonly current: CurrentWordPolicy,
+    private readonly events: EventEmitter2,
   ) {}
+
+  /** Files hits (from clients and the server's own checks) and audits each one filed: who, which rule, where. */
+  async file(hits: NewHit[]): Promise<number> {
+    const filed = await this.repo.insert(hits);
+    for (const hit of filed)
+      this.events.emit(AUDIT_EVENT, {
+        action: 'word_filter.hit',
+        actor: { userId: hit.userId, deviceId: hit.deviceId },
+        entity: { type: 'word_policy', id: hit.ruleId },
+        context: {
+          hitId: hit.id,
+          ruleId: hit.ruleId,
+          category: hit.category,
+          action: hit.action,
+          source: hit.source,
+          conversationId: hit.conversationId,
+          clientMsgId: hit.clientMsgId,
+          policyVersion: hit.policyVersion,
+        },
+      } satisfies AuditRecord);
+    return filed.length;
+  }
 
   /** A client reports what its user tripped; rules and conversations must be real and the user a member. */
   async report(
@@ -65,7 +90,7 @@ export class HitLogService {
         policyVersion: report.policyVersion,
       };
     });
-    return { filed: await this.repo.insert(hits) };
+    return { filed: await this.file(hits) };
   }
 
   list(actor: Pick<Actor, 'role'>, query: FilterHitQuery): Promise<{ items: FilterHitDto[]; total: number }> {

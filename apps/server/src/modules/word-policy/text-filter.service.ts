@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FilterHitSource } from '@miyu/protocol';
 import { CurrentWordPolicy } from './current-policy.js';
-import { HitLogRepository } from './hit-log.repository.js';
+import { HitLogService } from './hit-log.service.js';
 import { WordPolicyError } from './word-policy.errors.js';
 
 export interface TextAuthor {
@@ -18,7 +18,7 @@ export interface TextAuthor {
 export class TextFilterService {
   constructor(
     private readonly current: CurrentWordPolicy,
-    private readonly hits: HitLogRepository,
+    private readonly hits: HitLogService,
   ) {}
 
   /** Returns the text to store (masked where a `mask` rule matched); throws WORD_FILTER_BLOCKED on `block`. */
@@ -33,7 +33,7 @@ export class TextFilterService {
     const result = filter.scan(text);
     if (result.hits.length === 0) return text;
     const rules = new Map(result.hits.map((h) => [h.ruleId, h]));
-    await this.hits.insert(
+    await this.hits.file(
       [...rules.values()].map((h) => ({
         userId: author?.userId ?? null,
         deviceId: author?.deviceId ?? null,

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
+import { SigningKeys } from '../../common/security/signing-keys.js';
 import { AdminWordPolicyController } from './admin-word-policy.controller.js';
 import { CurrentWordPolicy } from './current-policy.js';
 import { HitLogRepository } from './hit-log.repository.js';
 import { HitLogService } from './hit-log.service.js';
-import { PolicySigner } from './policy-signer.js';
 import { TextFilterService } from './text-filter.service.js';
 import { WordPolicyController } from './word-policy.controller.js';
 import { WordPolicyRepository } from './word-policy.repository.js';
@@ -19,7 +19,7 @@ import { WordPolicyService } from './word-policy.service.js';
   providers: [
     WordPolicyRepository,
     HitLogRepository,
-    PolicySigner,
+    SigningKeys,
     CurrentWordPolicy,
     WordPolicyService,
     HitLogService,

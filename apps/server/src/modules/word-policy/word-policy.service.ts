@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import {
   ErrorCode,
   type FilterImport,
@@ -20,8 +21,11 @@ import {
 import { checkPattern, compileFilter, FilterRuleError, normalizeForMatching } from '@miyu/word-filter';
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { changedFields } from '../../common/audit/changed-fields.js';
 import { DomainError, ForbiddenError } from '../../common/errors/domain-error.js';
+import { SigningKeys } from '../../common/security/signing-keys.js';
 import type { Actor } from '../auth/auth.types.js';
+import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { CurrentWordPolicy } from './current-policy.js';
 import {
   detectWordListFormat,
@@ -31,11 +35,12 @@ import {
   WordListFileError,
   type WordListFormat,
 } from './import/index.js';
-import { PolicySigner } from './policy-signer.js';
 import { WordPolicyError } from './word-policy.errors.js';
 import { type NewRule, WordPolicyRepository } from './word-policy.repository.js';
 
 type Admin = Pick<Actor, 'userId' | 'role'>;
+/** What a change did, for its `word_policy.published` audit record (rules are policy, not anyone's messages). */
+type Changed = { changed: Record<string, unknown> };
 
 /**
  * The organisation's sensitive-word policy, as admins edit it. Every change publishes a new version in the same
@@ -46,8 +51,9 @@ type Admin = Pick<Actor, 'userId' | 'role'>;
 export class WordPolicyService {
   constructor(
     private readonly repo: WordPolicyRepository,
-    private readonly signer: PolicySigner,
+    private readonly keys: SigningKeys,
     private readonly current: CurrentWordPolicy,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** The signed current policy, for every signed-in client (null before the first publication). */
@@ -58,7 +64,7 @@ export class WordPolicyService {
       version: latest.version,
       payload: latest.payload,
       signature: latest.signature.toString('base64url'),
-      publicKey: (await this.signer.publicKey()).toString('base64url'),
+      publicKey: (await this.keys.publicKey('word-policy')).toString('base64url'),
     };
   }
 
@@ -67,7 +73,7 @@ export class WordPolicyService {
     const [latest, options, fingerprint] = await Promise.all([
       this.repo.latest(),
       this.repo.options(),
-      this.signer.fingerprint(),
+      this.keys.fingerprint('word-policy'),
     ]);
     return {
       version: latest?.version ?? 0,
@@ -90,7 +96,7 @@ export class WordPolicyService {
     return this.change(actor, async (db) => {
       if (await this.repo.ruleIdByKey(db, rule.type, rule.matchKey)) throw WordPolicyError.ruleExists();
       await this.repo.insertRule(db, rule, actor.userId);
-      return { id: rule.id };
+      return { id: rule.id, changed: { change: 'rule_added', ruleId: rule.id, rule: ruleFields(rule) } };
     });
   }
 
@@ -98,19 +104,24 @@ export class WordPolicyService {
     requireAdmin(actor);
     const rule = toRule(id, input);
     return this.change(actor, async (db) => {
-      if (!(await this.repo.findRule(db, id))) throw WordPolicyError.ruleNotFound();
+      const before = await this.repo.findRule(db, id);
+      if (!before) throw WordPolicyError.ruleNotFound();
       const holder = await this.repo.ruleIdByKey(db, rule.type, rule.matchKey);
       if (holder && holder !== id) throw WordPolicyError.ruleExists();
       await this.repo.updateRule(db, rule);
-      return { id };
+      return {
+        id,
+        changed: { change: 'rule_updated', ruleId: id, before: ruleFields(before), after: ruleFields(rule) },
+      };
     });
   }
 
   async deleteRule(actor: Admin, id: string): Promise<{ version: number }> {
     requireAdmin(actor);
     return this.change(actor, async (db) => {
-      if (!(await this.repo.deleteRule(db, id))) throw WordPolicyError.ruleNotFound();
-      return {};
+      const before = await this.repo.findRule(db, id);
+      if (!before || !(await this.repo.deleteRule(db, id))) throw WordPolicyError.ruleNotFound();
+      return { changed: { change: 'rule_deleted', ruleId: id, before: ruleFields(before) } };
     });
   }
 
@@ -128,23 +139,26 @@ export class WordPolicyService {
       if ((await this.repo.whitelist(db)).length >= MAX_FILTER_WHITELIST)
         throw WordPolicyError.ruleInvalid(`at most ${MAX_FILTER_WHITELIST} allowed phrases`);
       if (!(await this.repo.addWhitelist(db, id, phrase, matchKey))) throw WordPolicyError.ruleExists();
-      return { id };
+      return { id, changed: { change: 'whitelist_added', whitelistId: id, phrase } };
     });
   }
 
   async deleteWhitelist(actor: Admin, id: string): Promise<{ version: number }> {
     requireAdmin(actor);
     return this.change(actor, async (db) => {
-      if (!(await this.repo.deleteWhitelist(db, id))) throw WordPolicyError.ruleNotFound();
-      return {};
+      const before = (await this.repo.whitelist(db)).find((w) => w.id === id);
+      if (!before || !(await this.repo.deleteWhitelist(db, id))) throw WordPolicyError.ruleNotFound();
+      return { changed: { change: 'whitelist_deleted', whitelistId: id, phrase: before.phrase } };
     });
   }
 
   async setOptions(actor: Admin, patch: Partial<FilterOptionsDto>): Promise<{ version: number }> {
     requireAdmin(actor);
     return this.change(actor, async (db) => {
-      await this.repo.setOptions(db, { ...(await this.repo.options(db)), ...patch });
-      return {};
+      const before = await this.repo.options(db);
+      await this.repo.setOptions(db, { ...before, ...patch });
+      const changes = changedFields(before, patch, ['foldTraditional', 'skipSeparators']) ?? {};
+      return { changed: { change: 'options', changes } };
     });
   }
 
@@ -177,7 +191,7 @@ export class WordPolicyService {
       const counts = await this.repo.upsertWords(db, [...byKey.values()], actor.userId);
       if ((await this.repo.allRules(db)).length > MAX_FILTER_RULES)
         throw WordPolicyError.ruleInvalid(`at most ${MAX_FILTER_RULES} rules`);
-      return counts;
+      return { ...counts, changed: { change: 'import', rows: body.rows.length, ...counts } };
     });
   }
 
@@ -202,16 +216,22 @@ export class WordPolicyService {
     };
   }
 
-  /** Applies `mutate` and publishes the resulting policy as the next version, atomically. */
+  /** Applies `mutate` and publishes the resulting policy as the next version, atomically; audits what changed. */
   private async change<T extends object>(
     actor: Admin,
-    mutate: (db: EntityManager) => Promise<T>,
-  ): Promise<T & { version: number }> {
-    const result = await this.repo.transaction(async (db) => {
+    mutate: (db: EntityManager) => Promise<T & Changed>,
+  ): Promise<Omit<T, 'changed'> & { version: number }> {
+    const { changed, ...result } = await this.repo.transaction(async (db) => {
       const out = await mutate(db);
       return { ...out, version: await this.publish(db, actor.userId) };
     });
     this.current.published(result.version);
+    this.events.emit(AUDIT_EVENT, {
+      action: 'word_policy.published',
+      actor: { userId: actor.userId },
+      entity: { type: 'word_policy', id: String(result.version), name: `v${result.version}` },
+      context: { version: result.version, ...changed },
+    } satisfies AuditRecord);
     return result;
   }
 
@@ -237,7 +257,7 @@ export class WordPolicyService {
       throw error;
     }
     const payload = JSON.stringify(document);
-    const signature = await this.signer.sign(Buffer.from(WORD_POLICY_SIGNING_CONTEXT + payload, 'utf8'));
+    const signature = await this.keys.sign('word-policy', Buffer.from(WORD_POLICY_SIGNING_CONTEXT + payload, 'utf8'));
     await this.repo.insertVersion(db, {
       version,
       payload,
@@ -261,6 +281,17 @@ async function readWordList(fileName: string, bytes: Uint8Array) {
     // The specific reason travels as the detail, for the console to explain it.
     throw new DomainError(code, error.message, { details: [{ path: 'file', message: error.code }] });
   }
+}
+
+/** A rule as audit records show it: what it matches and what it does. */
+function ruleFields(rule: Pick<NewRule, 'type' | 'pattern' | 'category' | 'action'> & { validator?: string }) {
+  return {
+    type: rule.type,
+    pattern: rule.pattern,
+    validator: rule.validator,
+    category: rule.category,
+    action: rule.action,
+  };
 }
 
 function requireAdmin(actor: Admin): void {

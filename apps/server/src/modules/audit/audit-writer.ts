@@ -1,0 +1,138 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { type AuditEntry } from '@miyu/protocol';
+import { canonicalJson, merkleAppendNodes, merkleLeafHash, utf8Encode } from '@miyu/crypto';
+import type { EntityManager } from 'typeorm';
+import { GroupCommit } from '../../common/timing/group-commit.js';
+import type { AuditRecord } from './audit.events.js';
+import { AuditRepository, type StoredEntry } from './audit.repository.js';
+
+/** A checkpoint is signed each time the log passes a multiple of this many entries (and every minute otherwise). */
+export const CHECKPOINT_EVERY_ENTRIES = 1000;
+
+export interface AppendResult {
+  seq: number;
+  /** The log's size after the batch that held this record. */
+  size: number;
+  /** The batch passed a multiple of CHECKPOINT_EVERY_ENTRIES: time to sign a checkpoint. */
+  checkpointDue: boolean;
+}
+
+/** A record with the request details it was made in, and its time. */
+export interface PendingRecord extends AuditRecord {
+  at: Date;
+}
+
+/**
+ * The single writer of the audit log. Records arriving together are appended in one transaction that holds the head
+ * row's lock (so replicas take turns): each gets the next seq, its canonical text names the previous entry's leaf
+ * hash (`prev`), and its leaf and every Merkle node it completes are stored. A caller may await the commit.
+ */
+@Injectable()
+export class AuditWriter implements OnApplicationShutdown {
+  private readonly batch = new GroupCommit<PendingRecord, AppendResult>((records) => this.append(records), 1000, 1);
+
+  constructor(private readonly repo: AuditRepository) {}
+
+  record(record: PendingRecord): Promise<AppendResult> {
+    return this.batch.submit(record);
+  }
+
+  /** Records made before shutdown are written before the database goes away. */
+  onApplicationShutdown(): Promise<void> {
+    return this.batch.drain();
+  }
+
+  private append(records: readonly PendingRecord[]): Promise<AppendResult[]> {
+    return this.repo.transaction(async (db) => {
+      const head = await this.repo.lockHead(db);
+      const actors = await this.repo.actors(db, [
+        ...new Set(records.flatMap((r) => (r.actor?.userId ? [r.actor.userId] : []))),
+      ]);
+      const known = await this.frontier(db, head.size);
+      const entries: StoredEntry[] = [];
+      const nodes: Array<{ level: number; index: number; hash: Uint8Array }> = [];
+      let size = head.size;
+      let prev: Uint8Array = head.lastLeaf;
+      const results: AppendResult[] = [];
+      for (const r of records) {
+        const seq = size + 1;
+        const userId = r.actor?.userId ?? null;
+        const actor = userId ? actors.get(userId) : undefined;
+        const entry: AuditEntry = {
+          v: 1,
+          seq,
+          time: r.at.toISOString(),
+          actor: {
+            userId,
+            name: actor?.name ?? null,
+            deviceId: r.actor?.deviceId ?? null,
+            ip: r.actor?.ip ?? null,
+            userAgent: r.actor?.userAgent ?? null,
+          },
+          action: r.action,
+          entity: { type: r.entity.type, id: r.entity.id ?? null, name: r.entity.name ?? null },
+          context: r.context ? jsonSafe(r.context) : null,
+          result: { ok: r.result?.ok ?? true, reason: r.result?.reason ?? null },
+          prev: Buffer.from(prev).toString('hex'),
+        };
+        const canonical = canonicalJson(entry);
+        const leaf = merkleLeafHash(utf8Encode(canonical));
+        const completed = await merkleAppendNodes(size, leaf, (level, index) => {
+          const hash = known.get(`${level}/${index}`);
+          if (!hash) throw new Error(`audit tree node ${level}/${index} is missing`);
+          return hash;
+        });
+        for (const n of completed) known.set(`${n.level}/${n.index}`, n.hash);
+        nodes.push(...completed);
+        entries.push({
+          seq,
+          occurredAt: r.at,
+          actorUserId: userId,
+          actorDeviceId: r.actor?.deviceId ?? null,
+          departmentId: actor?.departmentId ?? null,
+          action: r.action,
+          entityType: r.entity.type,
+          entityId: r.entity.id ?? null,
+          resultOk: entry.result.ok,
+          canonical,
+        });
+        size = seq;
+        prev = leaf;
+        results.push({ seq, size, checkpointDue: false });
+      }
+      await this.repo.insertEntries(db, entries);
+      await this.repo.insertNodes(db, nodes);
+      await this.repo.setHead(db, size, Buffer.from(prev));
+      const checkpointDue =
+        Math.floor(size / CHECKPOINT_EVERY_ENTRIES) > Math.floor(head.size / CHECKPOINT_EVERY_ENTRIES);
+      return results.map((r) => ({ ...r, size, checkpointDue }));
+    });
+  }
+
+  /** The roots of the perfect subtrees left of position `size`: all appending needs from earlier batches. */
+  private async frontier(db: EntityManager, size: number): Promise<Map<string, Uint8Array>> {
+    const wanted: Array<{ level: number; index: number }> = [];
+    for (let level = 0; 2 ** level <= size; level++)
+      if (Math.floor(size / 2 ** level) % 2 === 1) wanted.push({ level, index: Math.floor(size / 2 ** level) - 1 });
+    const rows = await this.repo.nodes(db, wanted);
+    return new Map([...rows].map(([key, hash]) => [key, new Uint8Array(hash)]));
+  }
+}
+
+/** Context as canonical JSON accepts it: integers stay numbers, other numbers become strings, undefined is dropped. */
+export function jsonSafe(value: unknown): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    if (typeof v === 'number') return Number.isSafeInteger(v) ? v : String(v);
+    if (typeof v === 'bigint') return v.toString();
+    if (v instanceof Date) return v.toISOString();
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) out[k] = walk(x);
+      return out;
+    }
+    return null;
+  };
+  return walk(value) as Record<string, unknown>;
+}
