@@ -1,6 +1,7 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { GuestOnly, HOME_PATH, LoginScreen, RequireAuth, SetupOnly, SetupScreen } from '../features/auth';
 import {
+  AdminAuditPage,
   AdminLayout,
   AdminMessagingScreen,
   AdminPlaceholder,
@@ -51,7 +52,7 @@ export function AppRoutes() {
           <Route path="import" element={<AdminImportScreen />} />
           <Route path="messaging" element={<AdminMessagingScreen />} />
           <Route path="policy" element={<AdminWordPolicyPage />} />
-          <Route path="audit" element={<AdminPlaceholder section="audit" />} />
+          <Route path="audit" element={<AdminAuditPage />} />
           <Route path="compliance" element={<AdminPlaceholder section="compliance" />} />
           <Route path="integrations" element={<AdminPlaceholder section="integrations" />} />
         </Route>

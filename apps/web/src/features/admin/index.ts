@@ -3,5 +3,6 @@ export { AdminUsersScreen } from './containers/AdminUsersScreen';
 export { AdminPlaceholder } from './containers/AdminPlaceholder';
 export { AdminMessagingScreen } from './containers/AdminMessagingScreen';
 export { AdminWordPolicyPage } from './wordPolicy';
-export { ADMIN_SECTIONS, type AdminSection } from './sections';
+export { AdminAuditPage } from './audit';
+export { ADMIN_SECTIONS, type AdminSection, adminSectionsFor, canOpenAdmin } from './sections';
 export { useUserListQuery } from './api/adminUsers.queries';

@@ -1,4 +1,6 @@
-/** Admin console sections; `users`, `org`, `import`, `messaging` and `policy` are built, the rest show a placeholder. */
+import type { UserRole } from '@miyu/protocol';
+
+/** Admin console sections; `compliance` and `integrations` show a placeholder, the others are built. */
 export const ADMIN_SECTIONS = [
   'users',
   'org',
@@ -10,3 +12,18 @@ export const ADMIN_SECTIONS = [
   'integrations',
 ] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
+
+/** Auditors read the audit log and administer nothing; admins see every section; members see none. */
+const AUDITOR_SECTIONS: readonly AdminSection[] = ['audit'];
+
+/** The sections a role may open, in nav order. */
+export function adminSectionsFor(role: UserRole): readonly AdminSection[] {
+  if (role === 'admin') return ADMIN_SECTIONS;
+  if (role === 'auditor') return AUDITOR_SECTIONS;
+  return [];
+}
+
+/** Whether the role sees the admin console at all (the nav rail entry). */
+export function canOpenAdmin(role: UserRole): boolean {
+  return adminSectionsFor(role).length > 0;
+}

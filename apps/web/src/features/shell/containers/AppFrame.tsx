@@ -6,6 +6,7 @@ import { LanguageSelect } from '../../../ui/LanguageSelect';
 import { ChatIcon, ContactsIcon, SettingsIcon, ShieldIcon } from '../../../ui/icons';
 import { useErrorMessage } from '../../../lib/useErrorMessage';
 import { useAuth, useLogoutMutation, useSignedInAuth } from '../../auth';
+import { canOpenAdmin } from '../../admin';
 import { RealtimeProvider } from '../../realtime';
 import { ChatNotifications, ChatProvider, PairingPrompt, useChat } from '../../chat';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
@@ -24,7 +25,7 @@ export function AppFrame() {
     { to: '/chats', label: t('nav.chats'), icon: <ChatIcon /> },
     { to: '/directory', label: t('nav.directory'), icon: <ContactsIcon /> },
   ];
-  if (user.role === 'admin') items.push({ to: '/admin', label: t('nav.admin'), icon: <ShieldIcon /> });
+  if (canOpenAdmin(user.role)) items.push({ to: '/admin', label: t('nav.admin'), icon: <ShieldIcon /> });
   const footerItems: NavItem[] = [{ to: '/settings', label: t('nav.settings'), icon: <SettingsIcon /> }];
 
   return (
