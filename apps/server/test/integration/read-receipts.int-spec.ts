@@ -9,6 +9,7 @@ import type {
   ReceiptUpdatedEvent,
 } from '@miyu/protocol';
 import { RECEIPT_EVENT_INTERVAL_MS } from '@miyu/protocol';
+import { SENDERS_OF_SQL } from '../../src/modules/receipts/receipts.repository.js';
 import { randomUUID } from 'node:crypto';
 import { TestClient } from '../support/http-client.js';
 import { createPerson, type Person, sendTestMessage } from '../support/people.js';
@@ -281,8 +282,17 @@ describe('read receipts (real PostgreSQL)', () => {
     )
       .map((r) => r['QUERY PLAN'])
       .join('\n');
+    // Telling senders: each passed range is a range of messages_pkey, not a scan of the conversation.
+    const senders = (
+      (await qr.query(`EXPLAIN ${SENDERS_OF_SQL}`, [[big.id], [bob.user.id], [0], [seq], false])) as Array<{
+        'QUERY PLAN': string;
+      }>
+    )
+      .map((r) => r['QUERY PLAN'])
+      .join('\n');
     await qr.query('RESET enable_seqscan');
     await qr.release();
     expect(plan).toContain('conversation_members_read_idx');
+    expect(senders).toMatch(/Index (Only )?Scan using messages_pkey/);
   });
 });

@@ -29,6 +29,19 @@ export interface AdvancedCursors {
   hidesReceipts: boolean;
 }
 
+/**
+ * Senders of the messages in seq ranges `(from_seq, to_seq]` of conversations, other than each range's reader
+ * ($5: leave out senders hiding their receipts). One messages_pkey range per row (tested with EXPLAIN).
+ */
+export const SENDERS_OF_SQL = `
+  SELECT DISTINCT r.conversation_id, msg.sender_user_id
+    FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[]) AS r(conversation_id, reader, from_seq, to_seq)
+    CROSS JOIN LATERAL (
+      SELECT m.sender_user_id FROM messages m
+       WHERE m.conversation_id = r.conversation_id AND m.seq > r.from_seq AND m.seq <= r.to_seq) msg
+    JOIN users u ON u.id = msg.sender_user_id
+   WHERE msg.sender_user_id <> r.reader AND ${visible(5)}`;
+
 export const cursorKey = (conversationId: string, userId: string) => `${conversationId}/${userId}`;
 
 @Injectable()
@@ -98,26 +111,25 @@ export class ReceiptsRepository {
    * people the move concerns. With `hideOptOuts`, senders who hide their own receipts are left out (they see nobody's).
    */
   async sendersOf(moved: readonly AdvancedCursors[], hideOptOuts: boolean): Promise<Map<string, string[]>> {
-    if (moved.length === 0) return new Map();
-    const rows = (await this.dataSource.query(
-      `SELECT DISTINCT r.conversation_id, msg.sender_user_id
-         FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
-                AS r(conversation_id, reader, read_from, read_to, delivered_from, delivered_to)
-         JOIN messages msg ON msg.conversation_id = r.conversation_id
-                          AND ((msg.seq > r.read_from AND msg.seq <= r.read_to)
-                            OR (msg.seq > r.delivered_from AND msg.seq <= r.delivered_to))
-         JOIN users u ON u.id = msg.sender_user_id
-        WHERE msg.sender_user_id <> r.reader AND ${visible(7)}`,
-      [
-        moved.map((m) => m.conversationId),
-        moved.map((m) => m.userId),
-        moved.map((m) => m.before.readSeq),
-        moved.map((m) => m.after.readSeq),
-        moved.map((m) => m.before.deliveredSeq),
-        moved.map((m) => m.after.deliveredSeq),
-        hideOptOuts,
-      ],
-    )) as Array<{ conversation_id: string; sender_user_id: string }>;
+    // One row per seq range a cursor passed (newly read, newly delivered): each is a range of messages_pkey.
+    const ranges = moved.flatMap((m) =>
+      (
+        [
+          [m.before.readSeq, m.after.readSeq],
+          [m.before.deliveredSeq, m.after.deliveredSeq],
+        ] as const
+      )
+        .filter(([from, to]) => to > from)
+        .map(([from, to]) => ({ conversationId: m.conversationId, reader: m.userId, from, to })),
+    );
+    if (ranges.length === 0) return new Map();
+    const rows = (await this.dataSource.query(SENDERS_OF_SQL, [
+      ranges.map((r) => r.conversationId),
+      ranges.map((r) => r.reader),
+      ranges.map((r) => r.from),
+      ranges.map((r) => r.to),
+      hideOptOuts,
+    ])) as Array<{ conversation_id: string; sender_user_id: string }>;
     const byConversation = new Map<string, string[]>();
     for (const r of rows)
       byConversation.set(r.conversation_id, [...(byConversation.get(r.conversation_id) ?? []), r.sender_user_id]);

@@ -14,7 +14,8 @@ import type { Actor } from '../auth/auth.types.js';
 import { ConversationsService } from '../messaging/conversations.service.js';
 import { MessagesService } from '../messaging/messages.service.js';
 import { MessagingError } from '../messaging/messaging.errors.js';
-import { cursorKey, type CursorMove, ReceiptsRepository } from './receipts.repository.js';
+import { type AdvancedCursors, cursorKey, type CursorMove, ReceiptsRepository } from './receipts.repository.js';
+import { logger } from '../../common/logging/json-logger.js';
 
 /** Emitted after a batch of cursor moves commits; the gateway tells the devices (coalesced). */
 export const RECEIPTS_MOVED_EVENT = 'receipts.moved';
@@ -79,21 +80,24 @@ export class ReceiptsService {
     const changed = [...advanced.values()].filter(
       (a) => a.before.readSeq !== a.after.readSeq || a.before.deliveredSeq !== a.after.deliveredSeq,
     );
-    if (changed.length > 0) {
-      // Others learn of a move only when the reader's receipts are visible; then only the senders concerned who
-      // see receipts themselves.
-      const optional = (await this.receiptsPolicy()) === 'optional';
-      const senders = await this.repo.sendersOf(
-        changed.filter((a) => !optional || !a.hidesReceipts),
-        optional,
-      );
-      const event: ReceiptsMovedEvent = {
-        own: changed.map((a) => ({ conversationId: a.conversationId, userId: a.userId, ...a.after })),
-        senders: [...senders].map(([conversationId, userIds]) => ({ conversationId, userIds })),
-      };
-      this.events.emit(RECEIPTS_MOVED_EVENT, event);
-    }
+    // The cursors are committed: telling devices is best effort and never fails the reports.
+    if (changed.length > 0) await this.announce(changed).catch((error: unknown) => logFailure(error));
     return reports.map((r) => advanced.get(cursorKey(r.conversationId, r.userId))?.after ?? null);
+  }
+
+  private async announce(changed: readonly AdvancedCursors[]): Promise<void> {
+    // Others learn of a move only when the reader's receipts are visible; then only the senders concerned who see
+    // receipts themselves.
+    const optional = (await this.receiptsPolicy()) === 'optional';
+    const senders = await this.repo.sendersOf(
+      changed.filter((a) => !optional || !a.hidesReceipts),
+      optional,
+    );
+    const event: ReceiptsMovedEvent = {
+      own: changed.map((a) => ({ conversationId: a.conversationId, userId: a.userId, ...a.after })),
+      senders: [...senders].map(([conversationId, userIds]) => ({ conversationId, userIds })),
+    };
+    this.events.emit(RECEIPTS_MOVED_EVENT, event);
   }
 
   private async receiptsPolicy(): Promise<ReceiptsPolicy> {
@@ -149,4 +153,10 @@ function notAvailable(): DomainError {
     ErrorCode.RECEIPTS_NOT_AVAILABLE,
     'Only the sender of a message sees who has read it (and not while hiding their own read receipts).',
   );
+}
+
+function logFailure(error: unknown): void {
+  logger.event('error', 'receipts', 'announcing cursor moves failed', {
+    error: error instanceof Error ? error.message : String(error),
+  });
 }
