@@ -31,14 +31,17 @@ export interface AdvancedCursors {
 
 /**
  * Senders of the messages in seq ranges `(from_seq, to_seq]` of conversations, other than each range's reader
- * ($5: leave out senders hiding their receipts). One messages_pkey range per row (tested with EXPLAIN).
+ * ($5: leave out senders hiding their receipts). One messages_pkey range per row (tested with EXPLAIN); `OFFSET 0`
+ * keeps the planner from flattening the LATERAL subquery into a join that may scan all messages when its estimate
+ * of the ranges is off (seen with fresh statistics).
  */
 export const SENDERS_OF_SQL = `
   SELECT DISTINCT r.conversation_id, msg.sender_user_id
     FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::bigint[]) AS r(conversation_id, reader, from_seq, to_seq)
     CROSS JOIN LATERAL (
       SELECT m.sender_user_id FROM messages m
-       WHERE m.conversation_id = r.conversation_id AND m.seq > r.from_seq AND m.seq <= r.to_seq) msg
+       WHERE m.conversation_id = r.conversation_id AND m.seq > r.from_seq AND m.seq <= r.to_seq
+      OFFSET 0) msg
     JOIN users u ON u.id = msg.sender_user_id
    WHERE msg.sender_user_id <> r.reader AND ${visible(5)}`;
 
