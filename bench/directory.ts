@@ -9,11 +9,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import pg from 'pg';
+import { pathToFileURL } from 'node:url';
 import { DataSource, Entity, PrimaryColumn } from 'typeorm';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { createThrowawayDatabase, migrate } from './support/db.js';
+import { root } from './support/paths.js';
+import { quantile, timed } from './support/stats.js';
 
 // The lib is loaded from its build at run time; these are the parts the bench uses.
 type Actor = { userId: string; role: 'admin' | 'member' };
@@ -68,16 +68,6 @@ function uuid(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const t0 = process.hrtime.bigint();
-  const r = await fn();
-  return [Number(process.hrtime.bigint() - t0) / 1e6, r];
-}
-
 const results: Array<[string, string]> = [];
 function record(name: string, value: string): void {
   results.push([name, value]);
@@ -101,20 +91,11 @@ async function main(): Promise<void> {
   ensureBuilt();
   const lib = (await import(pathToFileURL(path.join(root, 'libs/org-directory/dist/index.js')).href)) as Lib;
 
-  const dbName = `miyu_bench_directory_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const adminUrl = new URL(baseUrl);
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
+  const db = await createThrowawayDatabase(baseUrl, `miyu_bench_directory_${process.pid}`);
+  const url = db.url;
   let ds: DataSource | null = null;
   try {
-    const mig = spawnSync(process.execPath, [path.join(root, 'apps/server/dist/cli/migrate.js')], {
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', DATABASE_URL: url.toString(), LOG_LEVEL: 'error' },
-      stdio: 'inherit',
-    });
-    if (mig.status !== 0) throw new Error('migrations failed');
+    migrate(url);
 
     // The lib references the server's users entity by name: a stub with just the key is enough here. (Decorators
     // applied by hand: TypeORM links decorated entities only to other decorated ones, not to EntitySchemas.)
@@ -125,7 +106,7 @@ async function main(): Promise<void> {
     PrimaryColumn('uuid')(UserEntity.prototype, 'id');
     ds = new DataSource({
       type: 'postgres',
-      url: url.toString(),
+      url,
       entities: [...lib.ORG_DIRECTORY_ENTITIES, UserEntity],
       extra: { max: 4 },
     });
@@ -238,7 +219,7 @@ async function main(): Promise<void> {
       times.sort((a, b) => a - b);
       record(
         `subtree listing, ${label} (${total.toLocaleString('en-US')} people)`,
-        `p50 ${percentile(times, 50).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`,
+        `p50 ${quantile(times, 0.5).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`,
       );
     };
     await listing('root', top.id);
@@ -279,7 +260,7 @@ async function main(): Promise<void> {
       times.sort((a, b) => a - b);
       record(
         `search: ${label}, 200 queries`,
-        `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms`,
+        `p50 ${quantile(times, 0.5).toFixed(1)} ms, p99 ${quantile(times, 0.99).toFixed(1)} ms`,
       );
     }
 
@@ -313,9 +294,8 @@ async function main(): Promise<void> {
   } finally {
     if (ds?.isInitialized) await ds.destroy();
     // MIYU_BENCH_KEEP_DB=1 keeps the seeded database for looking at query plans (drop it yourself afterwards).
-    if (process.env.MIYU_BENCH_KEEP_DB === '1') console.log(`kept database ${dbName}`);
-    else await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    if (process.env.MIYU_BENCH_KEEP_DB === '1') console.log(`kept database ${db.name}`);
+    else await db.drop();
   }
 }
 

@@ -4,212 +4,53 @@
 // Run: npm run bench:messaging  [-- --seconds 10 --rate 4 --pairs 100 --groups 20 --big 200]
 // Needs the built server (npm run build). Uses DATABASE_URL's server (a throwaway database it creates and drops),
 // or the embedded PostgreSQL in a temp folder when DATABASE_URL is unset. Loopback only; bounded in time.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { io, type Socket } from 'socket.io-client';
+import { cpus } from 'node:os';
+import { parseFlags } from './support/args.js';
+import {
+  type Bench,
+  type Client,
+  createConversation,
+  loadCrypto,
+  messageSealer,
+  newClients,
+  setupBench,
+} from './support/clients.js';
+import { cpuSeconds, rssMiB } from './support/proc.js';
+import { startServer } from './support/server.js';
+import { markdownTable, quantile } from './support/stats.js';
 
-type Crypto = typeof import('@miyu/crypto');
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2)
-  args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
-const SECONDS = Number(args.get('seconds') ?? 10);
-const RATE = Number(args.get('rate') ?? 4); // messages per second per sending client
-const PAIRS = Number(args.get('pairs') ?? 100);
-const GROUPS = Number(args.get('groups') ?? 20);
-const BIG = Number(args.get('big') ?? 200);
-const SETUP_TOKEN = randomBytes(24).toString('hex');
-
-interface Client {
-  userId: string;
-  deviceId: string;
-  cookie: string;
-  socket: Socket;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
-}
-
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'))!;
-  return Number(line.replace(/\D+/g, '')) / 1024;
-}
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
+const flags = parseFlags();
+const SECONDS = flags.number('seconds', 10);
+const RATE = flags.number('rate', 4); // messages per second per sending client
+const PAIRS = flags.number('pairs', 100);
+const GROUPS = flags.number('groups', 20);
+const BIG = flags.number('big', 200);
 
 async function main(): Promise<void> {
-  const crypto: Crypto = await import(path.join(root, 'libs/crypto/dist/index.js'));
-  await crypto.ready();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-
-  // A throwaway database: on DATABASE_URL's server, or the embedded PostgreSQL in a temp folder.
-  let dbUrl: string | null = null;
-  let dropDb: () => Promise<void> = async () => undefined;
-  let dataDir: string | null = null;
-  if (process.env.DATABASE_URL) {
-    const name = `miyu_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new URL(process.env.DATABASE_URL);
-    admin.pathname = '/postgres';
-    const c = new pg.Client({ connectionString: admin.toString() });
-    await c.connect();
-    await c.query(`CREATE DATABASE "${name}"`);
-    await c.end();
-    const u = new URL(admin);
-    u.pathname = `/${name}`;
-    dbUrl = u.toString();
-    dropDb = async () => {
-      const d = new pg.Client({ connectionString: admin.toString() });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await d.end();
-    };
-  } else {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'miyu-bench-'));
-  }
-
-  const nodeArgs = process.env.MIYU_BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MIYU_BENCH_CPU_PROF}`]
-    : [];
-  const server: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(root, 'apps/server/dist/main.js')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: url,
-      WEB_DIST_DIR: '',
-      LOG_LEVEL: 'warn',
-      SETUP_TOKEN,
-      PASSWORD_HASH_MEMORY_MIB: '19',
-      PASSWORD_HASH_ITERATIONS: '1',
-      API_RATE_LIMIT_PER_MINUTE: '1000000',
-      LOGIN_IP_LIMIT_PER_MINUTE: '10000',
-      ...(dbUrl ? { DATABASE_URL: dbUrl } : { DATA_DIR: dataDir! }),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const stop = async () => {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await dropDb();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  };
+  const crypto = await loadCrypto();
+  const server = await startServer();
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${url}/health/ready`)).ok) break;
-      } catch {
-        /* starting */
-      }
-      if (i > 600) throw new Error('server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await run(crypto, url, server.pid!);
+    await run(await setupBench(crypto, server.url, server.setupToken), server.pid);
   } finally {
-    await stop();
+    await server.stop();
   }
 }
 
-async function api<T>(url: string, method: string, p: string, body: unknown, cookie?: string, csrf?: string) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (cookie) headers.cookie = cookie;
-  if (csrf) headers['x-csrf-token'] = csrf;
-  const res = await fetch(url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return { body: (text ? JSON.parse(text) : null) as T, cookie: res.headers.get('set-cookie')?.split(';')[0] };
-}
-
-async function run(crypto: Crypto, url: string, serverPid: number): Promise<void> {
-  const setup = await api<{ csrfToken: string }>(url, 'POST', '/api/setup/admin', {
-    token: SETUP_TOKEN,
-    login: 'bench-admin',
-    displayName: 'Bench',
-    password: 'bench-admin-password',
-  });
-  const admin = { cookie: setup.cookie!, csrf: setup.body.csrfToken };
-
-  async function newClient(i: number): Promise<Client> {
-    const login = `u${i}`;
-    const user = await api<{ id: string }>(
-      url,
-      'POST',
-      '/api/admin/users',
-      { login, displayName: login, password: 'bench-password-1' },
-      admin.cookie,
-      admin.csrf,
+async function run(b: Bench, serverPid: number): Promise<void> {
+  const conversation = (owner: Client, members: Client[], kind: 'direct' | 'group') =>
+    createConversation(
+      b.url,
+      owner,
+      members.map((m) => m.userId),
+      kind,
     );
-    const session = await api<{ csrfToken: string }>(url, 'POST', '/api/auth/login', {
-      login,
-      password: 'bench-password-1',
-    });
-    const deviceId = `${randomBytes(4).toString('hex')}-${randomBytes(2).toString('hex')}-7${randomBytes(2).toString('hex').slice(1)}-8${randomBytes(2).toString('hex').slice(1)}-${randomBytes(6).toString('hex')}`;
-    const keys = crypto.generateDeviceKeys({ userId: user.body.id, deviceId });
-    await api(
-      url,
-      'POST',
-      '/api/devices',
-      { name: 'bench', bundle: crypto.bundleToJson(crypto.publicBundle(keys)) },
-      session.cookie,
-      session.body.csrfToken,
-    );
-    const socket = io(url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      extraHeaders: { cookie: session.cookie!, origin: url },
-      auth: { deviceId },
-      reconnection: false,
-      forceNew: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    return { userId: user.body.id, deviceId, cookie: session.cookie!, socket };
-  }
-
-  async function conversation(owner: Client, members: Client[], kind: 'direct' | 'group'): Promise<string> {
-    const csrf = (await api<{ csrfToken: string }>(url, 'GET', '/api/auth/session', undefined, owner.cookie)).body
-      .csrfToken;
-    const body =
-      kind === 'direct'
-        ? { kind, userId: members[0]!.userId }
-        : { kind, name: 'bench', memberIds: members.map((m) => m.userId) };
-    return (await api<{ id: string }>(url, 'POST', '/api/conversations', body, owner.cookie, csrf)).body.id;
-  }
 
   let nextUser = 0;
-  const clients = async (n: number) => {
-    const out: Client[] = [];
-    for (let i = 0; i < n; i += 20)
-      out.push(...(await Promise.all(Array.from({ length: Math.min(20, n - i) }, () => newClient(nextUser++)))));
-    return out;
-  };
+  const clients = (n: number) =>
+    newClients(
+      b,
+      Array.from({ length: n }, () => `u${nextUser++}`),
+    );
 
   const results: Array<Record<string, string>> = [];
   const workload = async (name: string, rooms: Array<{ id: string; senders: Client[]; members: Client[] }>) => {
@@ -229,41 +70,18 @@ async function run(crypto: Crypto, url: string, serverPid: number): Promise<void
       if (measuring) deliveryLatency.push(performance.now() - t0);
     };
     all.forEach((c) => c.socket.on('message:new', onMessage));
-    const sessions = new Map<string, ReturnType<Crypto['createOutboundSenderKey']>>();
+    const seal = messageSealer(b.crypto);
     const send = (room: { id: string }, c: Client) => {
-      const key = `${room.id}/${c.deviceId}`;
-      const session =
-        sessions.get(key) ??
-        crypto.createOutboundSenderKey({
-          conversationId: room.id,
-          senderUserId: c.userId,
-          senderDeviceId: c.deviceId,
-          epoch: 0,
-        });
-      const clientMsgId = crypto
-        .toHex(randomBytes(16))
-        .replace(/^(.{8})(.{4}).(.{3}).(.{3})(.{12})$/, '$1-$2-7$3-8$4-$5');
-      const { session: next, envelope } = crypto.encryptGroupMessage(session, {
-        clientMsgId,
-        policyVersion: 0,
-        content: { type: 'text', body: 'x'.repeat(200), mentions: [], replyTo: null },
-      });
-      sessions.set(key, next);
+      const payload = seal(room.id, c, 'x'.repeat(200));
       const t0 = performance.now();
-      sentAt.set(clientMsgId, t0);
-      c.socket
-        .timeout(10_000)
-        .emit(
-          'message:send',
-          { clientMsgId, conversationId: room.id, envelope: crypto.envelopeToJson(envelope) },
-          (err: unknown, res: { ok: boolean }) => {
-            if (err || !res.ok) errors += 1;
-            else if (measuring) {
-              accepted += 1;
-              ackLatency.push(performance.now() - t0);
-            }
-          },
-        );
+      sentAt.set(payload.clientMsgId, t0);
+      c.socket.timeout(10_000).emit('message:send', payload, (err: unknown, res: { ok: boolean }) => {
+        if (err || !res.ok) errors += 1;
+        else if (measuring) {
+          accepted += 1;
+          ackLatency.push(performance.now() - t0);
+        }
+      });
     };
     const senders = rooms.flatMap((r) => r.senders.map((c) => ({ room: r, c })));
     const interval = 1000 / RATE;
@@ -340,9 +158,7 @@ async function run(crypto: Crypto, url: string, serverPid: number): Promise<void
     `\nMessaging benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
       `${SECONDS} s measured after 2 s warm-up, ${RATE} msg/s per sender, persistence on (PostgreSQL), one server process\n`,
   );
-  const headers = Object.keys(results[0]!);
-  console.log(`| ${headers.join(' | ')} |\n| ${headers.map(() => '---').join(' | ')} |`);
-  for (const r of results) console.log(`| ${headers.map((h) => r[h]).join(' | ')} |`);
+  console.log(markdownTable(results));
   [...new Set([...pairClients, ...bigMembers])].forEach((c) => c.socket.disconnect());
 }
 
