@@ -1,4 +1,4 @@
-export { ChatProvider } from './containers/ChatProvider';
+export { ChatProvider, forgetThisDevice } from './containers/ChatProvider';
 export { ChatsScreen } from './containers/ChatsScreen';
 export { PairingPrompt } from './containers/PairingPrompt';
 export { ChatNotifications } from './containers/ChatNotifications';

@@ -6,6 +6,19 @@ import type { ChatEngine } from '../engine/chatEngine';
 import { ChatContext, type ChatContextValue } from '../hooks/useChat';
 
 /**
+ * Users whose device this tab is forgetting (sign out and delete this device's data): the client must not start
+ * again for them — a restart while the data is being deleted would open the database again and register a new device.
+ * Cleared when their chat provider goes away (signed out).
+ */
+const forgetting = new Set<string>();
+
+/** Deletes this device (on the server and in this browser), and keeps the chat client from starting again. */
+export async function forgetThisDevice(engine: ChatEngine, userId: string): Promise<void> {
+  forgetting.add(userId);
+  await engine.forgetThisDevice();
+}
+
+/**
  * Starts this browser's E2E chat client for the signed-in user once the socket exists. The engine and
  * libs/crypto (with libsodium's WebAssembly) load as a separate chunk after the app shell has rendered.
  */
@@ -16,7 +29,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
   const [value, setValue] = useState<ChatContextValue>({ engine: null, error: null });
 
   useEffect(() => {
-    if (!socket || !openDeviceStore) return;
+    if (!socket || !openDeviceStore || forgetting.has(user.id)) return;
     let cancelled = false;
     let started: ChatEngine | null = null;
     import('../engine/startChat')
@@ -37,6 +50,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       setValue({ engine: null, error: null });
     };
   }, [api, socket, openDeviceStore, user.id]);
+  useEffect(() => () => void forgetting.delete(user.id), [user.id]);
 
   return <ChatContext value={value}>{children}</ChatContext>;
 }

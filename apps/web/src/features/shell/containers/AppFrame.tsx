@@ -8,7 +8,7 @@ import { useErrorMessage } from '../../../lib/useErrorMessage';
 import { useAuth, useLogoutMutation, useSignedInAuth } from '../../auth';
 import { canOpenAdmin } from '../../admin';
 import { RealtimeProvider } from '../../realtime';
-import { ChatNotifications, ChatProvider, PairingPrompt, useChat } from '../../chat';
+import { ChatNotifications, ChatProvider, forgetThisDevice, PairingPrompt, useChat } from '../../chat';
 import { ConfirmDialog } from '../../../ui/ConfirmDialog';
 import { useChangeLocale } from '../../settings';
 import { NavRail, type NavItem } from '../components/NavRail';
@@ -89,8 +89,7 @@ function AccountMenu() {
           onCancel={() => setConfirming(false)}
           onConfirm={() => {
             setForgetting(true);
-            engine
-              .forgetThisDevice()
+            forgetThisDevice(engine, user.id)
               .catch(() => undefined)
               .finally(signOut);
           }}
