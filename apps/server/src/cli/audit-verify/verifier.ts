@@ -11,11 +11,11 @@ import {
   AUDIT_EXPORT_TYPE,
   AUDIT_EXPORT_VERSION,
   type AuditExportFilter,
-  guardedCell,
   isUnfiltered,
   keyFingerprint,
   readableCells,
 } from '../../modules/audit/audit-export-format.js';
+import { guardCsvCell } from '../../common/csv/csv-cells.js';
 
 /** Why a bundle does not verify, and where: `entry <seq>`, `checkpoint`, `line <n>`, `entries.csv`, … */
 export class VerifyFailure extends Error {
@@ -194,7 +194,7 @@ export class ExportVerifier {
     if (input.readable) {
       const expected = readableCells(entry);
       for (let i = 0; i < expected.length; i++) {
-        if (input.readable[i] !== guardedCell(expected[i]!))
+        if (input.readable[i] !== guardCsvCell(expected[i]!))
           throw new VerifyFailure(at, `column ${AUDIT_CSV_COLUMNS[i]} does not match the entry text`);
       }
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditCheckpointBody, AuditEntry, AuditExportQuery } from '@miyu/protocol';
 import { canonicalJson } from '@miyu/crypto';
-import { guardCsvCell, quoteCsvField } from '../word-policy/import/csv-writer.js';
+import { csvCell } from '../../common/csv/csv-cells.js';
 
 /**
  * The audit export bundle (docs/audit-export.md), shared by the server that writes it and the offline verifier
@@ -119,18 +119,8 @@ export function readableCells(entry: AuditEntry): string[] {
   ];
 }
 
-/** A cell as it is written: the formula-injection guard (a leading ' on =, +, -, @, tab, CR), then RFC 4180 quoting. */
-export function csvCellText(value: string): string {
-  return quoteCsvField(guardCsvCell(value));
-}
-
-/** The value a readable cell must have in the file (guarded), for the verifier to compare with what it parsed. */
-export function guardedCell(value: string): string {
-  return guardCsvCell(value);
-}
-
 export function csvLine(cells: readonly string[]): string {
-  return `${cells.map(csvCellText).join(',')}\r\n`;
+  return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
 /** entries.csv's first line: a UTF-8 BOM (so that Excel reads it as UTF-8) and the column names. */

@@ -8,7 +8,8 @@ import { merkleLeafHash } from '@miyu/crypto';
 import { logger } from '../../common/logging/json-logger.js';
 import type { Actor } from '../auth/auth.types.js';
 import { AuditService, requireReader } from './audit.service.js';
-import type { AuditRepository, StoredEntry } from './audit.repository.js';
+import { AuditRepository, type StoredEntry } from './audit.repository.js';
+import { AuditTree } from './audit-tree.js';
 import {
   AUDIT_CSV_COLUMNS,
   AUDIT_EXPORT_COUNT_HEADER,
@@ -53,11 +54,11 @@ interface ProvenEntry {
  */
 @Injectable()
 export class AuditExportService {
-  constructor(private readonly audit: AuditService) {}
-
-  private get repo(): AuditRepository {
-    return this.audit.repository;
-  }
+  constructor(
+    private readonly audit: AuditService,
+    private readonly repo: AuditRepository,
+    private readonly tree: AuditTree,
+  ) {}
 
   /** Checks the role, takes the checkpoint, records the export and counts; the body streams when read. */
   /** `userId: null` is the server itself (the retention job's archive). */
@@ -66,7 +67,7 @@ export class AuditExportService {
     query: AuditExportQuery,
   ): Promise<AuditExportFile> {
     requireReader(actor);
-    const signed = await this.audit.tree.latest();
+    const signed = await this.tree.latest();
     const size = signed.checkpoint.size;
     this.audit.recordExport(actor, query, size);
     const filter = exportFilter(query);
@@ -130,7 +131,7 @@ export class AuditExportService {
   private async *proven(filter: AuditExportFilter, size: number): AsyncGenerator<ProvenEntry[]> {
     if (size === 0) return;
     const started = Date.now();
-    const prover = new ExportProver(size, (wanted) => this.repo.transaction((db) => this.repo.nodes(db, wanted)));
+    const prover = new ExportProver(size, (wanted) => this.repo.nodes(wanted));
     const pages = this.repo.all(filter, size, EXPORT_PAGE_SIZE);
     const fetchNext = () => pages.next().then((r) => (r.done ? null : prove(r.value, prover)));
     let next = fetchNext();

@@ -114,7 +114,7 @@ export class AuditWriter implements OnApplicationShutdown {
     const wanted: Array<{ level: number; index: number }> = [];
     for (let level = 0; 2 ** level <= size; level++)
       if (Math.floor(size / 2 ** level) % 2 === 1) wanted.push({ level, index: Math.floor(size / 2 ** level) - 1 });
-    const rows = await this.repo.nodes(db, wanted);
+    const rows = await this.repo.nodes(wanted, db);
     return new Map([...rows].map(([key, hash]) => [key, new Uint8Array(hash)]));
   }
 }

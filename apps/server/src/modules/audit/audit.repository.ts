@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuditQuery } from '@miyu/protocol';
 import { DataSource, type EntityManager } from 'typeorm';
+import { inDepartmentSubtree } from '../../common/sql/department-subtree.js';
 
 export interface StoredEntry {
   seq: number;
@@ -102,8 +103,8 @@ export class AuditRepository {
 
   /** Perfect-subtree hashes by (level, index). */
   async nodes(
-    db: DataSource | EntityManager,
     wanted: Array<{ level: number; index: number }>,
+    db: DataSource | EntityManager = this.dataSource,
   ): Promise<Map<string, Buffer>> {
     if (wanted.length === 0) return new Map();
     const rows = (await db.query(
@@ -115,7 +116,7 @@ export class AuditRepository {
   }
 
   async node(level: number, index: number): Promise<Buffer | undefined> {
-    return (await this.nodes(this.dataSource, [{ level, index }])).get(`${level}/${index}`);
+    return (await this.nodes([{ level, index }])).get(`${level}/${index}`);
   }
 
   async insertCheckpoint(c: CheckpointRow): Promise<void> {
@@ -231,11 +232,6 @@ function conditions(query: Filter): { where: string; params: unknown[] } {
   if (query.entityType) add((n) => `entity_type = $${n}`, query.entityType);
   if (query.entityId) add((n) => `entity_id = $${n}`, query.entityId);
   if (query.result) add((n) => `result_ok = $${n}`, query.result === 'success');
-  if (query.departmentId)
-    add(
-      (n) => `department_id IN (SELECT sub.id FROM departments sub, departments top
-                 WHERE top.id = $${n} AND (sub.id = top.id OR sub.path LIKE top.path || '.%'))`,
-      query.departmentId,
-    );
+  if (query.departmentId) add((n) => inDepartmentSubtree('department_id', n), query.departmentId);
   return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
 }

@@ -24,7 +24,7 @@ const READERS: readonly UserRole[] = ['admin', 'auditor'];
 export class AuditService {
   constructor(
     private readonly repo: AuditRepository,
-    readonly tree: AuditTree,
+    private readonly tree: AuditTree,
     private readonly events: EventEmitter2,
   ) {}
 
@@ -65,10 +65,6 @@ export class AuditService {
       context: { filter: { ...query }, treeSize: size },
     };
     this.events.emit(AUDIT_EVENT, record);
-  }
-
-  get repository(): AuditRepository {
-    return this.repo;
   }
 }
 

@@ -8,6 +8,7 @@ import type {
   FilterHitStatsQuery,
 } from '@miyu/protocol';
 import { DataSource } from 'typeorm';
+import { inDepartmentSubtree } from '../../common/sql/department-subtree.js';
 
 export interface NewHit {
   userId: string | null;
@@ -220,11 +221,6 @@ function conditions(query: Filter): { where: string; params: unknown[] } {
   if (query.ruleId) add((n) => `h.rule_id = $${n}`, query.ruleId);
   if (query.category) add((n) => `h.category = $${n}`, query.category);
   if (query.action) add((n) => `h.action = $${n}`, query.action);
-  if (query.departmentId)
-    add(
-      (n) => `h.department_id IN (SELECT sub.id FROM departments sub, departments top
-                 WHERE top.id = $${n} AND (sub.id = top.id OR sub.path LIKE top.path || '.%'))`,
-      query.departmentId,
-    );
+  if (query.departmentId) add((n) => inDepartmentSubtree('h.department_id', n), query.departmentId);
   return { where: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
 }

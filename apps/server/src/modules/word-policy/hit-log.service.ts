@@ -7,6 +7,7 @@ import type {
   FilterHitStats,
   FilterHitStatsQuery,
 } from '@miyu/protocol';
+import { csvCell } from '../../common/csv/csv-cells.js';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
 import type { Actor } from '../auth/auth.types.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
@@ -135,10 +136,4 @@ export class HitLogService {
 
 function requireAdmin(actor: Pick<Actor, 'role'>): void {
   if (actor.role !== 'admin') throw new ForbiddenError();
-}
-
-/** RFC 4180 quoting, and a leading quote on cells a spreadsheet would run as a formula. */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -1,4 +1,5 @@
-import { exportWordListCsv, guardCsvCell, quoteCsvField, unguardCsvCell } from './csv-writer.js';
+import { guardCsvCell, quoteCsvField, unguardCsvCell } from '../../../common/csv/csv-cells.js';
+import { exportWordListCsv } from './csv-writer.js';
 
 describe('exportWordListCsv', () => {
   it('writes a BOM, the header and CRLF rows with RFC 4180 quoting', () => {

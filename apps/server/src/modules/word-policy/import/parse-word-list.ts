@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { readCsvRecords, readXlsxRows, SpreadsheetError, type SpreadsheetRow } from '@miyu/org-directory';
-import { quoteCsvField } from './csv-writer.js';
+import { quoteCsvField } from '../../../common/csv/csv-cells.js';
 import { recordWidth, sourceRecord } from './source-record.js';
 import { decodeText, splitLines } from './text-decoding.js';
 import { readTxtRecords } from './txt-reader.js';

@@ -1,4 +1,4 @@
-import { unguardCsvCell } from './csv-writer.js';
+import { unguardCsvCell } from '../../../common/csv/csv-cells.js';
 import { shortenRaw } from './source-record.js';
 import { WordListFileError } from './word-list.errors.js';
 import {
