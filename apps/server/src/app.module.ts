@@ -16,6 +16,7 @@ import { PresenceModule } from './modules/presence/presence.module.js';
 import { ReceiptsModule } from './modules/receipts/receipts.module.js';
 import { WordPolicyModule } from './modules/word-policy/word-policy.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { ComplianceModule } from './modules/compliance/compliance.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { SetupModule } from './modules/setup/setup.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -58,6 +59,7 @@ export class AppModule {
         ReceiptsModule,
         WordPolicyModule,
         AuditModule,
+        ComplianceModule,
         RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -3,7 +3,7 @@ import { CryptoError, fail } from './errors.js';
 import type { MessageContent, DecodedContent } from './content.js';
 import type { Envelope } from './envelope.js';
 import { type EscrowStatus, withEscrow } from './escrow.js';
-import { decryptGroupMessage, encryptGroupMessage } from './group.js';
+import { type EscrowExpectation, decryptGroupMessage, encryptGroupMessage } from './group.js';
 import {
   type BackupItem,
   decryptSessionBackup,
@@ -215,7 +215,10 @@ export interface CryptoApi {
     policyVersion: number;
     content: MessageContent;
   }): Promise<GroupSendResult>;
-  decryptMessage(envelope: Envelope, options?: { mode?: 'live' | 'history' }): Promise<ReceivedGroupMessage>;
+  decryptMessage(
+    envelope: Envelope,
+    options?: { mode?: 'live' | 'history'; compliance?: EscrowExpectation },
+  ): Promise<ReceivedGroupMessage>;
 
   createHistoryKey(): Promise<Uint8Array>;
   setHistoryKey(historyKey: Uint8Array): Promise<void>;
@@ -882,7 +885,10 @@ export class MiyuCrypto implements CryptoApi {
     return { messages, unreachable };
   }
 
-  decryptMessage(envelope: Envelope, options: { mode?: 'live' | 'history' } = {}): Promise<ReceivedGroupMessage> {
+  decryptMessage(
+    envelope: Envelope,
+    options: { mode?: 'live' | 'history'; compliance?: EscrowExpectation } = {},
+  ): Promise<ReceivedGroupMessage> {
     return this.exclusive(async () => {
       const key = sid(envelope.sessionId);
       const stored = await this.store.get(NS.INBOUND_SENDER_KEY, key);
@@ -893,6 +899,7 @@ export class MiyuCrypto implements CryptoApi {
       const out = decryptGroupMessage(inbound, envelope, {
         compliancePublicKey: conversation.compliancePublicKey,
         mode,
+        ...(options.compliance ? { compliance: options.compliance } : {}),
       });
       if (mode === 'live') {
         await this.store.write([{ namespace: NS.INBOUND_SENDER_KEY, key, value: encodeInboundSenderKey(out.session) }]);

@@ -139,6 +139,21 @@ function expectedWrap(session: InboundSenderKey, compliancePublicKey: Uint8Array
   return wrap;
 }
 
+/**
+ * Recipient check against every key the org lists (retired keys included: a session wrapped before a rotation
+ * still verifies). `expected` says whether the conversation was under retention when the message was sent.
+ */
+export function checkEscrowAgainst(
+  session: InboundSenderKey,
+  envelopeEscrow: Uint8Array | null,
+  keys: readonly Uint8Array[],
+  expected: boolean,
+): EscrowStatus {
+  if (envelopeEscrow === null) return expected ? 'missing' : 'none';
+  if (keys.length === 0 || session.firstIndex !== 0) return 'unverifiable';
+  return keys.some((k) => bytesEqual(expectedWrap(session, k), envelopeEscrow)) ? 'valid' : 'mismatch';
+}
+
 /** Recipient check of an envelope's escrow field against our own recomputation. */
 export function checkEscrow(
   session: InboundSenderKey,

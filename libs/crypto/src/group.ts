@@ -1,6 +1,6 @@
 import { type DecodedContent, type MessageContent, decodeContent, encodeContent } from './content.js';
 import type { Envelope } from './envelope.js';
-import { type EscrowStatus, checkEscrow } from './escrow.js';
+import { type EscrowStatus, checkEscrow, checkEscrowAgainst } from './escrow.js';
 import { pad, unpad } from './padding.js';
 import type { RandomSource } from './primitives.js';
 import { systemRandom } from './primitives.js';
@@ -29,6 +29,13 @@ export function encryptGroupMessage(
   return senderKeyEncrypt(session, out, random);
 }
 
+export interface EscrowExpectation {
+  /** Every compliance public key the org lists (active and retired). */
+  keys: readonly Uint8Array[];
+  /** The conversation was under retention when the message was sent: a missing wrap is reported. */
+  expected: boolean;
+}
+
 export interface DecryptedGroupMessage {
   content: DecodedContent;
   escrow: EscrowStatus;
@@ -42,7 +49,12 @@ export interface DecryptedGroupMessage {
 export function decryptGroupMessage(
   session: InboundSenderKey,
   envelope: Envelope,
-  options: { compliancePublicKey: Uint8Array | null; mode?: 'live' | 'history' },
+  options: {
+    compliancePublicKey: Uint8Array | null;
+    mode?: 'live' | 'history';
+    /** Check the wrap against these keys instead, expecting one when `expected` (the caller knows retention). */
+    compliance?: EscrowExpectation;
+  },
 ): { session: InboundSenderKey; message: DecryptedGroupMessage } {
   let next = session;
   let padded: Uint8Array;
@@ -56,6 +68,11 @@ export function decryptGroupMessage(
   const content = decodeContent(unpad(padded));
   return {
     session: next,
-    message: { content, escrow: checkEscrow(session, envelope.escrow, options.compliancePublicKey) },
+    message: {
+      content,
+      escrow: options.compliance
+        ? checkEscrowAgainst(session, envelope.escrow, options.compliance.keys, options.compliance.expected)
+        : checkEscrow(session, envelope.escrow, options.compliancePublicKey),
+    },
   };
 }

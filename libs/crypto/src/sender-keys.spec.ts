@@ -149,6 +149,33 @@ describe('compliance escrow', () => {
     expectCryptoError(() => escrowUnwrap(envelope.escrow!, x25519GenerateKeyPair()), 'DECRYPT_FAILED');
     expectCryptoError(() => withEscrow(outbound(), new Uint8Array(32)), 'INVALID_KEY');
   });
+
+  it('verifies against every listed key (a rotation keeps old wraps valid) and expects a wrap only when told', () => {
+    const retired = x25519GenerateKeyPair();
+    const active = x25519GenerateKeyPair();
+    const out = withEscrow(outbound(), retired.publicKey);
+    const inbound = importSenderKey(exportOutboundSenderKey(out));
+    const { envelope } = send(out, 'before rotation', 0);
+    const check = (keys: Uint8Array[], expected: boolean, e = envelope) =>
+      decryptGroupMessage(inbound, e, { compliancePublicKey: null, mode: 'history', compliance: { keys, expected } })
+        .message.escrow;
+    expect(check([active.publicKey, retired.publicKey], true)).toBe('valid');
+    expect(check([active.publicKey], true)).toBe('mismatch');
+    expect(check([], true)).toBe('unverifiable');
+    const plain = send({ ...out, escrow: null }, 'not retained', 0).envelope;
+    expect(check([active.publicKey], false, plain)).toBe('none');
+    expect(check([active.publicKey], true, plain)).toBe('missing');
+    // A member given the session from a later index cannot recompute the index-0 wrap.
+    const later = send(out, 'one', 0).session;
+    const fromLater = importSenderKey(exportOutboundSenderKey(later));
+    const second = send(later, 'two', 1).envelope;
+    expect(
+      decryptGroupMessage(fromLater, second, {
+        compliancePublicKey: null,
+        compliance: { keys: [retired.publicKey], expected: true },
+      }).message.escrow,
+    ).toBe('unverifiable');
+  });
 });
 
 describe('rotation helper', () => {

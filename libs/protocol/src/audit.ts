@@ -42,6 +42,17 @@ export const AUDIT_ACTIONS = [
   'audit.exported',
   'audit.settings_updated',
   'audit.purged',
+  'compliance.key_uploaded',
+  'compliance.scope_added',
+  'compliance.scope_ended',
+  'compliance.policy_set',
+  'compliance.policy_removed',
+  'compliance.settings_updated',
+  'compliance.retention_purged',
+  'compliance.export_started',
+  'compliance.export_conversation',
+  'api_token.created',
+  'api_token.revoked',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;
@@ -58,6 +69,10 @@ export const AUDIT_ENTITY_TYPES = [
   'settings',
   'audit_log',
   'import',
+  'compliance_key',
+  'retention_scope',
+  'retention_policy',
+  'api_token',
 ] as const;
 export const auditEntityTypeSchema = z.enum(AUDIT_ENTITY_TYPES);
 export type AuditEntityType = z.infer<typeof auditEntityTypeSchema>;

@@ -11,3 +11,4 @@ export * from './presence.js';
 export * from './receipts.js';
 export * from './wordPolicy.js';
 export * from './audit.js';
+export * from './compliance.js';

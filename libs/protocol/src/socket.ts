@@ -115,6 +115,11 @@ export interface ServerToClientEvents {
   'receipt:updated': (event: ReceiptUpdatedEvent) => void;
   /** Someone read or received the user's messages in a conversation (coalesced; fetch the counts again). */
   'receipts:changed': (event: ReceiptsChangedEvent) => void;
+  /**
+   * To everyone: compliance keys, retention scopes or the organisation name changed. Clients fetch the notice and
+   * their conversations' retention again (docs/compliance.md).
+   */
+  'compliance:changed': (event: Record<string, never>) => void;
 }
 
 /** What a client may send in the socket.io handshake `auth` object (the session itself comes from the cookie). */

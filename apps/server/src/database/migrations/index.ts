@@ -12,6 +12,8 @@ import { ClientSettings1764900000000 } from './1764900000000-client-settings.js'
 import { ReadReceipts1765000000000 } from './1765000000000-read-receipts.js';
 import { WordPolicy1765100000000 } from './1765100000000-word-policy.js';
 import { AuditLog1765200000000 } from './1765200000000-audit-log.js';
+import { ApiTokens1765290000000 } from './1765290000000-api-tokens.js';
+import { Compliance1765300000000 } from './1765300000000-compliance.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -29,4 +31,6 @@ export const MIGRATIONS = [
   ReadReceipts1765000000000,
   WordPolicy1765100000000,
   AuditLog1765200000000,
+  ApiTokens1765290000000,
+  Compliance1765300000000,
 ];

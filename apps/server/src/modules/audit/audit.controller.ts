@@ -14,7 +14,7 @@ import {
 import type { Response } from 'express';
 import { z } from 'zod';
 import { ZodPipe, ZodQuery } from '../../common/validation/zod.js';
-import { CurrentActor, Roles } from '../auth/auth.decorators.js';
+import { CurrentActor, Roles, TokenScopes } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { AuditService } from './audit.service.js';
 import { AuditExportService, sendAuditExport } from './audit-export.service.js';
@@ -25,6 +25,7 @@ const seqSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 /** The audit log for admins and auditors: search, entries, the signed tree head and proofs. */
 @ApiTags('audit')
 @Roles('admin', 'auditor')
+@TokenScopes('audit:read')
 @Controller('api/audit')
 export class AuditController {
   constructor(
@@ -47,6 +48,7 @@ export class AuditController {
 
   /** The latest signed checkpoint (tree size, root, time), with the audit public key. */
   @Get('checkpoint')
+  @TokenScopes('audit:read', 'compliance:export')
   checkpoint(@CurrentActor() actor: Actor): Promise<SignedAuditCheckpoint> {
     return this.audit.checkpoint(actor);
   }

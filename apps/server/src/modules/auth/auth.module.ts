@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
+import { ApiTokensController } from './api-tokens.controller.js';
+import { ApiTokensRepository } from './api-tokens.repository.js';
+import { ApiTokensService } from './api-tokens.service.js';
 import { AuthAuditListener } from './auth-audit.listener.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
@@ -15,12 +18,14 @@ import { WordPolicyModule } from '../word-policy/word-policy.module.js';
 
 @Module({
   imports: [WordPolicyModule],
-  controllers: [AuthController],
+  controllers: [AuthController, ApiTokensController],
   providers: [
     UsersRepository,
     SessionsRepository,
     ThrottleRepository,
     SessionsService,
+    ApiTokensRepository,
+    ApiTokensService,
     LoginThrottleService,
     AuthService,
     AuthAuditListener,

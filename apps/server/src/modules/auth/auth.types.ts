@@ -1,4 +1,4 @@
-import type { UserRole, UserStatus } from '@miyu/protocol';
+import type { ApiTokenScope, UserRole, UserStatus } from '@miyu/protocol';
 import type { SessionEntity } from './entities/session.entity.js';
 import type { UserEntity } from './entities/user.entity.js';
 
@@ -14,13 +14,21 @@ export interface AuthenticatedSession {
   session: SessionEntity;
 }
 
+/** Who a request authenticated as: a session (cookie) or an API token acting for its user. */
+export interface RequestAuth {
+  user: UserEntity;
+  session: SessionEntity | null;
+  token: { id: string; scopes: ApiTokenScope[] } | null;
+}
+
 export interface ClientInfo {
   ip: string | null;
   userAgent: string | null;
 }
 
-export function actorOf(auth: AuthenticatedSession): Actor {
-  return { userId: auth.user.id, role: auth.user.role, sessionId: auth.session.id };
+export function actorOf(auth: RequestAuth | AuthenticatedSession): Actor {
+  const sessionId = auth.session ? auth.session.id : `token:${(auth as RequestAuth).token?.id ?? 'unknown'}`;
+  return { userId: auth.user.id, role: auth.user.role, sessionId };
 }
 
 export const SESSIONS_REVOKED_EVENT = 'auth.sessions.revoked';

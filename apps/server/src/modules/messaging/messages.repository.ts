@@ -17,6 +17,11 @@ export interface NewMessage {
   senderDeviceId: string;
   envelope: Buffer;
   mentionsAll: boolean;
+  /**
+   * The compliance escrow wrap of the envelope's sender-key session, to file beside the session id (escrow_sessions)
+   * in the same transaction; set only for a session this process has not filed yet.
+   */
+  escrow?: { sessionId: Buffer; wrap: Buffer; keyId: string } | null;
 }
 
 export type PersistOutcome =
@@ -112,6 +117,10 @@ export class MessagesRepository {
           } satisfies MessageEntity);
         });
         await manager.getRepository(MessageEntity).insert(rows);
+        await this.fileEscrows(
+          manager,
+          fresh.map((i, k) => ({ message: batch[i]!, seq: rows[k]!.seq })),
+        );
         fresh.forEach((i, k) => (outcomes[i] = { kind: 'stored', message: rows[k]! }));
       }
       return batch.map((m, i) => {
@@ -123,6 +132,30 @@ export class MessagesRepository {
           : first;
       });
     });
+  }
+
+  /** Escrow wraps of sessions first seen in this batch; a session filed before keeps its first row. */
+  private async fileEscrows(
+    manager: EntityManager,
+    stored: Array<{ message: NewMessage; seq: string }>,
+  ): Promise<void> {
+    const withEscrow = stored.filter((s) => s.message.escrow);
+    if (withEscrow.length === 0) return;
+    const e = withEscrow.map((s) => ({ ...s.message.escrow!, m: s.message, seq: s.seq }));
+    await manager.query(
+      `INSERT INTO escrow_sessions (session_id, conversation_id, sender_user_id, sender_device_id, key_id, wrap, first_seq)
+       SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::bytea[], $7::bigint[])
+       ON CONFLICT (session_id) DO NOTHING`,
+      [
+        e.map((x) => x.sessionId),
+        e.map((x) => x.m.conversationId),
+        e.map((x) => x.m.senderUserId),
+        e.map((x) => x.m.senderDeviceId),
+        e.map((x) => x.keyId),
+        e.map((x) => x.wrap),
+        e.map((x) => x.seq),
+      ],
+    );
   }
 
   /**

@@ -24,6 +24,8 @@ import { MessagesRepository, type NewMessage, type PersistOutcome } from './mess
 import { toTimelineMessage } from './timeline.mapper.js';
 import { CurrentWordPolicy } from '../word-policy/current-policy.js';
 import { WordPolicyError } from '../word-policy/word-policy.errors.js';
+import { ComplianceError } from '../compliance/compliance.errors.js';
+import { RetentionResolver } from '../compliance/retention-resolver.js';
 
 export interface Sender {
   userId: string;
@@ -32,6 +34,9 @@ export interface Sender {
   ip?: string | null;
   userAgent?: string | null;
 }
+
+/** Session ids whose escrow wrap this process has filed (sessions rotate every ≤ 100 messages). */
+const MAX_FILED_ESCROWS = 20_000;
 
 const MESSAGING_SETTINGS = [
   'recallWindowMinutes',
@@ -48,6 +53,7 @@ const MESSAGING_SETTINGS = [
 @Injectable()
 export class MessagesService {
   private readonly commits: GroupCommit<NewMessage, PersistOutcome>;
+  private readonly filedEscrows = new Set<string>();
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -55,6 +61,7 @@ export class MessagesService {
     private readonly conversations: ConversationsService,
     private readonly events: EventEmitter2,
     private readonly policy: CurrentWordPolicy,
+    private readonly retention: RetentionResolver,
   ) {
     // Up to 4 overlapping batches: conversation rows are locked in id order, so they cannot deadlock.
     this.commits = new GroupCommit((batch) => this.persist(batch), 500, 4);
@@ -73,6 +80,15 @@ export class MessagesService {
     // The client checked the text against the policy version it names; an older one than the current is refused.
     const current = await this.policy.version();
     if (e.policyVersion < current) throw WordPolicyError.stale(current);
+    // Retention (ARCHITECTURE §6): a retained conversation's sessions carry the escrow wrap, others never do.
+    const retention = await this.retention.forConversation(request.conversationId);
+    if (retention.retained && !e.escrow) throw ComplianceError.escrowRequired();
+    if (!retention.retained && e.escrow) throw ComplianceError.escrowNotExpected();
+    const sessionKey = e.escrow ? Buffer.from(e.sessionId).toString('hex') : null;
+    const escrow =
+      e.escrow && retention.key && !this.filedEscrows.has(sessionKey!)
+        ? { sessionId: Buffer.from(e.sessionId), wrap: Buffer.from(e.escrow), keyId: retention.key.id }
+        : null;
     const envelope = Buffer.from(encodeEnvelope(e));
     const outcome = await this.commits.submit({
       conversationId: request.conversationId,
@@ -81,7 +97,12 @@ export class MessagesService {
       senderDeviceId: sender.deviceId,
       envelope,
       mentionsAll: request.mentionsAll ?? false,
+      escrow,
     });
+    if (escrow && outcome.kind === 'stored') {
+      if (this.filedEscrows.size >= MAX_FILED_ESCROWS) this.filedEscrows.clear();
+      this.filedEscrows.add(sessionKey!);
+    }
     if (outcome.kind === 'not_member') throw MessagingError.notFound();
     if (outcome.kind === 'mention_all_forbidden') throw MessagingError.mentionAllForbidden();
     if (outcome.kind === 'duplicate') return { seq: outcome.seq, serverTs: outcome.serverTs.toISOString() };

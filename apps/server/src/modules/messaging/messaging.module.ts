@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WordPolicyModule } from '../word-policy/word-policy.module.js';
+import { RetentionModule } from '../compliance/retention.module.js';
 import { ConversationsController } from './conversations.controller.js';
 import { MessagingSettingsController } from './settings.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
@@ -11,7 +12,7 @@ import { MessagingGateway } from './messaging.gateway.js';
 import { MessagingListeners } from './messaging.listeners.js';
 
 @Module({
-  imports: [WordPolicyModule],
+  imports: [WordPolicyModule, RetentionModule],
   controllers: [ConversationsController, MessagingSettingsController],
   providers: [
     ConversationsRepository,

@@ -30,6 +30,7 @@ import { readCookie } from '../auth/session-cookie.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { DEVICE_ADDED_EVENT, DEVICE_REMOVED_EVENT, KeysService } from '../keys/keys.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { COMPLIANCE_CHANGED_EVENT } from '../compliance/compliance.events.js';
 import { rooms } from './rooms.js';
 import { SocketEventHandler } from './socket-event-handler.js';
 
@@ -136,6 +137,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!this.server) return;
     this.server.to(rooms.user(event.userId)).emit('device:removed', event);
     this.server.in(rooms.device(event.deviceId)).disconnectSockets(true);
+  }
+
+  /** Keys, scopes or the organisation name changed: every client fetches its retention state again. */
+  @OnEvent(COMPLIANCE_CHANGED_EVENT)
+  onComplianceChanged(): void {
+    this.server?.emit('compliance:changed', {});
   }
 
   private async authenticate(socket: MiyuSocket): Promise<void> {
