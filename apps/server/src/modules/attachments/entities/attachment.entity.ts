@@ -10,6 +10,8 @@ import { ConversationEntity } from '../../messaging/entities/conversation.entity
 @Entity({ name: 'attachments' })
 @Index('attachments_conversation_idx', ['conversationId'])
 @Index('attachments_incomplete_idx', ['createdAt'], { where: 'completed_at IS NULL' })
+/** BRIN on created_at for the compliance deletion job (migration 1765300000000; TypeORM cannot describe BRIN). */
+@Index('attachments_created_brin', { synchronize: false })
 @Check('attachments_received_check', `received >= 0 AND received <= size`)
 export class AttachmentEntity {
   @PrimaryColumn('uuid')

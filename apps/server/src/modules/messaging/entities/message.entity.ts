@@ -12,6 +12,8 @@ import { ConversationEntity } from './conversation.entity.js';
   unique: true,
   where: 'client_msg_id IS NOT NULL',
 })
+/** BRIN on server_ts for the compliance deletion job (migration 1765300000000; TypeORM cannot describe BRIN). */
+@Index('messages_server_ts_brin', { synchronize: false })
 export class MessageEntity {
   @PrimaryColumn('uuid', { name: 'conversation_id' })
   conversationId: string;
