@@ -25,6 +25,8 @@ import {
   type RetentionRunDto,
   type RetentionScopeDto,
 } from '@miyu/protocol';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { complianceKeyFingerprint } from '../../src/modules/compliance/compliance-key-file.js';
 import { E2EDevice } from '../support/e2e-device.js';
 import { TestClient } from '../support/http-client.js';
@@ -443,6 +445,25 @@ describe('compliance retention (real PostgreSQL)', () => {
         `UPDATE messages SET server_ts = now() - make_interval(days => $2) WHERE conversation_id = $1 AND seq >= $3`,
         [conversationId, days, fromSeq],
       );
+    /** Uploads `size` bytes of (opaque) ciphertext as `who`; returns the attachment id. */
+    const upload = async (who: string, conversationId: string, size: number) => {
+      const http = people[who]!.http;
+      const created = await http.request<{ id: string }>('POST', `/api/conversations/${conversationId}/attachments`, {
+        size,
+      });
+      const res = await fetch(`${t.url}/api/attachments/${created.body.id}`, {
+        method: 'PATCH',
+        headers: {
+          cookie: http.cookie!,
+          'x-csrf-token': http.csrfToken!,
+          'content-type': 'application/offset+octet-stream',
+          'upload-offset': '0',
+        },
+        body: new Uint8Array(size).fill(7),
+      });
+      expect(res.status).toBe(200);
+      return created.body.id;
+    };
     const seqs = async (conversationId: string) =>
       (
         (await t.dataSource.query(
@@ -483,6 +504,13 @@ describe('compliance retention (real PostgreSQL)', () => {
       await age(outside.id, 10, erin10!);
       await age(outside.id, 0, daveFresh!);
       await age(retained.id, 100);
+      const oldFile = await upload('dave', outside.id, 100);
+      const newFile = await upload('erin', outside.id, 100);
+      const heldFile = await upload('bob', retained.id, 100);
+      await t.dataSource.query(
+        `UPDATE attachments SET created_at = now() - interval '40 days' WHERE id = ANY($1::uuid[])`,
+        [[oldFile, heldFile]],
+      );
 
       expect((await admin.request('PUT', '/api/compliance/policies', { scope: 'org', days: 30 })).status).toBe(200);
       const dept = await admin.request('PUT', '/api/compliance/policies', {
@@ -500,9 +528,19 @@ describe('compliance retention (real PostgreSQL)', () => {
       expect(await seqs(outside.id)).toEqual([erin10, daveFresh]);
       expect([pizza, daveOld, erinOld].every((s) => s !== undefined)).toBe(true);
       expect(await seqs(retained.id)).toEqual(retainedBefore);
+      const download = (who: string, id: string) =>
+        people[who]!.http.request('GET', `/api/attachments/${id}`).then((r) => r.status);
+      expect([
+        await download('erin', oldFile),
+        await download('dave', newFile),
+        await download('alice', heldFile),
+      ]).toEqual([404, 200, 200]);
+      // The bytes went too (LocalDiskBlobStore keeps <FILES_DIR>/<2 chars>/<id>).
+      const onDisk = (id: string) => existsSync(join(t.config.attachments.filesDir, id.slice(0, 2), id));
+      expect([onDisk(oldFile), onDisk(newFile), onDisk(heldFile)]).toEqual([false, true, true]);
       expect(run.body).toMatchObject({
         deletedMessages: 3,
-        deletedAttachments: 0,
+        deletedAttachments: 1,
         conversations: 1,
         keptForHold: retainedBefore.length,
       });
@@ -536,8 +574,10 @@ describe('compliance retention (real PostgreSQL)', () => {
     });
   });
 
-  it('audits every compliance change, run and export, and API tokens', async () => {
+  it('tells every client when the organisation name changes, and audits every change, run and export', async () => {
+    const told = new Promise<void>((resolve) => people.erin!.device.socket.once('compliance:changed', () => resolve()));
     await admin.request('PUT', '/api/compliance/settings', { organisationName: 'Acme Securities' });
+    await told;
     expect(
       (await people.bob!.http.request<ComplianceNotice>('GET', '/api/compliance/notice')).body.organisationName,
     ).toBe('Acme Securities');
