@@ -119,7 +119,10 @@ export const retentionRunSchema = z.object({
 export type RetentionRunDto = z.infer<typeof retentionRunSchema>;
 
 export const complianceSettingsSchema = z.object({
-  /** Shown in the banner: "Messages in this conversation are retained by <organisationName>". */
+  /**
+   * Shown in the banner: "Messages in this conversation are retained by <organisationName>". Empty until an admin
+   * sets it (clients then say "your organisation" in their language).
+   */
   organisationName: z.string(),
 });
 export type ComplianceSettings = z.infer<typeof complianceSettingsSchema>;

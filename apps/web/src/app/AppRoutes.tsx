@@ -2,13 +2,14 @@ import { Navigate, Route, Routes } from 'react-router';
 import { GuestOnly, HOME_PATH, LoginScreen, RequireAuth, SetupOnly, SetupScreen } from '../features/auth';
 import {
   AdminAuditPage,
+  AdminCompliancePage,
   AdminLayout,
   AdminMessagingScreen,
   AdminPlaceholder,
   AdminUsersScreen,
   AdminWordPolicyPage,
 } from '../features/admin';
-import { ProfileScreen, SecurityScreen, SessionsScreen, SettingsLayout } from '../features/settings';
+import { ApiTokensPage, ProfileScreen, SecurityScreen, SessionsScreen, SettingsLayout } from '../features/settings';
 import { AppFrame, NotFoundPage } from '../features/shell';
 import { ChatsScreen } from '../features/chat';
 import { AdminDepartmentsScreen, AdminImportScreen, DirectoryScreen } from '../features/directory';
@@ -53,7 +54,7 @@ export function AppRoutes() {
           <Route path="messaging" element={<AdminMessagingScreen />} />
           <Route path="policy" element={<AdminWordPolicyPage />} />
           <Route path="audit" element={<AdminAuditPage />} />
-          <Route path="compliance" element={<AdminPlaceholder section="compliance" />} />
+          <Route path="compliance" element={<AdminCompliancePage />} />
           <Route path="integrations" element={<AdminPlaceholder section="integrations" />} />
         </Route>
         <Route path="settings" element={<SettingsLayout />}>
@@ -61,6 +62,7 @@ export function AppRoutes() {
           <Route path="profile" element={<ProfileScreen />} />
           <Route path="security" element={<SecurityScreen />} />
           <Route path="sessions" element={<SessionsScreen />} />
+          <Route path="tokens" element={<ApiTokensPage />} />
         </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>

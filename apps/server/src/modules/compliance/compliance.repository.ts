@@ -43,7 +43,8 @@ export interface RunRow {
   kept_for_hold: number;
 }
 
-export const DEFAULT_ORGANISATION_NAME = 'your organisation';
+/** Unset: clients show their own localised "your organisation". */
+export const DEFAULT_ORGANISATION_NAME = '';
 
 /** Compliance keys, retention scopes, deletion policies and settings (migration 1765300000000). */
 @Injectable()

@@ -146,8 +146,8 @@ describe('admin users', () => {
   });
 
   it('shows admin placeholders and hides the console from members', async () => {
-    renderApp({ server: usersServer(directory(0)), path: '/admin/compliance' });
-    expect(await screen.findByRole('heading', { name: '合规存档' })).toBeInTheDocument();
+    renderApp({ server: usersServer(directory(0)), path: '/admin/integrations' });
+    expect(await screen.findByRole('heading', { name: '集成与机器人' })).toBeInTheDocument();
     expect(screen.getByText('即将推出')).toBeInTheDocument();
   });
 

@@ -4,5 +4,6 @@ export { AdminPlaceholder } from './containers/AdminPlaceholder';
 export { AdminMessagingScreen } from './containers/AdminMessagingScreen';
 export { AdminWordPolicyPage } from './wordPolicy';
 export { AdminAuditPage } from './audit';
+export { AdminCompliancePage } from './compliance';
 export { ADMIN_SECTIONS, type AdminSection, adminSectionsFor, canOpenAdmin } from './sections';
 export { useUserListQuery } from './api/adminUsers.queries';

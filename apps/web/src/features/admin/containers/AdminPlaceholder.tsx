@@ -6,7 +6,7 @@ import type { AdminSection } from '../sections';
 export function AdminPlaceholder({
   section,
 }: {
-  section: Exclude<AdminSection, 'users' | 'org' | 'import' | 'messaging' | 'policy' | 'audit'>;
+  section: Exclude<AdminSection, 'users' | 'org' | 'import' | 'messaging' | 'policy' | 'audit' | 'compliance'>;
 }) {
   const { t } = useTranslation();
   return (

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Mention } from '@miyu/crypto';
 import { Button } from '../../../ui/Button';
 import { ALL, collectMentions, insertMention, type Mentionable, mentionQuery } from './mentions';
+import { LegalHoldBadge } from './RetentionBanner';
 
 /** The emoji offered by the composer's picker (the system font draws them). */
 export const EMOJI = [
@@ -64,6 +65,8 @@ export interface ComposerProps {
   onTyping?: (typing: boolean) => void;
   /** People who can be @mentioned (the conversation's other members). */
   members?: readonly Mentionable[];
+  /** People under legal hold (marked in the @mention suggestions). */
+  heldUserIds?: ReadonlySet<string>;
   /** Whether @all is offered (small groups, or owners and admins of big ones). */
   allowMentionAll?: boolean;
   /** Replying to a message: shown above the input, with a way to cancel. */
@@ -86,6 +89,7 @@ export function Composer({
   onFiles,
   onTyping,
   members = [],
+  heldUserIds,
   allowMentionAll = false,
   replyingTo = null,
   onCancelReply,
@@ -245,6 +249,7 @@ export function Composer({
               }}
             >
               @{person.name}
+              {heldUserIds?.has(person.userId) ? <LegalHoldBadge /> : null}
             </li>
           ))}
         </ul>

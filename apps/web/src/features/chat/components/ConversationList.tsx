@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { initials } from '../../../lib/format';
 import type { ConversationView } from '../engine/chatEngine';
 import { previewOf } from './messageText';
+import { LegalHoldBadge } from './RetentionBanner';
 import { shortTime } from './time';
 
 export interface ConversationListProps {
@@ -15,6 +16,8 @@ export interface ConversationListProps {
   presence?: Record<string, boolean>;
   /** Who is typing in which conversation. */
   typing?: Record<string, string[]>;
+  /** People under legal hold (marked on their direct chats). */
+  heldUserIds?: ReadonlySet<string>;
 }
 
 /** Conversations by latest activity, each with its decrypted last message and unread count. */
@@ -27,6 +30,7 @@ export function ConversationList({
   onSelect,
   presence = {},
   typing = {},
+  heldUserIds,
 }: ConversationListProps) {
   const { t, i18n } = useTranslation();
   if (conversations.length === 0) return <p className="chats__empty">{t('chats.emptyList')}</p>;
@@ -75,6 +79,7 @@ export function ConversationList({
                 <span className="conversation-row__top">
                   <span className="conversation-row__title">
                     {title}
+                    {c.peerUserId && heldUserIds?.has(c.peerUserId) ? <LegalHoldBadge /> : null}
                     {c.peerUserId && presence[c.peerUserId] !== undefined ? (
                       <span className="visually-hidden">
                         {presence[c.peerUserId] ? t('chats.presence.online') : t('chats.presence.offline')}

@@ -6,6 +6,7 @@ import { Button } from '../../../ui/Button';
 import { TextField } from '../../../ui/Field';
 import { FormError } from '../../../ui/FormDialog';
 import { Modal } from '../../../ui/Modal';
+import { LegalHoldBadge } from './RetentionBanner';
 
 export interface GroupMembersDialogProps {
   name: string;
@@ -14,6 +15,8 @@ export interface GroupMembersDialogProps {
   currentUserId: string;
   myRole: MemberRole;
   nameOf: (userId: string) => string;
+  /** People under legal hold (marked in the list). */
+  heldUserIds?: ReadonlySet<string>;
   error: string | null;
   busy: boolean;
   onAdd: () => void;
@@ -88,6 +91,7 @@ export function GroupMembersDialog(props: GroupMembersDialogProps) {
                 {m.role !== 'member' ? (
                   <span className="badge badge--muted">{t(`chats.members.role.${m.role}`)}</span>
                 ) : null}
+                {props.heldUserIds?.has(m.userId) ? <LegalHoldBadge /> : null}
               </span>
               {owner && !self ? (
                 <>

@@ -183,6 +183,9 @@ export function Timeline({
                 ) : (
                   <>
                     <span className="message__failed">{t('chats.message.failed')}</span>
+                    {p.error === 'ESCROW_REQUIRED' || p.error === 'ESCROW_NOT_EXPECTED' ? (
+                      <span className="message__failed"> {t(`errors.${p.error}`)}</span>
+                    ) : null}
                     <Button size="sm" variant="link" onClick={() => onRetry(p.clientMsgId)}>
                       {t('chats.message.retry')}
                     </Button>
@@ -309,6 +312,11 @@ function Row({
           </div>
         ) : null}
       </div>
+      {row.escrowWarning && !row.recalled ? (
+        <p className="message__escrow-warning" role="note" data-testid="escrow-warning">
+          {t(`chats.retention.escrow.${row.escrowWarning}`)}
+        </p>
+      ) : null}
       {mine && receipt && !row.recalled ? (
         <ReceiptStatus
           receipt={receipt}

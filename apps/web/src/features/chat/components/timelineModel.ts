@@ -19,11 +19,22 @@ export type TimelineRow =
       edited: boolean;
       recalled: boolean;
       reactions: Array<{ emoji: string; userIds: string[] }>;
+      /**
+       * The compliance copy of the message (or of its latest edit) does not match what was sent, or is missing in
+       * a retained conversation: shown as a red warning.
+       */
+      escrowWarning: EscrowWarning | null;
       /** Continues the previous message's group (same sender, within five minutes): no name or avatar. */
       continued: boolean;
     };
 
 const GROUP_WINDOW_MS = 5 * 60_000;
+
+export type EscrowWarning = 'mismatch' | 'missing';
+
+function escrowWarningOf(m: StoredMessage | undefined): EscrowWarning | null {
+  return m?.escrow === 'mismatch' || m?.escrow === 'missing' ? m.escrow : null;
+}
 
 type Ref = { clientMsgId: string; senderUserId: string };
 const refKey = (r: Ref) => `${r.senderUserId}/${r.clientMsgId}`;
@@ -33,14 +44,14 @@ function isFolded(c: MessageContent | { type: string }): boolean {
 }
 
 export function buildRows(items: readonly StoredMessage[]): TimelineRow[] {
-  const edits = new Map<string, { body: string; mentions: Mention[] }>();
+  const edits = new Map<string, { body: string; mentions: Mention[]; message: StoredMessage }>();
   const recalls = new Set<string>();
   const reactions = new Map<string, Map<string, Set<string>>>();
   for (const m of items) {
     const c = m.content;
     if (!c || !m.senderUserId) continue;
     if (c.type === 'edit' && c.target.senderUserId === m.senderUserId)
-      edits.set(refKey(c.target), { body: c.body, mentions: c.mentions });
+      edits.set(refKey(c.target), { body: c.body, mentions: c.mentions, message: m });
     if (c.type === 'recall' && c.target.senderUserId === m.senderUserId) recalls.add(refKey(c.target));
     if (c.type === 'reaction') {
       const byEmoji = reactions.get(refKey(c.target)) ?? new Map<string, Set<string>>();
@@ -88,6 +99,7 @@ export function buildRows(items: readonly StoredMessage[]): TimelineRow[] {
       reactions: [...(reactions.get(key) ?? new Map<string, Set<string>>())]
         .filter(([, users]) => users.size > 0)
         .map(([emoji, users]) => ({ emoji, userIds: [...users] })),
+      escrowWarning: escrowWarningOf(m) ?? escrowWarningOf(edit?.message),
       continued,
     });
     previous = m;

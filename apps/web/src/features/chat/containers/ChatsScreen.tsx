@@ -18,6 +18,7 @@ import { Timeline } from '../components/Timeline';
 import { NewGroupDialog } from '../components/NewGroupDialog';
 import { SafetyNumberDialog } from '../components/SafetyNumberDialog';
 import { GroupMembersDialog } from '../components/GroupMembersDialog';
+import { LegalHoldBadge, RetentionNotice } from '../components/RetentionBanner';
 import { READ_LIST_PAGE, ReadListDialog } from '../components/ReadListDialog';
 import { useReceipts } from '../hooks/useReceipts';
 import { ChatSearch } from './ChatSearch';
@@ -66,6 +67,7 @@ export function ChatsScreen() {
   const nameOf = usePeopleNames(people);
   const titleOf = (c: ConversationView) => c.name ?? (c.peerUserId ? nameOf(c.peerUserId) : t('chats.directFallback'));
   const open = conversations.find((c) => c.id === conversationId) ?? null;
+  const heldUserIds = useHeldUserIds();
 
   const settings = useMessagingSettings();
   const watermark = watermarkText(user, settings.data);
@@ -110,6 +112,7 @@ export function ChatsScreen() {
             onSelect={(id) => void navigate(`/chats/${id}`)}
             presence={snapshot.presence}
             typing={snapshot.typing}
+            heldUserIds={heldUserIds}
           />
         ) : error ? (
           <div className="chats__status">
@@ -247,6 +250,7 @@ function Conversation({
   const [focusSeq, setFocusSeq] = useState<number | null>(linked ?? conversation.firstUnreadSeq);
   const timeline = snapshot?.timelines[conversation.id];
   const typers = snapshot?.typing[conversation.id] ?? [];
+  const heldUserIds = useHeldUserIds();
 
   useEffect(() => {
     engine
@@ -266,6 +270,7 @@ function Conversation({
     <section className="conversation" aria-label={title}>
       <header className="conversation__header">
         <h1 className="conversation__title">{title}</h1>
+        {conversation.peerUserId && heldUserIds.has(conversation.peerUserId) ? <LegalHoldBadge /> : null}
         {conversation.kind !== 'direct' ? (
           <span className="conversation__sub">{t('chats.members', { count: conversation.memberCount })}</span>
         ) : conversation.peerUserId && snapshot?.presence[conversation.peerUserId] !== undefined ? (
@@ -305,6 +310,7 @@ function Conversation({
             : ''}
         </span>
       </header>
+      <RetentionNotice retention={snapshot?.retention.conversations[conversation.id]} />
       {failure ? <Alert tone="error">{describe(failure)}</Alert> : null}
       {safety?.verification === 'changed' ? (
         <div className="conversation__warning">
@@ -324,6 +330,7 @@ function Conversation({
           currentUserId={currentUserId}
           myRole={conversation.myRole}
           nameOf={nameOf}
+          heldUserIds={heldUserIds}
           busy={groupBusy}
           error={groupError ? describe(groupError) : null}
           onClose={() => setShowMembers(false)}
@@ -468,6 +475,7 @@ function Conversation({
           return true;
         }}
         members={mentionable}
+        heldUserIds={heldUserIds}
         allowMentionAll={
           conversation.kind !== 'direct' &&
           (conversation.memberCount <= MENTION_ALL_OPEN_MAX_MEMBERS || conversation.myRole !== 'member')
@@ -499,6 +507,13 @@ function Conversation({
       />
     </section>
   );
+}
+
+/** People under legal hold, from the org's compliance notice (the marker next to them wherever they appear). */
+function useHeldUserIds(): ReadonlySet<string> {
+  const { snapshot } = useChat();
+  const held = snapshot?.retention.notice?.heldUserIds;
+  return useMemo(() => new Set(held ?? []), [held]);
 }
 
 /** Asks the browser to keep this device's keys under storage pressure, and says so when it will not. */

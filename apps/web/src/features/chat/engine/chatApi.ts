@@ -3,6 +3,10 @@ import {
   type BackupItemDto,
   backupPageSchema,
   claimKeysResponseSchema,
+  type ComplianceNotice,
+  complianceNoticeSchema,
+  type ConversationRetention,
+  conversationRetentionSchema,
   type ConversationDto,
   conversationMemberSchema,
   conversationSchema,
@@ -62,6 +66,9 @@ export function chatApi(api: ApiClient) {
     wordPolicy: async (): Promise<SignedWordPolicy | null> =>
       (await api.get('/api/word-policy', wordPolicyResponseSchema)).policy,
     reportHits: (body: FilterHitReport) => api.post('/api/word-policy/hits', z.unknown(), { body }),
+    complianceNotice: (): Promise<ComplianceNotice> => api.get('/api/compliance/notice', complianceNoticeSchema),
+    retention: (conversationId: string): Promise<ConversationRetention> =>
+      api.get(`/api/conversations/${id(conversationId)}/retention`, conversationRetentionSchema),
     receiptSummary: (conversationId: string, seqs: number[]): Promise<ReceiptSummary> =>
       api.get(`/api/conversations/${id(conversationId)}/receipts`, receiptSummarySchema, {
         query: { seqs: seqs.join(',') },

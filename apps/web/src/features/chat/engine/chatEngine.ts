@@ -3,6 +3,8 @@ import {
   type DecodedContent,
   type DeviceAddress,
   type Envelope,
+  type EscrowExpectation,
+  type EscrowStatus,
   envelopeToJson,
   fromBase64Url,
   isCryptoError,
@@ -24,6 +26,7 @@ import {
   type TypingChangedEvent,
   type ConversationDto,
   type ConversationMemberDto,
+  type ConversationRetention,
   type MessageSendAck,
   type SyncChanges,
   type SyncPage,
@@ -41,6 +44,15 @@ import { PairingCoordinator, type PairingView } from './pairing';
 import { safetyNumberWith, setVerified, type Verification, verificationOf } from './verification';
 import { enforce, type Screening, shiftMentions, WordPolicyKeeper } from './wordPolicy';
 import { type SearchFilter, type SearchHit, SearchIndex } from './searchIndex';
+import {
+  EMPTY_RETENTION,
+  escrowExpectation,
+  escrowKeyOf,
+  isEscrowRefusal,
+  listedKeys,
+  RetentionKeeper,
+  type RetentionView,
+} from './retention';
 import {
   type HistorySetup,
   prepareHistory,
@@ -113,6 +125,8 @@ export interface ChatSnapshot {
   typing: Record<string, string[]>;
   /** Users with a connected device, among the people this client asked about (direct-chat peers). */
   presence: Record<string, boolean>;
+  /** Compliance retention: the org's notice (legal holds) and the retention of the conversations opened here. */
+  retention: RetentionView;
 }
 
 export interface ChatEngineOptions {
@@ -173,12 +187,17 @@ export class ChatEngine {
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly pairing: PairingCoordinator;
   private readonly wordPolicy: WordPolicyKeeper;
+  private readonly retention: RetentionKeeper;
   private work: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly detach: Array<() => void> = [];
 
   constructor(private readonly o: ChatEngineOptions) {
     this.wordPolicy = new WordPolicyKeeper(() => o.api.wordPolicy(), o.store);
+    this.retention = new RetentionKeeper(
+      { notice: () => o.api.complianceNotice(), retention: (id) => o.api.retention(id) },
+      (retention) => this.set({ retention }),
+    );
     this.pairing = new PairingCoordinator({
       api: o.api,
       crypto: o.crypto,
@@ -201,6 +220,7 @@ export class ChatEngine {
       timelines: {},
       typing: {},
       presence: {},
+      retention: EMPTY_RETENTION,
     };
   }
 
@@ -264,6 +284,7 @@ export class ChatEngine {
     on('receipts:changed', ((e: ReceiptsChangedEvent) => {
       for (const listener of this.receiptListeners) listener(e.conversationId);
     }) as never);
+    on('compliance:changed', (() => this.refreshRetention()) as never);
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_INTERVAL_MS);
     this.detach.push(() => clearInterval(this.presenceTimer));
     this.detach.push(() => clearTimeout(this.receiptReportTimer));
@@ -464,6 +485,7 @@ export class ChatEngine {
    * following the conversation live from there (older pages load on scroll); afterwards it reads the store.
    */
   async openConversation(conversationId: string): Promise<void> {
+    void this.retention.of(conversationId).catch(() => undefined); // the banner
     if (!this.cursors.has(conversationId)) {
       await this.serial(async () => {
         if (this.cursors.has(conversationId)) return;
@@ -805,11 +827,20 @@ export class ChatEngine {
     this.setTimeline(conversationId, { pending: change(current.pending) });
   }
 
-  private async deliver(pending: PendingMessage, policyRetried = false): Promise<void> {
+  /**
+   * Encrypts and sends a pending message. A retained conversation's sessions are wrapped to the org's compliance key
+   * (refused with ESCROW_REQUIRED when no key can be applied); when the server disagrees about the retention
+   * (ESCROW_REQUIRED / ESCROW_NOT_EXPECTED) or the word policy (WORD_POLICY_STALE), this device looks again and
+   * sends once more.
+   */
+  private async deliver(pending: PendingMessage, retried: { policy?: boolean; escrow?: boolean } = {}): Promise<void> {
     const { socket, crypto: c } = this.o;
     try {
       const ackData = await this.serial(async () => {
-        await c.setConversationDevices(pending.conversationId, await this.devicesOf(pending.conversationId));
+        const compliancePublicKey = escrowKeyOf(await this.retention.of(pending.conversationId));
+        await c.setConversationDevices(pending.conversationId, await this.devicesOf(pending.conversationId), {
+          compliancePublicKey,
+        });
         const result = await c.encryptMessage({
           conversationId: pending.conversationId,
           clientMsgId: pending.clientMsgId,
@@ -861,10 +892,14 @@ export class ChatEngine {
       await this.backup();
     } catch (error) {
       let code = (error as { code?: string }).code ?? (isCryptoError(error) ? error.code : 'NETWORK');
-      if (code === 'WORD_POLICY_STALE' && !policyRetried) {
+      if (code === 'WORD_POLICY_STALE' && !retried.policy) {
         const rechecked = await this.recheck(pending).catch((e: unknown) => (e as { code?: string }).code ?? code);
-        if (typeof rechecked !== 'string') return this.deliver(rechecked, true);
+        if (typeof rechecked !== 'string') return this.deliver(rechecked, { ...retried, policy: true });
         code = rechecked;
+      }
+      if (isEscrowRefusal(code) && !retried.escrow) {
+        this.reloadRetention(pending.conversationId);
+        return this.deliver(pending, { ...retried, escrow: true });
       }
       this.updatePending(pending.conversationId, (list) =>
         list.map((p) => (p.clientMsgId === pending.clientMsgId ? { ...p, state: 'failed', error: code } : p)),
@@ -922,6 +957,7 @@ export class ChatEngine {
   async addMembers(conversationId: string, userIds: string[]): Promise<void> {
     await this.o.api.addMembers(conversationId, userIds);
     this.memberDevices.delete(conversationId);
+    this.reloadRetention(conversationId);
     await this.refreshConversations();
   }
 
@@ -929,6 +965,8 @@ export class ChatEngine {
   async removeMember(conversationId: string, userId: string): Promise<void> {
     await this.o.api.removeMember(conversationId, userId);
     this.memberDevices.delete(conversationId);
+    if (userId === this.o.userId) this.retention.forget(conversationId);
+    else this.reloadRetention(conversationId);
     await this.refreshConversations();
   }
 
@@ -976,6 +1014,8 @@ export class ChatEngine {
   /** After (re)connecting: the inbox first (keys), then every conversation that moved past this device's cursor. */
   private async resync(): Promise<void> {
     if (this.stopped) return;
+    // A `compliance:changed` may have been missed while disconnected.
+    this.refreshRetention();
     try {
       await this.drainInboxNow();
       const changes = await ack<SyncChanges>(
@@ -1086,6 +1126,37 @@ export class ChatEngine {
       type === 'device_removed'
     ) {
       this.memberDevices.delete(m.conversationId);
+      this.reloadRetention(m.conversationId);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- compliance retention
+
+  /** Keys, scopes or the organisation's name changed (or may have): the notice and every shown retention again. */
+  private refreshRetention(): void {
+    this.retention.invalidateAll();
+    void this.retention.notice().catch(() => undefined);
+    for (const conversationId of this.retention.known()) void this.retention.of(conversationId).catch(() => undefined);
+  }
+
+  /** A conversation's members or devices changed: whether it is retained may have too. */
+  private reloadRetention(conversationId: string): void {
+    this.retention.invalidate(conversationId);
+    if (this.retention.known().includes(conversationId)) void this.retention.of(conversationId).catch(() => undefined);
+  }
+
+  /**
+   * What the escrow wraps of a conversation's messages are checked against (every key the org lists; a wrap is
+   * required from the retention's start on). Null when the server could not say: the wraps are then not judged.
+   */
+  private async escrowContext(
+    conversationId: string,
+  ): Promise<{ keys: Uint8Array[]; retention: ConversationRetention } | null> {
+    try {
+      const [notice, retention] = await Promise.all([this.retention.notice(), this.retention.of(conversationId)]);
+      return { keys: listedKeys(notice), retention };
+    } catch {
+      return null;
     }
   }
 
@@ -1125,15 +1196,24 @@ export class ChatEngine {
 
   private async decryptAll(messages: TimelineMessage[], mode: 'live' | 'history'): Promise<StoredMessage[]> {
     const out: StoredMessage[] = [];
+    const contexts = new Map<string, ReturnType<ChatEngine['escrowContext']>>();
     for (const m of messages) {
       let content: DecodedContent | null = null;
       let problem: MessageProblem | null = null;
       let problemCode: string | null = null;
+      let escrow: EscrowStatus | null = null;
       if (m.envelope) {
         let envelope: Envelope | null = null;
+        if (!contexts.has(m.conversationId)) contexts.set(m.conversationId, this.escrowContext(m.conversationId));
+        const context = await contexts.get(m.conversationId)!;
+        const compliance: EscrowExpectation | undefined = context
+          ? escrowExpectation(context.keys, context.retention, m.serverTs)
+          : undefined;
         try {
           envelope = parseEnvelope(m.envelope);
-          content = (await this.o.crypto.decryptMessage(envelope, { mode })).content;
+          const received = await this.o.crypto.decryptMessage(envelope, compliance ? { mode, compliance } : { mode });
+          content = received.content;
+          escrow = received.escrow;
         } catch (error) {
           // Anything not readable becomes a visible placeholder; a missing key is asked for from the sender.
           problem = problemOf(error);
@@ -1142,7 +1222,7 @@ export class ChatEngine {
         }
       }
       const { envelope: _envelope, ...meta } = m;
-      out.push({ ...meta, content, problem, problemCode });
+      out.push({ ...meta, content, problem, problemCode, ...(escrow ? { escrow } : {}) });
     }
     return out;
   }

@@ -1,4 +1,4 @@
-import type { CryptoStore, DecodedContent } from '@miyu/crypto';
+import type { CryptoStore, DecodedContent, EscrowStatus } from '@miyu/crypto';
 import type { TimelineMessage } from '@miyu/protocol';
 
 /**
@@ -13,6 +13,11 @@ export interface StoredMessage extends Omit<TimelineMessage, 'envelope'> {
   problem: MessageProblem | null;
   /** The libs/crypto error code behind `problem` (shown as the reason when it does not resolve). */
   problemCode?: string | null;
+  /**
+   * The recipient's check of the compliance escrow wrap (libs/crypto): `mismatch` and `missing` show a red warning.
+   * Absent on messages stored before the check existed, and on the user's own sends.
+   */
+  escrow?: EscrowStatus;
 }
 
 export type MessageProblem = 'waiting-for-key' | 'malformed' | 'undecryptable';

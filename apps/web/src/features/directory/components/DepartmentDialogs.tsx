@@ -85,7 +85,8 @@ export interface PickDepartmentDialogProps {
   excludeId?: string | null;
   busy: boolean;
   error: string | null;
-  onConfirm: (departmentId: string | null) => void;
+  /** The chosen department's id (null for top level) and its name as shown. */
+  onConfirm: (departmentId: string | null, name: string) => void;
   onCancel: () => void;
 }
 
@@ -111,7 +112,11 @@ export function PickDepartmentDialog({
           <Button variant="ghost" onClick={onCancel}>
             {t('common.cancel')}
           </Button>
-          <Button variant="primary" disabled={busy || picked === null} onClick={() => picked && onConfirm(picked.id)}>
+          <Button
+            variant="primary"
+            disabled={busy || picked === null}
+            onClick={() => picked && onConfirm(picked.id, picked.name)}
+          >
             {confirmLabel}
           </Button>
         </>

@@ -7,6 +7,7 @@ export function SettingsLayout() {
     { to: 'profile', label: t('settings.profileTab') },
     { to: 'security', label: t('settings.securityTab') },
     { to: 'sessions', label: t('settings.sessionsTab') },
+    { to: 'tokens', label: t('settings.tokensTab') },
   ];
   return (
     <div className="section-layout">

@@ -1,0 +1,69 @@
+import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ComplianceKeyDto } from '@miyu/protocol';
+import { formatDateTime } from '../../../../lib/format';
+import { Alert } from '../../../../ui/Alert';
+import { KeyUploadForm } from './KeyUploadForm';
+
+/** The compliance keys, newest first, each with how many sessions are wrapped to it; and the upload form. */
+export function KeysCard({ keys }: { keys: ComplianceKeyDto[] }) {
+  const { t, i18n } = useTranslation();
+  const id = useId();
+  const active = keys.find((key) => key.active) ?? null;
+  const ordered = [...keys].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 className="card__title" id={`${id}-title`}>
+        {t('adminCompliance.keys.title')}
+      </h2>
+      <p className="card__text">{t('adminCompliance.keys.text')}</p>
+      {active ? null : <Alert tone="warning">{t('adminCompliance.keys.none')}</Alert>}
+      {ordered.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">{t('adminCompliance.keys.table')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('adminCompliance.keys.columns.fingerprint')}</th>
+                <th scope="col">{t('adminCompliance.keys.columns.label')}</th>
+                <th scope="col">{t('adminCompliance.keys.columns.created')}</th>
+                <th scope="col">{t('adminCompliance.keys.columns.status')}</th>
+                <th scope="col">{t('adminCompliance.keys.columns.sessions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ordered.map((key) => (
+                <tr key={key.id}>
+                  <th scope="row" className="mono cp-fingerprint">
+                    {key.fingerprint}
+                  </th>
+                  <td>{key.label ?? '—'}</td>
+                  <td className="cp-nowrap">{formatDateTime(key.createdAt, i18n.language)}</td>
+                  <td>
+                    {key.active ? (
+                      <span className="badge badge--success cp-badge">{t('adminCompliance.keys.active')}</span>
+                    ) : (
+                      <>
+                        <span className="badge badge--muted cp-badge">{t('adminCompliance.keys.retired')}</span>
+                        {key.retiredAt ? (
+                          <span className="table__sub">
+                            {t('adminCompliance.keys.retiredAt', {
+                              time: formatDateTime(key.retiredAt, i18n.language),
+                            })}
+                          </span>
+                        ) : null}
+                      </>
+                    )}
+                  </td>
+                  <td>{t('adminCompliance.keys.sessionCount', { count: key.escrowedSessions })}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {ordered.length > 1 ? <p className="field__help">{t('adminCompliance.keys.retiredHelp')}</p> : null}
+      <KeyUploadForm activeKey={active} />
+    </section>
+  );
+}

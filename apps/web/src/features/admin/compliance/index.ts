@@ -1,0 +1,1 @@
+export { AdminCompliancePage } from './AdminCompliancePage';
