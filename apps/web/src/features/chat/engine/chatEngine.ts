@@ -1206,12 +1206,13 @@ export class ChatEngine {
         let envelope: Envelope | null = null;
         if (!contexts.has(m.conversationId)) contexts.set(m.conversationId, this.escrowContext(m.conversationId));
         const context = await contexts.get(m.conversationId)!;
-        const compliance: EscrowExpectation | undefined = context
+        // Without the server's answer nothing is judged (no keys, no wrap expected): never a false warning.
+        const compliance: EscrowExpectation = context
           ? escrowExpectation(context.keys, context.retention, m.serverTs)
-          : undefined;
+          : { keys: [], expected: false };
         try {
           envelope = parseEnvelope(m.envelope);
-          const received = await this.o.crypto.decryptMessage(envelope, compliance ? { mode, compliance } : { mode });
+          const received = await this.o.crypto.decryptMessage(envelope, { mode, compliance });
           content = received.content;
           escrow = received.escrow;
         } catch (error) {
@@ -1222,7 +1223,7 @@ export class ChatEngine {
         }
       }
       const { envelope: _envelope, ...meta } = m;
-      out.push({ ...meta, content, problem, problemCode, ...(escrow ? { escrow } : {}) });
+      out.push({ ...meta, content, problem, problemCode, ...(escrow && escrow !== 'none' ? { escrow } : {}) });
     }
     return out;
   }
