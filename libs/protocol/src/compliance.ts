@@ -217,35 +217,39 @@ export const exportMessagesQuerySchema = z.strictObject({
 });
 export type ExportMessagesQuery = z.infer<typeof exportMessagesQuerySchema>;
 
-export interface ExportMessage {
-  seq: number;
-  serverTs: string;
-  senderUserId: string | null;
-  senderDeviceId: string | null;
+export const exportMessageSchema = z.object({
+  seq: z.number().int().min(1),
+  serverTs: z.string(),
+  senderUserId: z.string().nullable(),
+  senderDeviceId: z.string().nullable(),
   /** libs/crypto EnvelopeJson; null for system events. */
-  envelope: Record<string, unknown> | null;
+  envelope: z.record(z.string(), z.unknown()).nullable(),
   /** System event (JSON) for server-authored entries. */
-  system: Record<string, unknown> | null;
-  recalledAt: string | null;
-  recalledBy: string | null;
-}
+  system: z.record(z.string(), z.unknown()).nullable(),
+  recalledAt: z.string().nullable(),
+  recalledBy: z.string().nullable(),
+});
+export type ExportMessage = z.infer<typeof exportMessageSchema>;
 
-export interface ExportMessagesPage {
-  messages: ExportMessage[];
+export const exportMessagesPageSchema = z.object({
+  messages: z.array(exportMessageSchema).max(MAX_EXPORT_PAGE),
   /** Pass as afterSeq for the next page; null when this was the last. */
-  nextAfterSeq: number | null;
-}
+  nextAfterSeq: z.number().int().nullable(),
+});
+export type ExportMessagesPage = z.infer<typeof exportMessagesPageSchema>;
 
-export interface ExportEscrowSession {
+export const exportEscrowSessionSchema = z.object({
   /** base64url */
-  sessionId: string;
-  senderUserId: string;
-  senderDeviceId: string;
-  keyId: string;
+  sessionId: z.string(),
+  senderUserId: z.string(),
+  senderDeviceId: z.string(),
+  keyId: z.string(),
   /** base64url of the wrap, as the envelopes carry it. */
-  wrap: string;
-  firstSeq: number;
-}
+  wrap: z.string(),
+  firstSeq: z.number().int(),
+});
+export type ExportEscrowSession = z.infer<typeof exportEscrowSessionSchema>;
+export const exportSessionsResultSchema = z.object({ sessions: z.array(exportEscrowSessionSchema) });
 
 export const exportSessionsQuerySchema = z.strictObject({ conversationId: z.uuid() });
 

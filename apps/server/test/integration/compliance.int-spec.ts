@@ -27,7 +27,7 @@ import {
 } from '@miyu/protocol';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { complianceKeyFingerprint } from '../../src/modules/compliance/compliance-key-file.js';
+import { complianceKeyFingerprint } from '../../src/common/security/compliance-fingerprint.js';
 import { E2EDevice } from '../support/e2e-device.js';
 import { TestClient } from '../support/http-client.js';
 import { createUser, passwordOf, sendTestMessage } from '../support/people.js';

@@ -1,13 +1,7 @@
-import { createHash } from 'node:crypto';
 import { assertX25519PublicKey, ready } from '@miyu/crypto';
 import type { CompliancePublicKeyFile } from '@miyu/protocol';
+import { complianceKeyFingerprint } from '../../common/security/compliance-fingerprint.js';
 import { ComplianceError } from './compliance.errors.js';
-
-/** SHA-256 over encryptionKey || signingKey, first 16 bytes in 8 groups of 4 hex digits (docs/compliance.md). */
-export function complianceKeyFingerprint(encryptionKey: Uint8Array, signingKey: Uint8Array): string {
-  const hex = createHash('sha256').update(encryptionKey).update(signingKey).digest('hex').slice(0, 32);
-  return hex.match(/.{4}/g)!.join(' ');
-}
 
 /** Decodes and checks an uploaded public key file: key lengths, a usable X25519 point, the fingerprint. */
 export async function readCompliancePublicKey(

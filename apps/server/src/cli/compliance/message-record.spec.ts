@@ -1,0 +1,220 @@
+import {
+  type MessageContent,
+  type OutboundSenderKey,
+  type X25519KeyPair,
+  createOutboundSenderKey,
+  encryptGroupMessage,
+  envelopeToJson,
+  ready,
+  toBase64Url,
+  withEscrow,
+  x25519GenerateKeyPair,
+} from '@miyu/crypto';
+import type { ExportMessage, ExportPerson } from '@miyu/protocol';
+import { openExportMessage, type RecordContext } from './message-record.js';
+import { SessionBook } from './session-book.js';
+
+const CONV = '0190a1b2-c3d4-7e5f-8a6b-00000000c001';
+const ALICE = '0190a1b2-c3d4-7e5f-8a6b-00000000a001';
+const BOB = '0190a1b2-c3d4-7e5f-8a6b-00000000b001';
+const DEVICE = '0190a1b2-c3d4-7e5f-8a6b-00000000d001';
+const KEY_ID = '0190a1b2-c3d4-7e5f-8a6b-00000000e001';
+const OLD_KEY_ID = '0190a1b2-c3d4-7e5f-8a6b-00000000e000';
+
+const people = new Map<string, ExportPerson>([
+  [ALICE, { id: ALICE, displayName: '王芳', login: 'wangfang', employeeNo: 'E-7', email: null }],
+  [BOB, { id: BOB, displayName: 'Bob', login: 'bob', employeeNo: null, email: null }],
+]);
+
+/** A sender device writing into CONV under one escrowed session. */
+function sender(compliance: Uint8Array | null) {
+  let session: OutboundSenderKey = withEscrow(
+    createOutboundSenderKey({ conversationId: CONV, senderUserId: ALICE, senderDeviceId: DEVICE, epoch: 0 }),
+    compliance,
+  );
+  let seq = 0;
+  let n = 0;
+  return {
+    get session() {
+      return session;
+    },
+    send(content: MessageContent, extra: Partial<ExportMessage> = {}): ExportMessage & { clientMsgId: string } {
+      const clientMsgId = `0190a1b2-c3d4-7e5f-8a6b-${String(++n).padStart(12, '0')}`;
+      const out = encryptGroupMessage(session, { clientMsgId, policyVersion: 0, content });
+      session = out.session;
+      return {
+        seq: ++seq,
+        serverTs: `2026-03-01T08:00:${String(seq).padStart(2, '0')}.000Z`,
+        senderUserId: ALICE,
+        senderDeviceId: DEVICE,
+        envelope: envelopeToJson(out.envelope) as unknown as Record<string, unknown>,
+        system: null,
+        recalledAt: null,
+        recalledBy: null,
+        ...extra,
+        clientMsgId,
+      };
+    },
+  };
+}
+
+describe('opening exported messages with the compliance key', () => {
+  let compliance: X25519KeyPair;
+  const ctx = (book: SessionBook): RecordContext => ({
+    conversation: { id: CONV, name: '项目组' },
+    people,
+    book,
+    compliance,
+  });
+
+  beforeAll(async () => {
+    await ready();
+    compliance = x25519GenerateKeyPair();
+  });
+
+  it('opens texts, edits, recalls, reactions and attachments, with sender, references and the recall flag', () => {
+    const a = sender(compliance.publicKey);
+    const book = new SessionBook(compliance, KEY_ID);
+    book.addListed(CONV, [
+      {
+        sessionId: toBase64Url(a.session.sessionId),
+        senderUserId: ALICE,
+        senderDeviceId: DEVICE,
+        keyId: KEY_ID,
+        wrap: toBase64Url(a.session.escrow!.wrap),
+        firstSeq: 1,
+      },
+    ]);
+    const first = a.send(
+      { type: 'text', body: '@Bob 你好 =1+1', mentions: [{ userId: BOB, start: 0, length: 4 }], replyTo: null },
+      { recalledAt: '2026-03-01T09:00:00.000Z', recalledBy: ALICE },
+    );
+    const target = { clientMsgId: first.clientMsgId, senderUserId: ALICE };
+    const edit = a.send({ type: 'edit', target, body: 'edited', mentions: [] });
+    const recall = a.send({ type: 'recall', target });
+    const reaction = a.send({ type: 'reaction', target, emoji: '👍', remove: true });
+    const file = a.send({
+      type: 'attachment',
+      caption: 'report',
+      replyTo: target,
+      attachments: [
+        {
+          blobId: '0190a1b2-c3d4-7e5f-8a6b-00000000f001',
+          name: 'q1.pdf',
+          mimeType: 'application/pdf',
+          size: 10,
+          chunkSize: 65536,
+          key: new Uint8Array(32).fill(7),
+          digest: new Uint8Array(32).fill(9),
+        },
+      ],
+    });
+
+    const r1 = openExportMessage(first, ctx(book)).record;
+    expect(r1).toMatchObject({
+      conversationId: CONV,
+      conversationName: '项目组',
+      seq: 1,
+      time: '2026-03-01T08:00:01.000Z',
+      senderUserId: ALICE,
+      senderName: '王芳',
+      senderLogin: 'wangfang',
+      senderEmployeeNo: 'E-7',
+      clientMsgId: first.clientMsgId,
+      type: 'text',
+      text: '@Bob 你好 =1+1',
+      mentions: [{ userId: BOB, name: 'Bob', start: 0, length: 4 }],
+      recalled: true,
+      recalledAt: '2026-03-01T09:00:00.000Z',
+      recalledBy: ALICE,
+      recalledByName: '王芳',
+      escrow: 'valid',
+      error: null,
+    });
+    expect(openExportMessage(edit, ctx(book)).record).toMatchObject({ type: 'edit', text: 'edited', target });
+    expect(openExportMessage(recall, ctx(book)).record).toMatchObject({ type: 'recall', text: null, target });
+    expect(openExportMessage(reaction, ctx(book)).record).toMatchObject({
+      type: 'reaction',
+      text: '👍',
+      reactionRemoved: true,
+    });
+    const opened = openExportMessage(file, ctx(book));
+    expect(opened.record).toMatchObject({
+      type: 'attachment',
+      text: 'report',
+      replyTo: target,
+      attachments: [{ n: 1, name: 'q1.pdf', mimeType: 'application/pdf', size: 10, file: null, error: null }],
+    });
+    expect(opened.attachmentRefs[0]!.blobId).toBe('0190a1b2-c3d4-7e5f-8a6b-00000000f001');
+  });
+
+  it('rebuilds a session the server did not list from the envelope’s own wrap', () => {
+    const a = sender(compliance.publicKey);
+    const m = a.send({ type: 'text', body: 'self-contained', mentions: [], replyTo: null });
+    const book = new SessionBook(compliance, KEY_ID);
+    expect(openExportMessage(m, ctx(book)).record).toMatchObject({ text: 'self-contained', escrow: 'valid' });
+    expect(book.size).toBe(1);
+  });
+
+  it('turns what cannot be opened into rows with an error code, never dropping them', () => {
+    const book = new SessionBook(compliance, KEY_ID);
+    const plain = sender(null).send({ type: 'text', body: 'no escrow', mentions: [], replyTo: null });
+    expect(openExportMessage(plain, ctx(book)).record).toMatchObject({
+      type: 'unreadable',
+      text: null,
+      error: { code: 'NO_ESCROW' },
+    });
+
+    const otherKey = x25519GenerateKeyPair();
+    const old = sender(otherKey.publicKey);
+    const oldMessage = old.send({ type: 'text', body: 'under the old key', mentions: [], replyTo: null });
+    book.addListed(CONV, [
+      {
+        sessionId: toBase64Url(old.session.sessionId),
+        senderUserId: ALICE,
+        senderDeviceId: DEVICE,
+        keyId: OLD_KEY_ID,
+        wrap: toBase64Url(old.session.escrow!.wrap),
+        firstSeq: 1,
+      },
+    ]);
+    expect(openExportMessage(oldMessage, ctx(book)).record.error).toMatchObject({ code: 'ESCROW_OTHER_KEY' });
+    const unlisted = sender(otherKey.publicKey).send({ type: 'text', body: 'x', mentions: [], replyTo: null });
+    expect(openExportMessage(unlisted, ctx(book)).record.error).toMatchObject({ code: 'ESCROW_UNREADABLE' });
+
+    const a = sender(compliance.publicKey);
+    const good = a.send({ type: 'text', body: 'tampered', mentions: [], replyTo: null });
+    const envelope = { ...good.envelope! };
+    const ct = Buffer.from(envelope.ciphertext as string, 'base64url');
+    ct[0]! ^= 1;
+    envelope.ciphertext = ct.toString('base64url');
+    expect(openExportMessage({ ...good, envelope }, ctx(book)).record.error).toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(openExportMessage({ ...good, envelope: { v: 1 } }, ctx(book)).record.error).toMatchObject({
+      code: 'MALFORMED_ENVELOPE',
+    });
+    expect(openExportMessage({ ...good, senderUserId: BOB }, ctx(book)).record.error).toMatchObject({
+      code: 'ENVELOPE_MISMATCH',
+    });
+    expect(openExportMessage({ ...good, envelope: null }, ctx(book)).record.error).toMatchObject({
+      code: 'NO_CONTENT',
+    });
+  });
+
+  it('exports server events as rows of their own', () => {
+    const r = openExportMessage(
+      {
+        seq: 9,
+        serverTs: '2026-03-01T08:00:09.000Z',
+        senderUserId: null,
+        senderDeviceId: null,
+        envelope: null,
+        system: { type: 'member_added', userIds: [BOB] },
+        recalledAt: null,
+        recalledBy: null,
+      },
+      ctx(new SessionBook(compliance, KEY_ID)),
+    ).record;
+    expect(r).toMatchObject({ type: 'event', senderUserId: null, error: null, escrow: null });
+    expect(JSON.parse(r.text!)).toEqual({ type: 'member_added', userIds: [BOB] });
+  });
+});
