@@ -15,6 +15,7 @@ import {
 import type {
   Ack,
   AttachmentDto,
+  ComplianceNotice,
   ConversationDto,
   ConversationRetention,
   CreatedApiToken,
@@ -32,6 +33,7 @@ import { createUser, passwordOf } from '../support/people.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PASSPHRASE = 'compliance officer passphrase 2026';
+const NEW_PASSPHRASE = 'the 2027 compliance passphrase';
 const DIST = path.resolve(__dirname, '../../dist/cli');
 
 /** A built CLI as `npm run compliance:…` runs it (the server must have been built). */
@@ -418,5 +420,142 @@ describe('compliance export tool (real server, PostgreSQL and crypto)', () => {
       stderr: expect.stringContaining('--key is required'),
     });
     nothingWritten();
+  });
+
+  // Runs last: it rotates the organisation's key in the middle of the deal room's conversation.
+  it('after a key rotation, one export with both keys opens every message; the old key alone leaves ESCROW_OTHER_KEY rows', async () => {
+    const oldPrivate = path.join(keyDir, 'compliance-key.private.json');
+    const oldPublic = path.join(keyDir, 'compliance-key.public.json');
+    const newDir = path.join(work, 'keys-2027');
+    const newPrivate = path.join(newDir, 'compliance-key.private.json');
+    const newPublic = path.join(newDir, 'compliance-key.public.json');
+    await createComplianceKey(newDir, NEW_PASSPHRASE, { limits: MIN_ARGON2ID_LIMITS });
+    await writeFile(path.join(work, 'pass-2027.txt'), `${NEW_PASSPHRASE}\n`);
+    const oldFile = await readPublicKeyFile(oldPublic);
+    const newFile = await readPublicKeyFile(newPublic);
+
+    // The admin uploads the new key: the old one is retired but stays listed. Each client's next send starts a
+    // session wrapped to the new key (send() sets it with setConversationDevices, as for the first key).
+    const rotated = await admin.request('POST', '/api/compliance/keys', { publicKey: newFile, label: '2027' });
+    expect(rotated.status).toBe(201);
+    const notice = (await people.alice!.http.request<ComplianceNotice>('GET', '/api/compliance/notice')).body;
+    expect(notice.keys.map((k) => [k.fingerprint, k.active]).sort()).toEqual(
+      [
+        [oldFile.fingerprint, false],
+        [newFile.fingerprint, true],
+      ].sort(),
+    );
+    const before = sent.length;
+    const after = await send('alice', group.id, {
+      type: 'text',
+      body: 'signed copy after the rotation',
+      mentions: [],
+      replyTo: null,
+    });
+    await send('bob', group.id, {
+      type: 'edit',
+      target: { clientMsgId: sent[4]!.clientMsgId, senderUserId: people.bob!.id },
+      body: 'we sign on Friday at 10',
+      mentions: [],
+    });
+    await send('carol', group.id, {
+      type: 'text',
+      body: '收到 (new key)',
+      mentions: [],
+      replyTo: { clientMsgId: after.clientMsgId, senderUserId: people.alice!.id },
+    });
+    expect(sent.length).toBe(before + 3);
+
+    const read = async (out: string) =>
+      (await readFile(path.join(out, 'messages.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as ExportRecord)
+        .filter((r) => r.type !== 'event');
+    const keyArgs = (keys: string[], passes: string[]) => [
+      ...keys.flatMap((k) => ['--key', k]),
+      ...passes.flatMap((p) => ['--passphrase-file', path.join(work, p)]),
+    ];
+    const base = (out: string) => ['--server', t.url, '--conversations', group.id, '--out', out];
+
+    // One export with both keys, each with its own passphrase: every plaintext, no ESCROW_OTHER_KEY.
+    const both = path.join(work, 'export-both-keys');
+    const res = await exportTool([...base(both), ...keyArgs([oldPrivate, newPrivate], ['pass.txt', 'pass-2027.txt'])], {
+      MIYU_API_TOKEN: token,
+    });
+    expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: expect.not.stringMatching(/warning/) });
+    expect(res.stderr).toContain(`Key ${oldFile.fingerprint} (${oldPrivate}) matches the organisation's retired key.`);
+    expect(res.stderr).toContain(`Key ${newFile.fingerprint} (${newPrivate}) matches the organisation's active key.`);
+    expect(res.stdout).toContain(`signed by ${newFile.fingerprint}`);
+    const records = await read(both);
+    expect(records.filter((r) => r.error !== null)).toEqual([]);
+    expect(records.every((r) => r.escrow === 'valid')).toBe(true);
+    expect(records.map((r) => ({ seq: r.seq, clientMsgId: r.clientMsgId, sender: r.senderUserId }))).toEqual(
+      sent.map((s) => ({ seq: s.seq, clientMsgId: s.clientMsgId, sender: people[s.sender]!.id })),
+    );
+    expect(records.slice(before).map((r) => [r.type, r.text])).toEqual([
+      ['text', 'signed copy after the rotation'],
+      ['edit', 'we sign on Friday at 10'],
+      ['text', '收到 (new key)'],
+    ]);
+    expect(records[before + 1]!.target).toEqual({ clientMsgId: sent[4]!.clientMsgId, senderUserId: people.bob!.id });
+    expect(records[before + 2]!.replyTo).toEqual({ clientMsgId: after.clientMsgId, senderUserId: people.alice!.id });
+    expect(records.slice(0, before).map((r) => r.text)).toContain('agreed 👍 多谢');
+
+    // The manifest lists both keys and is signed by the last one given (the newest): it verifies with that key's
+    // public file, not with the old one's.
+    const manifest = JSON.parse(await readFile(path.join(both, 'manifest.json'), 'utf8')) as ExportManifest;
+    expect(manifest.complianceKeys.map((k) => k.fingerprint)).toEqual([oldFile.fingerprint, newFile.fingerprint]);
+    expect(manifest.complianceKey).toMatchObject({ fingerprint: newFile.fingerprint, signingKey: newFile.signingKey });
+    expect(manifest.counts).toMatchObject({ opened: sent.length, unreadable: 0 });
+    expect(await exportTool(['--verify', both, '--public', newPublic], {})).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`made with compliance keys ${oldFile.fingerprint}, ${newFile.fingerprint}`),
+    });
+    const built = cli('compliance-export', ['--verify', both, '--public', newPublic]);
+    expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(await exportTool(['--verify', both, '--public', oldPublic], {})).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('VERIFY_FAILED: manifest.sig is not a valid signature'),
+    });
+
+    // The old key alone: the messages before the rotation open, the later ones are ESCROW_OTHER_KEY rows.
+    const oldOnly = path.join(work, 'export-old-key');
+    const partial = await exportTool([...base(oldOnly), ...keyArgs([oldPrivate], ['pass.txt'])], {
+      MIYU_API_TOKEN: token,
+    });
+    expect(partial.code).toBe(0);
+    expect(partial.stderr).toContain(`warning: 3 messages and 0 attachments could not be opened`);
+    const oldRecords = await read(oldOnly);
+    expect(oldRecords.map((r) => r.clientMsgId)).toEqual(sent.map((s) => s.clientMsgId));
+    expect(oldRecords.slice(0, before).filter((r) => r.error !== null)).toEqual([]);
+    expect(oldRecords.slice(before).map((r) => [r.type, r.text, r.error?.code])).toEqual([
+      ['unreadable', null, 'ESCROW_OTHER_KEY'],
+      ['unreadable', null, 'ESCROW_OTHER_KEY'],
+      ['unreadable', null, 'ESCROW_OTHER_KEY'],
+    ]);
+    expect(await exportTool(['--verify', oldOnly, '--public', oldPublic], {})).toMatchObject({ code: 0 });
+
+    // One passphrase for two keys sealed under different ones, a --passphrase-file count that fits neither rule,
+    // the same key twice: clean failures, nothing written.
+    const never = path.join(work, 'never-rotated');
+    const refusals = [
+      [keyArgs([oldPrivate, newPrivate], ['pass.txt']), 2, `${newPrivate}: Wrong passphrase`],
+      [
+        keyArgs(
+          [oldPrivate, newPrivate, path.join(work, 'other-key', 'compliance-key.private.json')],
+          ['pass.txt', 'pass-2027.txt'],
+        ),
+        2,
+        '--passphrase-file is given 2 times for 3 --key file(s)',
+      ],
+      [keyArgs([oldPrivate, newPrivate, oldPrivate], []), 2, `--key ${oldPrivate} is given twice`],
+    ] as const;
+    for (const [args, code, message] of refusals) {
+      const r = await exportTool([...base(never), ...args], { MIYU_API_TOKEN: token });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code, stderr: expect.stringContaining(message) });
+      expect(existsSync(never)).toBe(false);
+      expect(existsSync(`${never}.partial`)).toBe(false);
+    }
   });
 });

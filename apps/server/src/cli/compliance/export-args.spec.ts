@@ -36,9 +36,9 @@ describe('compliance:export arguments', () => {
       mode: 'export',
       options: {
         server: new URL('https://miyu.example.com'),
-        key: 'k.json',
+        keys: ['k.json'],
         out: 'out',
-        passphraseFile: 'p.txt',
+        passphraseFiles: ['p.txt'],
         tokenFile: 't.txt',
         from: '2026-01-01T00:00:00Z',
         to: '2026-02-01T00:00:00+08:00',
@@ -46,6 +46,52 @@ describe('compliance:export arguments', () => {
         conversations: [ID2],
       },
     });
+  });
+
+  it('reads repeated --key in order, with no, one or one --passphrase-file per key', () => {
+    const keys = ['--key', 'old.private.json', '--key=new.private.json'];
+    const base = ['--server', 'https://miyu.example.com', '--out', 'o'];
+    const parsed = (extra: string[]) => {
+      const command = parseExportArgs([...base, ...keys, ...extra]);
+      if (command.mode !== 'export') throw new Error('not an export');
+      return { keys: command.options.keys, passphraseFiles: command.options.passphraseFiles };
+    };
+    expect(parsed([])).toEqual({ keys: ['old.private.json', 'new.private.json'], passphraseFiles: [] });
+    expect(parsed(['--passphrase-file', 'both.txt'])).toMatchObject({ passphraseFiles: ['both.txt'] });
+    expect(parsed(['--passphrase-file', 'old.txt', '--passphrase-file=new.txt'])).toMatchObject({
+      passphraseFiles: ['old.txt', 'new.txt'],
+    });
+    // The same passphrase file for two keys is fine; it is the key files that must differ.
+    expect(parsed(['--passphrase-file', 'p.txt', '--passphrase-file', 'p.txt'])).toMatchObject({
+      passphraseFiles: ['p.txt', 'p.txt'],
+    });
+    expect(parseExportArgs([...BASE])).toMatchObject({ options: { keys: ['k.json'], passphraseFiles: [] } });
+  });
+
+  it('rejects a --key given twice, mismatched --passphrase-file counts and other repeated options', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[...BASE, '--key', 'k.json'], /--key k\.json is given twice/],
+      [[...BASE, '--key', './k.json'], /--key \.\/k\.json is given twice \(as k\.json\)/],
+      [[...BASE, '--key', `${process.cwd()}/k.json`], /is given twice \(as k\.json\)/],
+      [[...BASE, '--key='], /--key needs a file/],
+      [
+        [...BASE, '--key', 'b.json', '--key', 'c.json', '--passphrase-file', 'p1', '--passphrase-file', 'p2'],
+        /--passphrase-file is given 2 times for 3 --key file\(s\): give it once .* or once per --key/,
+      ],
+      [[...BASE, '--passphrase-file', 'p1', '--passphrase-file', 'p2'], /given 2 times for 1 --key file/],
+      [[...BASE, '--passphrase-file='], /--passphrase-file needs a file/],
+      [[...BASE, '--out', 'other'], /--out is given more than once/],
+      [[...BASE, '--server', 'https://other.example.com'], /--server is given more than once/],
+      [[...BASE, '--token-file', 'a', '--token-file', 'b'], /--token-file is given more than once/],
+      [[...BASE, '--users', ID1, '--users', ID2], /--users is given more than once/],
+    ];
+    for (const [argv, message] of cases) {
+      const error = usage(argv);
+      expect(error.code).toBe('USAGE');
+      expect(error.message).toMatch(message);
+    }
+    const many = Array.from({ length: 21 }, (_, i) => ['--key', `k${i}.json`]).flat();
+    expect(usage(['--server', 'https://x', '--out', 'o', ...many]).message).toMatch(/at most 20 key files/);
   });
 
   it('reads --verify <dir> --public <file> (and the compliance:verify form)', () => {

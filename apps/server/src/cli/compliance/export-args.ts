@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { parseArgs } from '../args.js';
 import { cliError } from './errors.js';
@@ -6,24 +7,29 @@ import { PASSPHRASE_ENV } from './passphrase.js';
 export const TOKEN_ENV = 'MIYU_API_TOKEN';
 
 export const EXPORT_USAGE = `Usage:
-  npm run compliance:export -- --server <url> --key <compliance-key.private.json> --out <dir>
-      [--passphrase-file <file>] [--token-file <file>] [--from <ISO time>] [--to <ISO time>]
+  npm run compliance:export -- --server <url> --key <compliance-key.private.json> [--key <another.private.json> ...]
+      --out <dir> [--passphrase-file <file> ...] [--token-file <file>] [--from <ISO time>] [--to <ISO time>]
       [--users <id,id,...>] [--conversations <id,id,...>]
   npm run compliance:export -- --verify <export dir> --public <compliance-key.public.json>
   (or: npm run compliance:verify -- <export dir> --public <compliance-key.public.json>)
 Exports retained conversations offline: fetches ciphertext and escrow wraps with an auditor's API token (scope
-compliance:export, from ${TOKEN_ENV} or --token-file), opens them locally with the compliance private key
-(passphrase from --passphrase-file, ${PASSPHRASE_ENV}, or asked on the terminal) and writes messages.jsonl,
-messages.csv, eml/, attachments/, manifest.json and manifest.sig into <dir> (built in <dir>.partial, renamed when
-complete). --from/--to bound the message time (from <= time < to, ISO 8601 with offset); --users and --conversations
-select conversations. --verify checks a finished export's signature and every file's SHA-256 against the public key.
+compliance:export, from ${TOKEN_ENV} or --token-file), opens them locally with the compliance private key(s) and
+writes messages.jsonl, messages.csv, eml/, attachments/, manifest.json and manifest.sig into <dir> (built in
+<dir>.partial, renamed when complete). --key may be repeated (every key of a rotation, oldest first): the LAST one
+signs the manifest. Each key file's passphrase comes from --passphrase-file (once for all keys, or once per --key in
+the same order), else ${PASSPHRASE_ENV} (for all keys), else it is asked on the terminal for each key file.
+--from/--to bound the message time (from <= time < to, ISO 8601 with offset); --users and --conversations
+select conversations. --verify checks a finished export's signature and every file's SHA-256 against the public key
+of the key that signed it.
 Exit codes: 0 done (verified), 1 export or verification failed, 2 usage error, unreadable file or wrong passphrase.`;
 
 export interface ExportOptions {
   server: URL;
-  key: string;
+  /** Private key files, at least one, as given (oldest first by convention); the last one signs the manifest. */
+  keys: string[];
   out: string;
-  passphraseFile?: string;
+  /** None (environment or terminal), one for every key, or one per key in the order of `keys`. */
+  passphraseFiles: string[];
   tokenFile?: string;
   from?: string;
   to?: string;
@@ -49,7 +55,11 @@ const EXPORT_FLAGS = [
   'users',
   'conversations',
 ] as const;
+/** Flags that may be given more than once; any other flag given twice is a usage error. */
+const REPEATABLE_FLAGS: readonly string[] = ['key', 'passphrase-file'];
 const MAX_IDS = 500;
+/** More keys than a rotation history plausibly has, each costing an Argon2id opening. */
+const MAX_KEYS = 20;
 const isoTime = z.iso.datetime({ offset: true });
 const uuid = z.uuid();
 
@@ -85,6 +95,54 @@ function serverUrl(value: string): URL {
   return url;
 }
 
+/**
+ * Reads `--name value` / `--name=value` pairs into lists per flag: unknown flags, stray arguments, missing values
+ * and a non-repeatable flag given twice are errors (thrown as plain Errors, turned into USAGE by the caller).
+ */
+function collectFlags(args: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--')) throw new Error(`Unexpected argument: ${arg}`);
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (!(EXPORT_FLAGS as readonly string[]).includes(name))
+      throw new Error(`Unknown option --${name}. Known: ${EXPORT_FLAGS.map((k) => `--${k}`).join(', ')}`);
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined) throw new Error(`--${name} needs a value`);
+    const values = out.get(name) ?? [];
+    if (values.length > 0 && !REPEATABLE_FLAGS.includes(name)) throw new Error(`--${name} is given more than once`);
+    values.push(value);
+    out.set(name, values);
+  }
+  return out;
+}
+
+/** The key files: at least one, each named once (compared as resolved paths), at most MAX_KEYS. */
+function keyFiles(values: readonly string[]): string[] {
+  if (values.length > MAX_KEYS) usage(`--key: at most ${MAX_KEYS} key files`);
+  const seen = new Map<string, string>();
+  for (const file of values) {
+    if (file === '') usage('--key needs a file');
+    const resolved = path.resolve(file);
+    const earlier = seen.get(resolved);
+    if (earlier !== undefined) usage(`--key ${file} is given twice${earlier === file ? '' : ` (as ${earlier})`}`);
+    seen.set(resolved, file);
+  }
+  return [...values];
+}
+
+/** None, one for all keys, or exactly one per key (in --key order). */
+function passphraseFiles(values: readonly string[], keys: number): string[] {
+  if (values.some((v) => v === '')) usage('--passphrase-file needs a file');
+  if (values.length > 1 && values.length !== keys)
+    usage(
+      `--passphrase-file is given ${values.length} times for ${keys} --key file(s): give it once (one passphrase ` +
+        'for every key) or once per --key, in the same order',
+    );
+  return [...values];
+}
+
 /** Splits `--verify <dir>` off first, then reads the export flags. Errors: USAGE with the usage text. */
 export function parseExportArgs(argv: string[]): ExportCommand {
   const args = argv.filter((a) => a !== '--');
@@ -92,16 +150,24 @@ export function parseExportArgs(argv: string[]): ExportCommand {
   const verifyAt = args.findIndex((a) => a === '--verify' || a.startsWith('--verify='));
   if (verifyAt >= 0) return { mode: 'verify', options: parseVerify(args, verifyAt) };
 
-  let raw: Record<string, string>;
+  let flags: Map<string, string[]>;
   try {
-    raw = parseArgs(args, EXPORT_FLAGS);
+    flags = collectFlags(args);
   } catch (error) {
     usage((error as Error).message);
   }
+  const raw = Object.fromEntries([...flags].map(([flag, values]) => [flag, values[0]!])) as Partial<
+    Record<(typeof EXPORT_FLAGS)[number], string>
+  >;
   for (const required of ['server', 'key', 'out'] as const) if (!raw[required]) usage(`--${required} is required`);
-  const options: ExportOptions = { server: serverUrl(raw.server!), key: raw.key!, out: raw.out!.replace(/\/+$/, '') };
+  const keys = keyFiles(flags.get('key')!);
+  const options: ExportOptions = {
+    server: serverUrl(raw.server!),
+    keys,
+    out: raw.out!.replace(/\/+$/, ''),
+    passphraseFiles: passphraseFiles(flags.get('passphrase-file') ?? [], keys.length),
+  };
   if (options.out === '') usage('--out must name a directory');
-  if (raw['passphrase-file']) options.passphraseFile = raw['passphrase-file'];
   if (raw['token-file']) options.tokenFile = raw['token-file'];
   for (const flag of ['from', 'to'] as const) {
     const value = raw[flag];

@@ -25,7 +25,8 @@ export async function runExportCommand(argv: string[], io: CommandIo): Promise<n
           `match their SHA-256.\n` +
           `export of ${r.server} made ${r.createdAt}: ${int(r.counts.messages)} messages in ` +
           `${int(r.counts.conversations)} conversations (${int(r.counts.unreadable)} not opened), audit checkpoint ` +
-          `size ${int(r.checkpoint.size)} of ${r.checkpoint.time}\n`,
+          `size ${int(r.checkpoint.size)} of ${r.checkpoint.time}\n` +
+          (r.keys.length > 1 ? `made with compliance keys ${r.keys.join(', ')} (the last one signed)\n` : ''),
       );
       return 0;
     }
@@ -34,12 +35,15 @@ export async function runExportCommand(argv: string[], io: CommandIo): Promise<n
     io.stdout.write(
       [
         `Export complete: ${s.dir}`,
-        `  key ${s.fingerprint}; audit checkpoint size ${int(s.checkpointSize)}`,
+        s.keys.length === 1
+          ? `  key ${s.fingerprint}; audit checkpoint size ${int(s.checkpointSize)}`
+          : `  keys ${s.keys.map((k) => k.fingerprint).join(', ')}, signed by ${s.fingerprint}; ` +
+            `audit checkpoint size ${int(s.checkpointSize)}`,
         `  ${int(c.conversations)} conversations, ${int(c.messages)} messages: ${int(c.opened)} opened, ` +
           `${int(c.events)} server events, ${int(c.unreadable)} not opened (see the error column); ` +
           `${int(c.recalled)} recalled, ${int(c.edits)} edits`,
         `  attachments: ${int(c.attachmentsSaved)} saved, ${int(c.attachmentsFailed)} failed; ${int(s.files)} files in the manifest`,
-        `Verify with: npm run compliance:verify -- ${s.dir} --public <compliance-key.public.json>`,
+        `Verify with: npm run compliance:verify -- ${s.dir} --public <compliance-key.public.json of key ${s.fingerprint}>`,
         '',
       ].join('\n'),
     );

@@ -8,10 +8,11 @@ import { emlEmptyPart, emlFooter, emlHeader, emlPart } from './eml-format.js';
 import { ComplianceCliError, cliError } from './errors.js';
 import { type ExportOptions, TOKEN_ENV } from './export-args.js';
 import { ComplianceApi } from './export-client.js';
-import { type ComplianceKeys, openPrivateKeyFile, parsePrivateKeyFile, readJsonFile } from './key-file.js';
+import { type MatchedExportKey, matchListedKeys, openExportKeys } from './export-keys.js';
 import {
   type ExportCounts,
   type ExportManifest,
+  type ManifestKey,
   emptyCounts,
   EXPORT_MANIFEST_FORMAT,
   EXPORT_TOOL,
@@ -22,14 +23,15 @@ import {
 } from './manifest.js';
 import { type ExportRecord, openExportMessage } from './message-record.js';
 import { type ManifestFile, OutputFile } from './output-file.js';
-import { type PassphraseSources, obtainPassphrase } from './passphrase.js';
-import { SessionBook } from './session-book.js';
+import type { PassphraseSources } from './passphrase.js';
+import { type BookKey, SessionBook } from './session-book.js';
 
 /**
- * The export run (docs/compliance-export.md): every check that can fail early (output directory, token, key file,
- * passphrase, the server accepting the token and listing this key) runs before anything is written; then the
- * conversations stream page by page into `<out>.partial`, which is renamed to `<out>` only once the signed
- * manifest is in place, and deleted on any failure. Only one conversation's session map is held in memory.
+ * The export run (docs/compliance-export.md): every check that can fail early (output directory, token, key files,
+ * passphrases, the server accepting the token and listing every key) runs before anything is written; then the
+ * conversations stream page by page into `<out>.partial`, which is renamed to `<out>` only once the manifest,
+ * signed with the last key given, is in place, and deleted on any failure. Only one conversation's session map is
+ * held in memory, whatever the number of keys.
  */
 
 export interface ExportIo extends Omit<PassphraseSources, 'file'> {
@@ -41,8 +43,11 @@ export interface ExportIo extends Omit<PassphraseSources, 'file'> {
 
 export interface ExportSummary {
   dir: string;
+  /** The key that signed the manifest (the last one given). */
   fingerprint: string;
   keyId: string;
+  /** Every key used, in the order given. */
+  keys: Array<{ file: string; fingerprint: string; active: boolean }>;
   counts: ExportCounts;
   files: number;
   checkpointSize: number;
@@ -115,8 +120,9 @@ function count(counts: ExportCounts, r: ExportRecord): void {
 
 interface Run {
   api: ComplianceApi;
-  keys: ComplianceKeys;
-  keyId: string;
+  /** The keys wraps are opened with, in the order given. */
+  bookKeys: BookKey[];
+  complianceKeys: Uint8Array[];
   options: ExportOptions;
   io: ExportIo;
   dir: string;
@@ -162,12 +168,12 @@ async function exportConversation(
   progress: Progress,
   index: number,
 ): Promise<void> {
-  const book = new SessionBook(run.keys.encryption, run.keyId);
+  const book = new SessionBook(run.bookKeys);
   book.addListed(c.id, await run.api.sessions(c.id));
   const eml = new OutputFile(run.dir, `eml/${c.id}.eml`);
   run.open.add(eml);
   await eml.write(emlHeader(c, run.people, run.exportedAt));
-  const ctx = { conversation: c, people: run.people, book, compliance: run.keys.encryption };
+  const ctx = { conversation: c, people: run.people, book, complianceKeys: run.complianceKeys };
   let after = 0;
   let parts = 0;
   for (;;) {
@@ -202,6 +208,15 @@ async function exportConversation(
   progress.report(index, run.counts.messages, c, after, true);
 }
 
+function manifestKey(k: MatchedExportKey): ManifestKey {
+  return {
+    fingerprint: k.fingerprint,
+    keyId: k.listed.id,
+    encryptionKey: k.encryptionKey,
+    signingKey: toBase64Url(k.keys.signing.publicKey),
+  };
+}
+
 /** Runs an export; resolves with its summary once `<out>` holds the complete, signed export. */
 export async function runExport(options: ExportOptions, io: ExportIo): Promise<ExportSummary> {
   const dir = path.resolve(options.out);
@@ -211,25 +226,11 @@ export async function runExport(options: ExportOptions, io: ExportIo): Promise<E
     throw cliError('OUTPUT_EXISTS', `${partial} exists (left by an interrupted export?): remove it first.`);
   const token = await readToken(options, io.env);
   const api = new ComplianceApi(options.server, token, io.fetch, io.signal);
-  const keyFile = parsePrivateKeyFile(await readJsonFile(options.key, 'private key file'));
-  const passphrase = await obtainPassphrase(
-    { ...io, ...(options.passphraseFile ? { file: options.passphraseFile } : {}) },
-    { confirm: false },
-  );
-  io.stderr.write('Opening the compliance key (Argon2id)…\n');
-  const keys = await openPrivateKeyFile(keyFile, passphrase);
-  const encryptionKey = toBase64Url(keys.encryption.publicKey);
+  const opened = await openExportKeys(options.keys, options.passphraseFiles, io);
 
   const notice = await api.notice();
-  const listed = notice.keys.find((k) => k.fingerprint === keyFile.fingerprint && k.encryptionKey === encryptionKey);
-  if (!listed) {
-    const known = notice.keys.map((k) => `${k.fingerprint}${k.active ? ' (active)' : ''}`).join(', ') || 'none';
-    throw cliError(
-      'KEY_NOT_LISTED',
-      `The key ${keyFile.fingerprint} is not one of the organisation's compliance keys (listed: ${known}). ` +
-        'Use the private key file whose public half was uploaded in Admin → Compliance.',
-    );
-  }
+  const keys = matchListedKeys(opened, notice.keys);
+  const signer = keys.at(-1)!;
   const checkpoint = await api.checkpoint();
   const filter = {
     ...(options.from ? { from: options.from } : {}),
@@ -238,9 +239,12 @@ export async function runExport(options: ExportOptions, io: ExportIo): Promise<E
     ...(options.conversations ? { conversations: options.conversations } : {}),
   };
   const { conversations, people } = await api.conversations(filter);
+  for (const k of keys)
+    io.stderr.write(
+      `Key ${k.fingerprint} (${k.file}) matches the organisation's ${k.listed.active ? 'active' : 'retired'} key.\n`,
+    );
   io.stderr.write(
-    `Key ${keyFile.fingerprint} matches the organisation's ${listed.active ? 'active' : 'retired'} key; ` +
-      `${conversations.length} conversation(s) to export.\n`,
+    `${conversations.length} conversation(s) to export; the manifest will be signed with key ${signer.fingerprint}.\n`,
   );
 
   await mkdir(path.dirname(dir), { recursive: true });
@@ -251,8 +255,8 @@ export async function runExport(options: ExportOptions, io: ExportIo): Promise<E
     await mkdir(path.join(partial, 'attachments'), { mode: 0o700 });
     const run: Run = {
       api,
-      keys,
-      keyId: listed.id,
+      bookKeys: keys.map((k) => ({ keyId: k.listed.id, pair: k.keys.encryption })),
+      complianceKeys: keys.map((k) => k.keys.encryption.publicKey),
       options,
       io,
       dir: partial,
@@ -285,19 +289,15 @@ export async function runExport(options: ExportOptions, io: ExportIo): Promise<E
         users: options.users ?? null,
         conversations: options.conversations ?? null,
       },
-      complianceKey: {
-        fingerprint: keyFile.fingerprint,
-        keyId: listed.id,
-        encryptionKey,
-        signingKey: toBase64Url(keys.signing.publicKey),
-      },
+      complianceKey: manifestKey(signer),
+      complianceKeys: keys.map(manifestKey),
       auditCheckpoint: checkpoint,
       counts: run.counts,
       files: run.files,
     };
     const bytes = manifestBytes(manifest);
     await writeFile(path.join(partial, MANIFEST_FILE), bytes, { mode: 0o600, flag: 'wx' });
-    await writeFile(path.join(partial, SIGNATURE_FILE), signManifest(bytes, keys.signing.secretKey), {
+    await writeFile(path.join(partial, SIGNATURE_FILE), signManifest(bytes, signer.keys.signing.secretKey), {
       mode: 0o600,
       flag: 'wx',
     });
@@ -305,8 +305,9 @@ export async function runExport(options: ExportOptions, io: ExportIo): Promise<E
     await rename(partial, dir);
     return {
       dir,
-      fingerprint: keyFile.fingerprint,
-      keyId: listed.id,
+      fingerprint: signer.fingerprint,
+      keyId: signer.listed.id,
+      keys: keys.map((k) => ({ file: k.file, fingerprint: k.fingerprint, active: k.listed.active })),
       counts: run.counts,
       files: run.files.length,
       checkpointSize: checkpoint.checkpoint.size,

@@ -39,8 +39,19 @@ describe('export manifest and its verification', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Writes two files through OutputFile, then the signed manifest. */
-  async function writeExport(): Promise<ExportManifest> {
+  const manifestKey = (k: CompliancePublicKeyFile, keyId: string | null = null) => ({
+    fingerprint: k.fingerprint,
+    keyId,
+    encryptionKey: k.encryptionKey,
+    signingKey: k.signingKey,
+  });
+
+  /** Writes two files through OutputFile, then the manifest, signed with `signer` (the last of `used`). */
+  async function writeExport(
+    used: CompliancePublicKeyFile[] = [pub],
+    signer: ComplianceKeys = keys,
+    signerInManifest: CompliancePublicKeyFile = used.at(-1)!,
+  ): Promise<ExportManifest> {
     await mkdir(path.join(dir, 'eml'));
     const a = new OutputFile(dir, 'messages.jsonl');
     await a.write('{"seq":1}\n');
@@ -53,19 +64,15 @@ describe('export manifest and its verification', () => {
       createdAt: '2026-03-02T00:00:00.000Z',
       server: 'https://miyu.example.com',
       filters: { from: null, to: null, users: null, conversations: null },
-      complianceKey: {
-        fingerprint: pub.fingerprint,
-        keyId: null,
-        encryptionKey: pub.encryptionKey,
-        signingKey: pub.signingKey,
-      },
+      complianceKey: manifestKey(signerInManifest),
+      complianceKeys: used.map((k) => manifestKey(k)),
       auditCheckpoint: CHECKPOINT,
       counts: { ...emptyCounts(), messages: 1 },
       files: [await b.close(), await a.close()],
     };
     const bytes = manifestBytes(manifest);
     await writeFile(path.join(dir, 'manifest.json'), bytes);
-    await writeFile(path.join(dir, 'manifest.sig'), signManifest(bytes, keys.signing.secretKey));
+    await writeFile(path.join(dir, 'manifest.sig'), signManifest(bytes, signer.signing.secretKey));
     return manifest;
   }
 
@@ -130,6 +137,39 @@ describe('export manifest and its verification', () => {
     await writeExport();
     const other = publicKeyFile(await generateComplianceKeys(), '2026-03-01T00:00:00.000Z');
     await expect(verifyExport(dir, other)).rejects.toMatchObject({ code: 'VERIFY_FAILED' });
+  });
+
+  it('verifies an export made with several keys against the last one, which signed it', async () => {
+    const older = publicKeyFile(await generateComplianceKeys(), '2025-03-01T00:00:00.000Z');
+    await writeExport([older, pub]);
+    await expect(verifyExport(dir, pub)).resolves.toMatchObject({
+      fingerprint: pub.fingerprint,
+      keys: [older.fingerprint, pub.fingerprint],
+    });
+    await expect(verifyExport(dir, older)).rejects.toMatchObject({
+      code: 'VERIFY_FAILED',
+      message: `manifest.sig is not a valid signature of manifest.json by key ${older.fingerprint}`,
+    });
+  });
+
+  it('fails when the signing key is not the last key listed, or a key is listed twice', async () => {
+    const older = publicKeyFile(await generateComplianceKeys(), '2025-03-01T00:00:00.000Z');
+    await writeExport([pub, older], keys, pub);
+    await expect(verifyExport(dir, pub)).rejects.toMatchObject({
+      message: `the manifest's signing key ${pub.fingerprint} is not the last of its compliance keys`,
+    });
+    await rm(dir, { recursive: true });
+    await mkdir(dir);
+    await writeExport([pub, pub]);
+    await expect(verifyExport(dir, pub)).rejects.toMatchObject({
+      message: 'the manifest lists a compliance key twice',
+    });
+    await rm(dir, { recursive: true });
+    await mkdir(dir);
+    await writeExport([pub], keys, older);
+    await expect(verifyExport(dir, pub)).rejects.toMatchObject({
+      message: `the manifest names key ${older.fingerprint} as its signer, not ${pub.fingerprint}`,
+    });
   });
 
   it('refuses manifest paths that leave the export', () => {

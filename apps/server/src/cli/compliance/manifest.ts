@@ -4,10 +4,10 @@ import { signedAuditCheckpointSchema } from '@miyu/protocol';
 import type { ManifestFile } from './output-file.js';
 
 /**
- * manifest.json lists every file of an export with its SHA-256, the filters, the counts, the compliance key and
- * the server's audit checkpoint at the time. manifest.sig is the Ed25519 signature, by the compliance signing key,
- * over the exact bytes of manifest.json, as one line of standard base64 (so that `openssl pkeyutl -verify -rawin`
- * can check it too: docs/compliance-export.md).
+ * manifest.json lists every file of an export with its SHA-256, the filters, the counts, the compliance keys used
+ * and the server's audit checkpoint at the time. manifest.sig is the Ed25519 signature, by the signing key of the
+ * compliance key given last (the newest), over the exact bytes of manifest.json, as one line of standard base64 (so
+ * that `openssl pkeyutl -verify -rawin` can check it too: docs/compliance-export.md).
  */
 
 export const EXPORT_MANIFEST_FORMAT = 'miyu-compliance-export-v1';
@@ -34,6 +34,14 @@ const countsSchema = z.strictObject({
 });
 export type ExportCounts = z.infer<typeof countsSchema>;
 
+const manifestKeySchema = z.strictObject({
+  fingerprint: z.string(),
+  keyId: z.string().nullable(),
+  encryptionKey: z.string(),
+  signingKey: z.string(),
+});
+export type ManifestKey = z.infer<typeof manifestKeySchema>;
+
 export const exportManifestSchema = z.strictObject({
   format: z.literal(EXPORT_MANIFEST_FORMAT),
   tool: z.strictObject({ name: z.string(), version: z.string() }),
@@ -45,12 +53,10 @@ export const exportManifestSchema = z.strictObject({
     users: z.array(z.string()).nullable(),
     conversations: z.array(z.string()).nullable(),
   }),
-  complianceKey: z.strictObject({
-    fingerprint: z.string(),
-    keyId: z.string().nullable(),
-    encryptionKey: z.string(),
-    signingKey: z.string(),
-  }),
+  /** The key that signed manifest.sig: the last of `complianceKeys`. */
+  complianceKey: manifestKeySchema,
+  /** Every key the export was made with, in --key order (the last one signed). */
+  complianceKeys: z.array(manifestKeySchema).min(1),
   auditCheckpoint: signedAuditCheckpointSchema,
   counts: countsSchema,
   files: z.array(fileSchema),

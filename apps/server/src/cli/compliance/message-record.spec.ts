@@ -64,7 +64,7 @@ describe('opening exported messages with the compliance key', () => {
     conversation: { id: CONV, name: '项目组' },
     people,
     book,
-    compliance,
+    complianceKeys: [compliance.publicKey],
   });
 
   beforeAll(async () => {
@@ -74,7 +74,7 @@ describe('opening exported messages with the compliance key', () => {
 
   it('opens texts, edits, recalls, reactions and attachments, with sender, references and the recall flag', () => {
     const a = sender(compliance.publicKey);
-    const book = new SessionBook(compliance, KEY_ID);
+    const book = new SessionBook([{ keyId: KEY_ID, pair: compliance }]);
     book.addListed(CONV, [
       {
         sessionId: toBase64Url(a.session.sessionId),
@@ -151,13 +151,13 @@ describe('opening exported messages with the compliance key', () => {
   it('rebuilds a session the server did not list from the envelope’s own wrap', () => {
     const a = sender(compliance.publicKey);
     const m = a.send({ type: 'text', body: 'self-contained', mentions: [], replyTo: null });
-    const book = new SessionBook(compliance, KEY_ID);
+    const book = new SessionBook([{ keyId: KEY_ID, pair: compliance }]);
     expect(openExportMessage(m, ctx(book)).record).toMatchObject({ text: 'self-contained', escrow: 'valid' });
     expect(book.size).toBe(1);
   });
 
   it('turns what cannot be opened into rows with an error code, never dropping them', () => {
-    const book = new SessionBook(compliance, KEY_ID);
+    const book = new SessionBook([{ keyId: KEY_ID, pair: compliance }]);
     const plain = sender(null).send({ type: 'text', body: 'no escrow', mentions: [], replyTo: null });
     expect(openExportMessage(plain, ctx(book)).record).toMatchObject({
       type: 'unreadable',
@@ -200,6 +200,66 @@ describe('opening exported messages with the compliance key', () => {
     });
   });
 
+  it('opens each session with whichever of several keys its wrap is for, trying the one the server names first', () => {
+    const oldKey = x25519GenerateKeyPair();
+    const before = sender(oldKey.publicKey);
+    const after = sender(compliance.publicKey);
+    const third = sender(oldKey.publicKey);
+    const m1 = before.send({ type: 'text', body: 'before the rotation', mentions: [], replyTo: null });
+    const m2 = after.send({ type: 'text', body: 'after the rotation', mentions: [], replyTo: null });
+    const m3 = third.send({ type: 'text', body: 'mislabelled by the server', mentions: [], replyTo: null });
+    const unlisted = sender(compliance.publicKey).send({ type: 'text', body: 'unlisted', mentions: [], replyTo: null });
+    const listing = (s: OutboundSenderKey, keyId: string) => ({
+      sessionId: toBase64Url(s.sessionId),
+      senderUserId: ALICE,
+      senderDeviceId: DEVICE,
+      keyId,
+      wrap: toBase64Url(s.escrow!.wrap),
+      firstSeq: 1,
+    });
+    const listed = [
+      listing(before.session, OLD_KEY_ID),
+      listing(after.session, KEY_ID),
+      // The server's keyId is only a hint: a wrap names no key, so every key given is tried.
+      listing(third.session, KEY_ID),
+    ];
+    const both = new SessionBook([
+      { keyId: OLD_KEY_ID, pair: oldKey },
+      { keyId: KEY_ID, pair: compliance },
+    ]);
+    both.addListed(CONV, listed);
+    expect(both.size).toBe(3);
+    const bothCtx: RecordContext = { ...ctx(both), complianceKeys: [oldKey.publicKey, compliance.publicKey] };
+    expect([m1, m2, m3, unlisted].map((m) => openExportMessage(m, bothCtx).record)).toEqual([
+      expect.objectContaining({ text: 'before the rotation', escrow: 'valid', error: null }),
+      expect.objectContaining({ text: 'after the rotation', escrow: 'valid', error: null }),
+      expect.objectContaining({ text: 'mislabelled by the server', escrow: 'valid', error: null }),
+      expect.objectContaining({ text: 'unlisted', escrow: 'valid', error: null }),
+    ]);
+
+    // With the old key alone, the sessions wrapped to the new one are rows with ESCROW_OTHER_KEY (listed) or
+    // ESCROW_UNREADABLE (not listed), never dropped.
+    const oldOnly = new SessionBook([{ keyId: OLD_KEY_ID, pair: oldKey }]);
+    oldOnly.addListed(CONV, listed);
+    const oldCtx: RecordContext = { ...ctx(oldOnly), complianceKeys: [oldKey.publicKey] };
+    expect([m1, m2, m3, unlisted].map((m) => openExportMessage(m, oldCtx).record.error?.code ?? null)).toEqual([
+      null,
+      'ESCROW_OTHER_KEY',
+      null,
+      'ESCROW_UNREADABLE',
+    ]);
+    expect(openExportMessage(unlisted, oldCtx).record.error!.message).toMatch(/with this compliance key/);
+    const none = new SessionBook([
+      { keyId: OLD_KEY_ID, pair: oldKey },
+      { keyId: null, pair: x25519GenerateKeyPair() },
+    ]);
+    expect(openExportMessage(unlisted, { ...ctx(none), complianceKeys: [] }).record.error).toEqual({
+      code: 'ESCROW_UNREADABLE',
+      message: expect.stringMatching(/opens with none of the 2 compliance keys given/),
+    });
+    expect(() => new SessionBook([])).toThrow(/at least one compliance key/);
+  });
+
   it('exports server events as rows of their own', () => {
     const r = openExportMessage(
       {
@@ -212,7 +272,7 @@ describe('opening exported messages with the compliance key', () => {
         recalledAt: null,
         recalledBy: null,
       },
-      ctx(new SessionBook(compliance, KEY_ID)),
+      ctx(new SessionBook([{ keyId: KEY_ID, pair: compliance }])),
     ).record;
     expect(r).toMatchObject({ type: 'event', senderUserId: null, error: null, escrow: null });
     expect(JSON.parse(r.text!)).toEqual({ type: 'member_added', userIds: [BOB] });

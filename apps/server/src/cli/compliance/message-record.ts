@@ -3,7 +3,6 @@ import {
   type DecodedContent,
   type EscrowStatus,
   type MessageRef,
-  type X25519KeyPair,
   decryptGroupMessage,
   isCryptoError,
   safeParseEnvelope,
@@ -82,7 +81,8 @@ export interface RecordContext {
   conversation: Pick<ExportConversation, 'id' | 'name'>;
   people: ReadonlyMap<string, ExportPerson>;
   book: SessionBook;
-  compliance: X25519KeyPair;
+  /** The public halves of every compliance key given: an envelope's wrap is valid if it is canonical for one. */
+  complianceKeys: readonly Uint8Array[];
 }
 
 function baseRecord(m: ExportMessage, ctx: RecordContext): ExportRecord {
@@ -166,7 +166,7 @@ function fillContent(record: ExportRecord, content: DecodedContent, people: Reco
 
 /**
  * Opens one exported message with the session book: parses the envelope, finds (or rebuilds) its session,
- * decrypts in history mode (which verifies the sender's signature) and checks the escrow wrap against ours.
+ * decrypts in history mode (which verifies the sender's signature) and checks the escrow wrap against the keys given.
  */
 export function openExportMessage(m: ExportMessage, ctx: RecordContext): OpenedMessage {
   const record = baseRecord(m, ctx);
@@ -199,7 +199,7 @@ export function openExportMessage(m: ExportMessage, ctx: RecordContext): OpenedM
     const { message } = decryptGroupMessage(found.session, envelope, {
       compliancePublicKey: null,
       mode: 'history',
-      compliance: { keys: [ctx.compliance.publicKey], expected: true },
+      compliance: { keys: ctx.complianceKeys, expected: true },
     });
     record.escrow = message.escrow;
     const refs = fillContent(record, message.content, ctx.people);

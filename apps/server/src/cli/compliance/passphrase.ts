@@ -79,9 +79,13 @@ export function readHidden(stdin: TerminalInput, stderr: PassphraseSources['stde
 
 /**
  * The passphrase, checked for length (≥ 12 characters) and NFC-normalised. `confirm` (keygen) asks twice on a
- * terminal and refuses a difference. Errors: PASSPHRASE_MISSING, PASSPHRASE_TOO_SHORT, PASSPHRASE_MISMATCH.
+ * terminal and refuses a difference; `prompt` replaces "Passphrase: " (the export names the key file it asks for).
+ * Errors: PASSPHRASE_MISSING, PASSPHRASE_TOO_SHORT, PASSPHRASE_MISMATCH.
  */
-export async function obtainPassphrase(sources: PassphraseSources, options: { confirm: boolean }): Promise<string> {
+export async function obtainPassphrase(
+  sources: PassphraseSources,
+  options: { confirm: boolean; prompt?: string },
+): Promise<string> {
   if (sources.file !== undefined) return normalisePassphrase(await readPassphraseFile(sources.file));
   const fromEnv = sources.env[PASSPHRASE_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return normalisePassphrase(fromEnv);
@@ -90,7 +94,7 @@ export async function obtainPassphrase(sources: PassphraseSources, options: { co
       'PASSPHRASE_MISSING',
       `No passphrase: give --passphrase-file, set ${PASSPHRASE_ENV}, or run in a terminal to be asked.`,
     );
-  const first = normalisePassphrase(await readHidden(sources.stdin, sources.stderr, 'Passphrase: '));
+  const first = normalisePassphrase(await readHidden(sources.stdin, sources.stderr, options.prompt ?? 'Passphrase: '));
   if (!options.confirm) return first;
   const second = await readHidden(sources.stdin, sources.stderr, 'Passphrase again: ');
   if (second.normalize('NFC') !== first) throw cliError('PASSPHRASE_MISMATCH', 'The two passphrases differ.');

@@ -14,15 +14,19 @@ import {
 } from './manifest.js';
 
 /**
- * Offline check of a finished export against the compliance public key file: manifest.sig verifies over
- * manifest.json with the signing key, the manifest names this key, and every listed file exists with its size and
- * SHA-256 — and no other file is present. Any difference is VERIFY_FAILED naming the first one found.
+ * Offline check of a finished export against the public key file of the compliance key that signed it (the last
+ * one given to the export): manifest.sig verifies over manifest.json with its signing key, the manifest names this
+ * key as the last of the keys it was made with, and every listed file exists with its size and SHA-256 — and no
+ * other file is present. Any difference is VERIFY_FAILED naming the first one found.
  */
 
 const MAX_MANIFEST_BYTES = 512 * 1024 * 1024;
 
 export interface ExportVerifyReport {
+  /** The signing key's fingerprint. */
   fingerprint: string;
+  /** Every compliance key the export was made with, in the order given (the last signed). */
+  keys: string[];
   files: number;
   bytes: number;
   createdAt: string;
@@ -92,8 +96,14 @@ export async function verifyExport(dir: string, publicKey: CompliancePublicKeyFi
   const parsed = exportManifestSchema.safeParse(json);
   if (!parsed.success) failed(`${MANIFEST_FILE} is not an export manifest (${parsed.error.issues[0]!.message})`);
   const manifest = parsed.data;
-  if (manifest.complianceKey.fingerprint !== publicKey.fingerprint)
-    failed(`the manifest names key ${manifest.complianceKey.fingerprint}, not ${publicKey.fingerprint}`);
+  const signer = manifest.complianceKey;
+  if (signer.fingerprint !== publicKey.fingerprint || signer.signingKey !== publicKey.signingKey)
+    failed(`the manifest names key ${signer.fingerprint} as its signer, not ${publicKey.fingerprint}`);
+  const last = manifest.complianceKeys.at(-1)!;
+  if (last.fingerprint !== signer.fingerprint || last.signingKey !== signer.signingKey)
+    failed(`the manifest's signing key ${signer.fingerprint} is not the last of its compliance keys`);
+  const fingerprints = manifest.complianceKeys.map((k) => k.fingerprint);
+  if (new Set(fingerprints).size !== fingerprints.length) failed('the manifest lists a compliance key twice');
 
   const listed = new Set<string>();
   let bytes = 0;
@@ -120,6 +130,7 @@ export async function verifyExport(dir: string, publicKey: CompliancePublicKeyFi
   }
   return {
     fingerprint: publicKey.fingerprint,
+    keys: fingerprints,
     files: manifest.files.length,
     bytes,
     createdAt: manifest.createdAt,
