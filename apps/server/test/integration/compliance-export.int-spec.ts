@@ -27,9 +27,9 @@ import { createComplianceKey } from '../../src/cli/compliance/keygen.js';
 import { runExportCommand } from '../../src/cli/compliance/export-command.js';
 import type { ExportRecord } from '../../src/cli/compliance/message-record.js';
 import type { ExportManifest } from '../../src/cli/compliance/manifest.js';
-import { E2EDevice } from '../support/e2e-device.js';
+import { createE2EPerson, type E2EDevice } from '../support/e2e-device.js';
 import { TestClient } from '../support/http-client.js';
-import { createUser, passwordOf } from '../support/people.js';
+import { createAuditor, createGroup } from '../support/people.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PASSPHRASE = 'compliance officer passphrase 2026';
@@ -155,16 +155,8 @@ describe('compliance export tool (real server, PostgreSQL and crypto)', () => {
     expect(uploaded.status).toBe(201);
 
     const names: Record<string, string> = { alice: '王芳', bob: 'Bob', carol: 'Carol', dave: 'Dave' };
-    for (const login of Object.keys(names)) {
-      const user = await createUser(admin, login, names[login]);
-      const http = new TestClient(t.url);
-      await http.login(login, passwordOf(login));
-      people[login] = { id: user.id, http, device: await E2EDevice.create(t.url, http, user.id) };
-    }
-    const auditor = await createUser(admin, 'auditor');
-    await admin.request('PATCH', `/api/admin/users/${auditor.id}`, { role: 'auditor' });
-    const auditorHttp = new TestClient(t.url);
-    await auditorHttp.login('auditor', passwordOf('auditor'));
+    for (const login of Object.keys(names)) people[login] = await createE2EPerson(t.url, admin, login, names[login]);
+    const auditorHttp = await createAuditor(t.url, admin);
     const created = await auditorHttp.request<CreatedApiToken>('POST', '/api/tokens', {
       name: 'export laptop',
       scopes: ['compliance:export'],
@@ -173,16 +165,9 @@ describe('compliance export tool (real server, PostgreSQL and crypto)', () => {
     expect(created.status).toBe(201);
     token = created.body.token;
 
-    const newGroup = async (owner: string, name: string, members: string[]) =>
-      (
-        await people[owner]!.http.request<ConversationDto>('POST', '/api/conversations', {
-          kind: 'group',
-          name,
-          memberIds: members.map((m) => people[m]!.id),
-        })
-      ).body;
-    group = await newGroup('alice', 'Deal room', ['bob', 'carol']);
-    outside = await newGroup('dave', 'Lunch', ['carol']);
+    const ids = (...logins: string[]) => logins.map((l) => people[l]!.id);
+    group = await createGroup(people.alice!.http, 'Deal room', ids('bob', 'carol'));
+    outside = await createGroup(people.dave!.http, 'Lunch', ids('carol'));
     // Alice under legal hold: the deal room is retained, the lunch group (without her) is not.
     const hold = await admin.request('POST', '/api/compliance/scopes', { kind: 'user', targetId: people.alice!.id });
     expect(hold.status).toBe(201);

@@ -28,9 +28,9 @@ import {
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { complianceKeyFingerprint } from '../../src/common/security/compliance-fingerprint.js';
-import { E2EDevice } from '../support/e2e-device.js';
+import { createE2EPerson, type E2EDevice } from '../support/e2e-device.js';
 import { TestClient } from '../support/http-client.js';
-import { createUser, passwordOf, sendTestMessage } from '../support/people.js';
+import { createAuditor, createGroup, sendTestMessage } from '../support/people.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 type ErrorBody = { error: { code: string; details?: Array<{ path: string; message: string }> } };
@@ -107,26 +107,12 @@ describe('compliance retention (real PostgreSQL)', () => {
     t = await startTestServer();
     admin = new TestClient(t.url);
     await admin.setupAdmin();
-    for (const login of ['alice', 'bob', 'carol', 'dave', 'erin']) {
-      const user = await createUser(admin, login);
-      const http = new TestClient(t.url);
-      await http.login(login, passwordOf(login));
-      people[login] = { id: user.id, http, device: await E2EDevice.create(t.url, http, user.id) };
-    }
-    const auditorUser = await createUser(admin, 'auditor');
-    await admin.request('PATCH', `/api/admin/users/${auditorUser.id}`, { role: 'auditor' });
-    auditor = new TestClient(t.url);
-    await auditor.login('auditor', passwordOf('auditor'));
-    const group = async (owner: string, name: string, members: string[]) =>
-      (
-        await people[owner]!.http.request<ConversationDto>('POST', '/api/conversations', {
-          kind: 'group',
-          name,
-          memberIds: members.map((m) => people[m]!.id),
-        })
-      ).body;
-    retained = await group('alice', 'Deal room', ['bob', 'carol']);
-    outside = await group('dave', 'Lunch', ['erin']);
+    for (const login of ['alice', 'bob', 'carol', 'dave', 'erin'])
+      people[login] = await createE2EPerson(t.url, admin, login);
+    auditor = await createAuditor(t.url, admin);
+    const ids = (...logins: string[]) => logins.map((l) => people[l]!.id);
+    retained = await createGroup(people.alice!.http, 'Deal room', ids('bob', 'carol'));
+    outside = await createGroup(people.dave!.http, 'Lunch', ids('erin'));
     first = orgKey();
     second = orgKey();
   });

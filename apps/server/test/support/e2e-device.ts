@@ -28,7 +28,8 @@ import type {
   ToDeviceSendAck,
 } from '@miyu/protocol';
 import { uuidv7 } from '../../src/common/security/uuid.js';
-import type { TestClient } from './http-client.js';
+import { TestClient } from './http-client.js';
+import { createUser, passwordOf } from './people.js';
 import { type ClientSocket, connected, connectSocket } from './socket-client.js';
 
 export interface Decrypted {
@@ -269,4 +270,17 @@ export class E2EDevice {
   close(): void {
     this.socket.disconnect();
   }
+}
+
+/** An account (created through the admin API), signed in, with one E2E device: what compliance tests work with. */
+export async function createE2EPerson(
+  baseUrl: string,
+  admin: TestClient,
+  login: string,
+  displayName = login,
+): Promise<{ id: string; http: TestClient; device: E2EDevice }> {
+  const user = await createUser(admin, login, displayName);
+  const http = new TestClient(baseUrl);
+  await http.login(login, passwordOf(login));
+  return { id: user.id, http, device: await E2EDevice.create(baseUrl, http, user.id) };
 }

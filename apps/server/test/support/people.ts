@@ -7,7 +7,7 @@ import {
   generateOneTimePrekeys,
   publicBundle,
 } from '@miyu/crypto';
-import type { Ack, MessageSendAck, TimelineMessage, UserDto } from '@miyu/protocol';
+import type { Ack, ConversationDto, MessageSendAck, TimelineMessage, UserDto } from '@miyu/protocol';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from './http-client.js';
 import { type ClientSocket, connected, connectSocket } from './socket-client.js';
@@ -88,4 +88,21 @@ export async function sendTestMessage(
     envelope: envelopeToJson(envelope) as unknown as Record<string, string | number>,
     ...(extra.mentionsAll === undefined ? {} : { mentionsAll: extra.mentionsAll }),
   })) as Ack<MessageSendAck>;
+}
+
+/** Creates an account with the auditor role and returns its signed-in client. */
+export async function createAuditor(baseUrl: string, admin: TestClient, login = 'auditor'): Promise<TestClient> {
+  const user = await createUser(admin, login);
+  const res = await admin.request('PATCH', `/api/admin/users/${user.id}`, { role: 'auditor' });
+  if (res.status !== 200) throw new Error(`making ${login} an auditor: ${res.status} ${JSON.stringify(res.body)}`);
+  const http = new TestClient(baseUrl);
+  await http.login(login, passwordOf(login));
+  return http;
+}
+
+/** A group created by `owner` (a signed-in client) with these other members. */
+export async function createGroup(owner: TestClient, name: string, memberIds: string[]): Promise<ConversationDto> {
+  const res = await owner.request<ConversationDto>('POST', '/api/conversations', { kind: 'group', name, memberIds });
+  if (res.status !== 201) throw new Error(`creating group ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
