@@ -88,8 +88,7 @@ export class ComplianceAdminService {
       context: { fingerprint: key.fingerprint, rotation: retiredKeyId !== null, retiredKeyId },
     });
     this.changed();
-    const stored = (await this.repo.listKeys()).find((k) => k.id === id)!;
-    return toKeyDto(stored);
+    return toKeyDto((await this.repo.findKey(id))!);
   }
 
   async addScope(actor: Actor, request: CreateRetentionScopeRequest): Promise<RetentionScopeDto> {
@@ -153,7 +152,7 @@ export class ComplianceAdminService {
       days: request.days,
       by: actor.userId,
     });
-    const policy = (await this.repo.listPolicies()).find((p) => p.id === id)!;
+    const policy = (await this.repo.findPolicy(id))!;
     this.audit({
       action: 'compliance.policy_set',
       actor: { userId: actor.userId },

@@ -21,7 +21,7 @@ export class ComplianceNoticeService {
   async notice(): Promise<ComplianceNotice> {
     const [organisationName, keys, heldUserIds] = await Promise.all([
       this.repo.organisationName(),
-      this.repo.listKeys(),
+      this.repo.publicKeys(),
       this.repo.heldUserIds(),
     ]);
     return {

@@ -43,6 +43,23 @@ export interface RunRow {
   kept_for_hold: number;
 }
 
+const MAX_LISTED_SCOPES = 1000;
+
+const KEY_SELECT = `
+  SELECT k.*, (SELECT count(*) FROM escrow_sessions e WHERE e.key_id = k.id) AS escrowed_sessions
+  FROM compliance_keys k`;
+
+const SCOPE_SELECT = `
+  SELECT s.id, s.kind, s.target_id, s.starts_at, s.note, s.created_at, s.created_by, s.ended_at,
+         COALESCE(d.name, u.display_name) AS target_name
+  FROM retention_scopes s
+  LEFT JOIN departments d ON s.kind = 'department' AND d.id = s.target_id
+  LEFT JOIN users u ON s.kind = 'user' AND u.id = s.target_id`;
+
+const POLICY_SELECT = `
+  SELECT p.id, p.scope, p.department_id, d.name AS department_name, p.days, p.updated_at
+  FROM retention_policies p LEFT JOIN departments d ON d.id = p.department_id`;
+
 /** Unset: clients show their own localised "your organisation". */
 export const DEFAULT_ORGANISATION_NAME = '';
 
@@ -69,10 +86,19 @@ export class ComplianceRepository {
   }
 
   listKeys(): Promise<KeyRow[]> {
+    return this.dataSource.query(`${KEY_SELECT} ORDER BY k.created_at DESC`);
+  }
+
+  /** The listed keys without their session counts: what every client reads (GET /api/compliance/notice). */
+  publicKeys(): Promise<Array<Pick<KeyRow, 'id' | 'encryption_key' | 'fingerprint' | 'retired_at'>>> {
     return this.dataSource.query(
-      `SELECT k.*, (SELECT count(*) FROM escrow_sessions e WHERE e.key_id = k.id) AS escrowed_sessions
-       FROM compliance_keys k ORDER BY k.created_at DESC`,
+      `SELECT id, encryption_key, fingerprint, retired_at FROM compliance_keys ORDER BY created_at DESC`,
     );
+  }
+
+  async findKey(id: string): Promise<KeyRow | null> {
+    const rows = (await this.dataSource.query(`${KEY_SELECT} WHERE k.id = $1`, [id])) as KeyRow[];
+    return rows[0] ?? null;
   }
 
   async keyExists(encryptionKey: Buffer): Promise<boolean> {
@@ -100,18 +126,12 @@ export class ComplianceRepository {
 
   listScopes(): Promise<ScopeRow[]> {
     return this.dataSource.query(
-      `SELECT s.id, s.kind, s.target_id, s.starts_at, s.note, s.created_at, s.created_by, s.ended_at,
-              COALESCE(d.name, u.display_name) AS target_name
-       FROM retention_scopes s
-       LEFT JOIN departments d ON s.kind = 'department' AND d.id = s.target_id
-       LEFT JOIN users u ON s.kind = 'user' AND u.id = s.target_id
-       ORDER BY s.ended_at IS NOT NULL, s.created_at DESC
-       LIMIT 1000`,
+      `${SCOPE_SELECT} ORDER BY s.ended_at IS NOT NULL, s.created_at DESC LIMIT ${MAX_LISTED_SCOPES}`,
     );
   }
 
   async findScope(id: string): Promise<ScopeRow | null> {
-    const rows = (await this.listScopes()).filter((s) => s.id === id);
+    const rows = (await this.dataSource.query(`${SCOPE_SELECT} WHERE s.id = $1`, [id])) as ScopeRow[];
     return rows[0] ?? null;
   }
 
@@ -169,11 +189,12 @@ export class ComplianceRepository {
   }
 
   listPolicies(): Promise<PolicyRow[]> {
-    return this.dataSource.query(
-      `SELECT p.id, p.scope, p.department_id, d.name AS department_name, p.days, p.updated_at
-       FROM retention_policies p LEFT JOIN departments d ON d.id = p.department_id
-       ORDER BY p.scope DESC, d.path`,
-    );
+    return this.dataSource.query(`${POLICY_SELECT} ORDER BY p.scope DESC, d.path`);
+  }
+
+  async findPolicy(id: string): Promise<PolicyRow | null> {
+    const rows = (await this.dataSource.query(`${POLICY_SELECT} WHERE p.id = $1`, [id])) as PolicyRow[];
+    return rows[0] ?? null;
   }
 
   /** One policy per scope: returns the stored row and the previous days (null when new). */
@@ -204,11 +225,12 @@ export class ComplianceRepository {
     });
   }
 
+  /** Deletes a policy; returns it as it was, or null if there was none. */
   async deletePolicy(id: string): Promise<PolicyRow | null> {
-    const rows = (await this.listPolicies()).filter((p) => p.id === id);
-    if (!rows[0]) return null;
+    const removed = await this.findPolicy(id);
+    if (!removed) return null;
     await this.dataSource.query(`DELETE FROM retention_policies WHERE id = $1`, [id]);
-    return rows[0];
+    return removed;
   }
 
   async lastRun(): Promise<RunRow | null> {
