@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Mention } from '@miyu/crypto';
 import { Button } from '../../../ui/Button';
 import { ALL, collectMentions, insertMention, type Mentionable, mentionQuery } from './mentions';
-import { LegalHoldBadge } from './RetentionBanner';
+import { LegalHoldBadge } from '../../compliance';
 
 /** The emoji offered by the composer's picker (the system font draws them). */
 export const EMOJI = [

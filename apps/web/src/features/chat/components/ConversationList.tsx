@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { initials } from '../../../lib/format';
 import type { ConversationView } from '../engine/chatEngine';
 import { previewOf } from './messageText';
-import { LegalHoldBadge } from './RetentionBanner';
+import { LegalHoldBadge } from '../../compliance';
 import { shortTime } from './time';
 
 export interface ConversationListProps {

@@ -6,7 +6,7 @@ import { Button } from '../../../ui/Button';
 import { TextField } from '../../../ui/Field';
 import { FormError } from '../../../ui/FormDialog';
 import { Modal } from '../../../ui/Modal';
-import { LegalHoldBadge } from './RetentionBanner';
+import { LegalHoldBadge } from '../../compliance';
 
 export interface GroupMembersDialogProps {
   name: string;

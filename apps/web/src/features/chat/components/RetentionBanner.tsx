@@ -41,13 +41,3 @@ export function RetentionBanner({ organisationName }: { organisationName: string
     </div>
   );
 }
-
-/** The marker next to a person under legal hold (their conversations are retained and never deleted by policy). */
-export function LegalHoldBadge() {
-  const { t } = useTranslation();
-  return (
-    <span className="badge badge--hold" title={t('chats.retention.holdTip')} data-testid="legal-hold-badge">
-      {t('chats.retention.hold')}
-    </span>
-  );
-}

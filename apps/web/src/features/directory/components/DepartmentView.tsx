@@ -7,6 +7,7 @@ import { Spinner } from '../../../ui/Spinner';
 import { Alert } from '../../../ui/Alert';
 import { initials } from '../../../lib/format';
 import { useErrorMessage } from '../../../lib/useErrorMessage';
+import { LegalHoldBadge } from '../../compliance';
 import { useDepartmentMembersQuery } from '../api/directory.queries';
 
 export const MEMBERS_PAGE_SIZE = 20;
@@ -17,10 +18,18 @@ export interface DepartmentViewProps {
   onOpenPerson: (personId: string) => void;
   /** Opens the department's group chat; null when there is none or the viewer is not in it. */
   onOpenGroup?: (() => void) | null;
+  /** People under legal hold, marked next to the head and in the member list. */
+  heldUserIds?: ReadonlySet<string>;
 }
 
 /** A department: where it sits, its head, its sub-departments and its direct members, a page at a time. */
-export function DepartmentView({ page, onOpenDepartment, onOpenPerson, onOpenGroup = null }: DepartmentViewProps) {
+export function DepartmentView({
+  page,
+  onOpenDepartment,
+  onOpenPerson,
+  onOpenGroup = null,
+  heldUserIds,
+}: DepartmentViewProps) {
   const { t } = useTranslation();
   const { department, head, children, breadcrumbs } = page;
   return (
@@ -61,7 +70,10 @@ export function DepartmentView({ page, onOpenDepartment, onOpenPerson, onOpenGro
             <span className="avatar avatar--sm" aria-hidden="true">
               {initials(head.displayName)}
             </span>
-            <span className="person-row__name">{head.displayName}</span>
+            <span className="person-row__name">
+              {head.displayName}
+              {heldUserIds?.has(head.id) ? <LegalHoldBadge /> : null}
+            </span>
             {head.title ? <span className="person-row__sub">{head.title}</span> : null}
           </button>
         ) : (
@@ -87,7 +99,12 @@ export function DepartmentView({ page, onOpenDepartment, onOpenPerson, onOpenGro
         </section>
       ) : null}
 
-      <DepartmentMembers key={department.id} departmentId={department.id} onOpenPerson={onOpenPerson} />
+      <DepartmentMembers
+        key={department.id}
+        departmentId={department.id}
+        onOpenPerson={onOpenPerson}
+        heldUserIds={heldUserIds}
+      />
     </div>
   );
 }
@@ -95,9 +112,11 @@ export function DepartmentView({ page, onOpenDepartment, onOpenPerson, onOpenGro
 function DepartmentMembers({
   departmentId,
   onOpenPerson,
+  heldUserIds,
 }: {
   departmentId: string;
   onOpenPerson: (personId: string) => void;
+  heldUserIds: ReadonlySet<string> | undefined;
 }) {
   const { t } = useTranslation();
   const describe = useErrorMessage();
@@ -118,7 +137,10 @@ function DepartmentMembers({
               <span className="avatar avatar--sm" aria-hidden="true">
                 {initials(member.displayName)}
               </span>
-              <span className="person-row__name">{member.displayName}</span>
+              <span className="person-row__name">
+                {member.displayName}
+                {heldUserIds?.has(member.id) ? <LegalHoldBadge /> : null}
+              </span>
               <span className="person-row__sub">{[member.title, member.employeeNo].filter(Boolean).join(' · ')}</span>
             </button>
           </li>

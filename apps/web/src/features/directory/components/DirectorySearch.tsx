@@ -6,6 +6,7 @@ import { SearchIcon } from '../../../ui/icons';
 import { initials } from '../../../lib/format';
 import { useDebouncedValue } from '../../../lib/useDebouncedValue';
 import { useErrorMessage } from '../../../lib/useErrorMessage';
+import { LegalHoldBadge } from '../../compliance';
 import { useDirectorySearchQuery } from '../api/directory.queries';
 
 export const SEARCH_PAGE_SIZE = 20;
@@ -15,6 +16,8 @@ const SEARCH_MAX_LIMIT = 100;
 
 export interface DirectorySearchProps {
   onPick: (hit: SearchHitDto) => void;
+  /** People under legal hold, marked in the results. */
+  heldUserIds?: ReadonlySet<string>;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface DirectorySearchProps {
  * then prefix, then contains); the list keeps that order. A combobox: ↓/↑ move through the hits, Enter opens
  * one, Escape clears.
  */
-export function DirectorySearch({ onPick }: DirectorySearchProps) {
+export function DirectorySearch({ onPick, heldUserIds }: DirectorySearchProps) {
   const { t } = useTranslation();
   const describe = useErrorMessage();
   const listId = useId();
@@ -96,7 +99,10 @@ export function DirectorySearch({ onPick }: DirectorySearchProps) {
                   {initials(hit.displayName)}
                 </span>
                 <span className="dir-search__text">
-                  <span className="dir-search__name">{hit.displayName}</span>
+                  <span className="dir-search__name">
+                    {hit.displayName}
+                    {heldUserIds?.has(hit.id) ? <LegalHoldBadge /> : null}
+                  </span>
                   <span className="dir-search__sub">
                     {[hit.title, hit.primaryDepartment?.name, hit.employeeNo].filter(Boolean).join(' · ')}
                   </span>

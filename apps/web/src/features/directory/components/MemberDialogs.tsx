@@ -7,6 +7,7 @@ import { FormDialog } from '../../../ui/FormDialog';
 import { initials } from '../../../lib/format';
 import { useDebouncedValue } from '../../../lib/useDebouncedValue';
 import { useUserListQuery } from '../../admin';
+import { LegalHoldBadge, useHeldUserIds } from '../../compliance';
 
 export interface AddMemberDialogProps {
   departmentName: string;
@@ -30,6 +31,7 @@ function UserPicker({
   const [search, setSearch] = useState('');
   const q = useDebouncedValue(search, 250);
   const users = useUserListQuery({ q, limit: 8, offset: 0 });
+  const heldUserIds = useHeldUserIds();
   return (
     <>
       <TextField
@@ -54,7 +56,10 @@ function UserPicker({
                 <span className="avatar avatar--sm" aria-hidden="true">
                   {initials(user.displayName)}
                 </span>
-                <span className="person-row__name">{user.displayName}</span>
+                <span className="person-row__name">
+                  {user.displayName}
+                  {heldUserIds.has(user.id) ? <LegalHoldBadge /> : null}
+                </span>
                 <span className="person-row__sub">{[user.login, user.employeeNo].filter(Boolean).join(' · ')}</span>
               </button>
             </li>

@@ -4,6 +4,7 @@ import type { PersonCardDto } from '@miyu/protocol';
 import { Button } from '../../../ui/Button';
 import { ChatIcon } from '../../../ui/icons';
 import { initials } from '../../../lib/format';
+import { LegalHoldBadge } from '../../compliance';
 
 export interface PersonCardProps {
   card: PersonCardDto;
@@ -13,10 +14,19 @@ export interface PersonCardProps {
   onMessage: (() => void) | null;
   /** The chat client is still starting, or the conversation is being opened. */
   messageBusy: boolean;
+  /** People under legal hold: marked on the card and next to the manager. */
+  heldUserIds?: ReadonlySet<string>;
 }
 
 /** A colleague's card. Contact details are shown only when the server sends them (an org setting). */
-export function PersonCard({ card, onOpenPerson, onOpenDepartment, onMessage, messageBusy }: PersonCardProps) {
+export function PersonCard({
+  card,
+  onOpenPerson,
+  onOpenDepartment,
+  onMessage,
+  messageBusy,
+  heldUserIds,
+}: PersonCardProps) {
   const { t } = useTranslation();
   const nameId = useId();
   const titles = [...new Set(card.departments.map((d) => d.title).filter((x): x is string => !!x))];
@@ -29,9 +39,12 @@ export function PersonCard({ card, onOpenPerson, onOpenDepartment, onMessage, me
           {initials(card.displayName)}
         </span>
         <div className="person-card__who">
-          <h1 className="person-card__name" id={nameId}>
-            {card.displayName}
-          </h1>
+          <div className="person-card__name-row">
+            <h1 className="person-card__name" id={nameId}>
+              {card.displayName}
+            </h1>
+            {heldUserIds?.has(card.id) ? <LegalHoldBadge /> : null}
+          </div>
           {headline ? <p className="person-card__title">{headline}</p> : null}
         </div>
         <div className="person-card__actions">
@@ -52,9 +65,12 @@ export function PersonCard({ card, onOpenPerson, onOpenDepartment, onMessage, me
           <dt>{t('directory.person.manager')}</dt>
           <dd>
             {manager ? (
-              <Button variant="link" onClick={() => onOpenPerson(manager.id)}>
-                {manager.displayName}
-              </Button>
+              <>
+                <Button variant="link" onClick={() => onOpenPerson(manager.id)}>
+                  {manager.displayName}
+                </Button>
+                {heldUserIds?.has(manager.id) ? <LegalHoldBadge /> : null}
+              </>
             ) : (
               '—'
             )}

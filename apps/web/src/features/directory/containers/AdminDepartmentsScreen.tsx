@@ -21,6 +21,7 @@ import { OrgTree } from '../components/OrgTree';
 import { ContactVisibility } from '../components/ContactVisibility';
 import { GroupDialog } from '../components/GroupDialog';
 import { useDirectoryErrorMessage } from '../hooks/useDirectoryErrorMessage';
+import { LegalHoldBadge, useHeldUserIds } from '../../compliance';
 
 export const ADMIN_MEMBERS_PAGE_SIZE = 50;
 
@@ -426,6 +427,7 @@ function MembersPanel({
   const describe = useDirectoryErrorMessage();
   const [offset, setOffset] = useState(0);
   const members = useDepartmentMembersQuery(page.department.id, ADMIN_MEMBERS_PAGE_SIZE, offset);
+  const heldUserIds = useHeldUserIds();
   const items = members.data?.items ?? [];
   const total = members.data?.total ?? 0;
   const headId = page.department.headUserId;
@@ -491,6 +493,7 @@ function MembersPanel({
                         {member.disabled ? (
                           <span className="badge badge--muted">{t('directory.disabledTag')}</span>
                         ) : null}
+                        {heldUserIds.has(member.id) ? <LegalHoldBadge /> : null}
                       </span>
                     </div>
                   </th>

@@ -12,6 +12,7 @@ import { OrgTree } from '../components/OrgTree';
 import { PersonCard } from '../components/PersonCard';
 import { useSignedInAuth } from '../../auth';
 import { useChat, useStartDirectChat } from '../../chat';
+import { useHeldUserIds } from '../../compliance';
 
 export const directoryPaths = {
   department: (id: string) => `/directory/departments/${encodeURIComponent(id)}`,
@@ -25,11 +26,12 @@ export function DirectoryScreen() {
   const { departmentId = null, personId = null } = useParams();
   const openDepartment = (id: string) => void navigate(directoryPaths.department(id));
   const openPerson = (id: string) => void navigate(directoryPaths.person(id));
+  const heldUserIds = useHeldUserIds();
 
   return (
     <div className="directory">
       <aside className="directory__side">
-        <DirectorySearch onPick={(hit) => openPerson(hit.id)} />
+        <DirectorySearch onPick={(hit) => openPerson(hit.id)} heldUserIds={heldUserIds} />
         <OrgTree
           label={t('directory.tree.label')}
           selectedId={departmentId}
@@ -38,9 +40,19 @@ export function DirectoryScreen() {
       </aside>
       <div className="directory__pane">
         {personId ? (
-          <PersonPane personId={personId} onOpenPerson={openPerson} onOpenDepartment={openDepartment} />
+          <PersonPane
+            personId={personId}
+            onOpenPerson={openPerson}
+            onOpenDepartment={openDepartment}
+            heldUserIds={heldUserIds}
+          />
         ) : departmentId ? (
-          <DepartmentPane departmentId={departmentId} onOpenPerson={openPerson} onOpenDepartment={openDepartment} />
+          <DepartmentPane
+            departmentId={departmentId}
+            onOpenPerson={openPerson}
+            onOpenDepartment={openDepartment}
+            heldUserIds={heldUserIds}
+          />
         ) : (
           <Placeholder icon={<ContactsIcon />} title={t('directory.title')} description={t('directory.description')} />
         )}
@@ -52,6 +64,7 @@ export function DirectoryScreen() {
 interface PaneProps {
   onOpenPerson: (id: string) => void;
   onOpenDepartment: (id: string) => void;
+  heldUserIds: ReadonlySet<string>;
 }
 
 function PersonPane({ personId, ...open }: PaneProps & { personId: string }) {
