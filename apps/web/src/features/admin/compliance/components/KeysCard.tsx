@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ComplianceKeyDto } from '@miyu/protocol';
 import { formatDateTime } from '../../../../lib/format';
 import { Alert } from '../../../../ui/Alert';
+import { DataTable } from '../../../../ui/DataTable';
 import { KeyUploadForm } from './KeyUploadForm';
 
 /** The compliance keys, newest first, each with how many sessions are wrapped to it; and the upload form. */
@@ -18,50 +19,41 @@ export function KeysCard({ keys }: { keys: ComplianceKeyDto[] }) {
       </h2>
       <p className="card__text">{t('adminCompliance.keys.text')}</p>
       {active ? null : <Alert tone="warning">{t('adminCompliance.keys.none')}</Alert>}
-      {ordered.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">{t('adminCompliance.keys.table')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('adminCompliance.keys.columns.fingerprint')}</th>
-                <th scope="col">{t('adminCompliance.keys.columns.label')}</th>
-                <th scope="col">{t('adminCompliance.keys.columns.created')}</th>
-                <th scope="col">{t('adminCompliance.keys.columns.status')}</th>
-                <th scope="col">{t('adminCompliance.keys.columns.sessions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ordered.map((key) => (
-                <tr key={key.id}>
-                  <th scope="row" className="mono cp-fingerprint">
-                    {key.fingerprint}
-                  </th>
-                  <td>{key.label ?? '—'}</td>
-                  <td className="cp-nowrap">{formatDateTime(key.createdAt, i18n.language)}</td>
-                  <td>
-                    {key.active ? (
-                      <span className="badge badge--success cp-badge">{t('adminCompliance.keys.active')}</span>
-                    ) : (
-                      <>
-                        <span className="badge badge--muted cp-badge">{t('adminCompliance.keys.retired')}</span>
-                        {key.retiredAt ? (
-                          <span className="table__sub">
-                            {t('adminCompliance.keys.retiredAt', {
-                              time: formatDateTime(key.retiredAt, i18n.language),
-                            })}
-                          </span>
-                        ) : null}
-                      </>
-                    )}
-                  </td>
-                  <td>{t('adminCompliance.keys.sessionCount', { count: key.escrowedSessions })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        caption={t('adminCompliance.keys.table')}
+        columns={[
+          t('adminCompliance.keys.columns.fingerprint'),
+          t('adminCompliance.keys.columns.label'),
+          t('adminCompliance.keys.columns.created'),
+          t('adminCompliance.keys.columns.status'),
+          t('adminCompliance.keys.columns.sessions'),
+        ]}
+        rows={ordered}
+        renderRow={(key) => (
+          <tr key={key.id}>
+            <th scope="row" className="mono cp-fingerprint">
+              {key.fingerprint}
+            </th>
+            <td>{key.label ?? '—'}</td>
+            <td className="cp-nowrap">{formatDateTime(key.createdAt, i18n.language)}</td>
+            <td>
+              {key.active ? (
+                <span className="badge badge--success cp-badge">{t('adminCompliance.keys.active')}</span>
+              ) : (
+                <>
+                  <span className="badge badge--muted cp-badge">{t('adminCompliance.keys.retired')}</span>
+                  {key.retiredAt ? (
+                    <span className="table__sub">
+                      {t('adminCompliance.keys.retiredAt', { time: formatDateTime(key.retiredAt, i18n.language) })}
+                    </span>
+                  ) : null}
+                </>
+              )}
+            </td>
+            <td>{t('adminCompliance.keys.sessionCount', { count: key.escrowedSessions })}</td>
+          </tr>
+        )}
+      />
       {ordered.length > 1 ? <p className="field__help">{t('adminCompliance.keys.retiredHelp')}</p> : null}
       <KeyUploadForm activeKey={active} />
     </section>

@@ -1,11 +1,13 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RetentionPolicyDto, RetentionRunDto } from '@miyu/protocol';
 import { formatDateTime } from '../../../../lib/format';
 import { useErrorMessage } from '../../../../lib/useErrorMessage';
 import { Alert } from '../../../../ui/Alert';
 import { Button } from '../../../../ui/Button';
-import { ConfirmDialog } from '../../../../ui/ConfirmDialog';
+import { ConfirmedActionDialog } from '../../../../ui/ConfirmedActionDialog';
+import { DataTable } from '../../../../ui/DataTable';
+import { useConfirmedAction } from '../../../../ui/useConfirmedAction';
 import { useRemoveRetentionPolicyMutation } from '../api/compliance.queries';
 import { PolicyForm } from './PolicyForm';
 import { RetentionRunPanel } from './RetentionRunPanel';
@@ -21,7 +23,7 @@ export function PoliciesCard({ policies, lastRun }: PoliciesCardProps) {
   const describe = useErrorMessage();
   const id = useId();
   const remove = useRemoveRetentionPolicyMutation();
-  const [removing, setRemoving] = useState<RetentionPolicyDto | null>(null);
+  const removing = useConfirmedAction<RetentionPolicyDto>(remove);
   const nameOf = (policy: RetentionPolicyDto) =>
     policy.scope === 'org'
       ? t('adminCompliance.scopes.wholeOrg')
@@ -39,61 +41,43 @@ export function PoliciesCard({ policies, lastRun }: PoliciesCardProps) {
       <p className="card__text">{t('adminCompliance.policies.text')}</p>
       <Alert tone="info">{t('adminCompliance.policies.holdNote')}</Alert>
       {remove.error ? <Alert tone="error">{describe(remove.error)}</Alert> : null}
-      {rows.length === 0 ? (
-        <p className="empty">{t('adminCompliance.policies.empty')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">{t('adminCompliance.policies.table')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('adminCompliance.policies.columns.appliesTo')}</th>
-                <th scope="col">{t('adminCompliance.policies.columns.days')}</th>
-                <th scope="col">{t('adminCompliance.policies.columns.updated')}</th>
-                <th scope="col" className="table__actions-head">
-                  {t('adminCompliance.policies.columns.actions')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((policy) => (
-                <tr key={policy.id}>
-                  <th scope="row">{nameOf(policy)}</th>
-                  <td>{t('adminCompliance.policies.dayCount', { count: policy.days })}</td>
-                  <td className="cp-nowrap">{formatDateTime(policy.updatedAt, i18n.language)}</td>
-                  <td className="table__actions">
-                    <Button
-                      size="sm"
-                      variant="danger"
-                      aria-label={t('adminCompliance.policies.removeFor', { name: nameOf(policy) })}
-                      disabled={remove.isPending}
-                      onClick={() => {
-                        remove.reset();
-                        setRemoving(policy);
-                      }}
-                    >
-                      {t('adminCompliance.policies.remove')}
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption={t('adminCompliance.policies.table')}
+        columns={[
+          t('adminCompliance.policies.columns.appliesTo'),
+          t('adminCompliance.policies.columns.days'),
+          t('adminCompliance.policies.columns.updated'),
+        ]}
+        actions={t('adminCompliance.policies.columns.actions')}
+        rows={rows}
+        empty={t('adminCompliance.policies.empty')}
+        renderRow={(policy) => (
+          <tr key={policy.id}>
+            <th scope="row">{nameOf(policy)}</th>
+            <td>{t('adminCompliance.policies.dayCount', { count: policy.days })}</td>
+            <td className="cp-nowrap">{formatDateTime(policy.updatedAt, i18n.language)}</td>
+            <td className="table__actions">
+              <Button
+                size="sm"
+                variant="danger"
+                aria-label={t('adminCompliance.policies.removeFor', { name: nameOf(policy) })}
+                disabled={remove.isPending}
+                onClick={() => removing.ask(policy)}
+              >
+                {t('adminCompliance.policies.remove')}
+              </Button>
+            </td>
+          </tr>
+        )}
+      />
       <PolicyForm />
       <RetentionRunPanel lastRun={lastRun} />
-      {removing ? (
-        <ConfirmDialog
-          title={t('adminCompliance.policies.confirmTitle')}
-          body={t('adminCompliance.policies.confirmBody', { name: nameOf(removing) })}
-          confirmLabel={t('adminCompliance.policies.remove')}
-          danger
-          busy={remove.isPending}
-          onConfirm={() => remove.mutate(removing.id, { onSettled: () => setRemoving(null) })}
-          onCancel={() => setRemoving(null)}
-        />
-      ) : null}
+      <ConfirmedActionDialog
+        action={removing}
+        title={() => t('adminCompliance.policies.confirmTitle')}
+        body={(policy) => t('adminCompliance.policies.confirmBody', { name: nameOf(policy) })}
+        confirmLabel={t('adminCompliance.policies.remove')}
+      />
     </section>
   );
 }

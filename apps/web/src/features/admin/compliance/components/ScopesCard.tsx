@@ -1,11 +1,13 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RetentionScopeDto } from '@miyu/protocol';
 import { formatDateTime } from '../../../../lib/format';
 import { useErrorMessage } from '../../../../lib/useErrorMessage';
 import { Alert } from '../../../../ui/Alert';
 import { Button } from '../../../../ui/Button';
-import { ConfirmDialog } from '../../../../ui/ConfirmDialog';
+import { ConfirmedActionDialog } from '../../../../ui/ConfirmedActionDialog';
+import { DataTable } from '../../../../ui/DataTable';
+import { useConfirmedAction } from '../../../../ui/useConfirmedAction';
 import { useEndRetentionScopeMutation } from '../api/compliance.queries';
 import { ScopeForm } from './ScopeForm';
 
@@ -27,7 +29,7 @@ export function ScopesCard({ scopes, hasActiveKey }: ScopesCardProps) {
   const describe = useErrorMessage();
   const id = useId();
   const end = useEndRetentionScopeMutation();
-  const [ending, setEnding] = useState<RetentionScopeDto | null>(null);
+  const ending = useConfirmedAction<RetentionScopeDto>(end);
   const targetOf = (scope: RetentionScopeDto) =>
     scope.kind === 'org' ? t('adminCompliance.scopes.wholeOrg') : (scope.targetName ?? scope.targetId ?? '—');
   const now = Date.now();
@@ -40,81 +42,63 @@ export function ScopesCard({ scopes, hasActiveKey }: ScopesCardProps) {
       </h2>
       <p className="card__text">{t('adminCompliance.scopes.text')}</p>
       {end.error ? <Alert tone="error">{describe(end.error)}</Alert> : null}
-      {rows.length === 0 ? (
-        <p className="empty">{t('adminCompliance.scopes.empty')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">{t('adminCompliance.scopes.table')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('adminCompliance.scopes.columns.target')}</th>
-                <th scope="col">{t('adminCompliance.scopes.columns.kind')}</th>
-                <th scope="col">{t('adminCompliance.scopes.columns.start')}</th>
-                <th scope="col">{t('adminCompliance.scopes.columns.status')}</th>
-                <th scope="col">{t('adminCompliance.scopes.columns.note')}</th>
-                <th scope="col" className="table__actions-head">
-                  {t('adminCompliance.scopes.columns.actions')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((scope) => (
-                <tr key={scope.id} className={scope.endedAt ? 'is-disabled' : undefined}>
-                  <th scope="row">
-                    {targetOf(scope)}
-                    {scope.legalHold ? (
-                      <span className="badge cp-badge cp-badge--hold">{t('adminCompliance.scopes.legalHold')}</span>
-                    ) : null}
-                  </th>
-                  <td>{t(`adminCompliance.scopes.kinds.${scope.kind}`)}</td>
-                  <td className="cp-nowrap">{formatDateTime(scope.startsAt, i18n.language)}</td>
-                  <td>
-                    {scope.endedAt
-                      ? t('adminCompliance.scopes.endedAt', { time: formatDateTime(scope.endedAt, i18n.language) })
-                      : Date.parse(scope.startsAt) > now
-                        ? t('adminCompliance.scopes.scheduled')
-                        : t('adminCompliance.scopes.inForce')}
-                  </td>
-                  <td className="cp-note">{scope.note ?? '—'}</td>
-                  <td className="table__actions">
-                    {scope.endedAt ? null : (
-                      <Button
-                        size="sm"
-                        variant="danger"
-                        aria-label={t('adminCompliance.scopes.endFor', { name: targetOf(scope) })}
-                        disabled={end.isPending}
-                        onClick={() => {
-                          end.reset();
-                          setEnding(scope);
-                        }}
-                      >
-                        {t('adminCompliance.scopes.end')}
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption={t('adminCompliance.scopes.table')}
+        columns={[
+          t('adminCompliance.scopes.columns.target'),
+          t('adminCompliance.scopes.columns.kind'),
+          t('adminCompliance.scopes.columns.start'),
+          t('adminCompliance.scopes.columns.status'),
+          t('adminCompliance.scopes.columns.note'),
+        ]}
+        actions={t('adminCompliance.scopes.columns.actions')}
+        rows={rows}
+        empty={t('adminCompliance.scopes.empty')}
+        renderRow={(scope) => (
+          <tr key={scope.id} className={scope.endedAt ? 'is-disabled' : undefined}>
+            <th scope="row">
+              {targetOf(scope)}
+              {scope.legalHold ? (
+                <span className="badge cp-badge cp-badge--hold">{t('adminCompliance.scopes.legalHold')}</span>
+              ) : null}
+            </th>
+            <td>{t(`adminCompliance.scopes.kinds.${scope.kind}`)}</td>
+            <td className="cp-nowrap">{formatDateTime(scope.startsAt, i18n.language)}</td>
+            <td>
+              {scope.endedAt
+                ? t('adminCompliance.scopes.endedAt', { time: formatDateTime(scope.endedAt, i18n.language) })
+                : Date.parse(scope.startsAt) > now
+                  ? t('adminCompliance.scopes.scheduled')
+                  : t('adminCompliance.scopes.inForce')}
+            </td>
+            <td className="cp-note">{scope.note ?? '—'}</td>
+            <td className="table__actions">
+              {scope.endedAt ? null : (
+                <Button
+                  size="sm"
+                  variant="danger"
+                  aria-label={t('adminCompliance.scopes.endFor', { name: targetOf(scope) })}
+                  disabled={end.isPending}
+                  onClick={() => ending.ask(scope)}
+                >
+                  {t('adminCompliance.scopes.end')}
+                </Button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       <ScopeForm hasActiveKey={hasActiveKey} />
-      {ending ? (
-        <ConfirmDialog
-          title={t('adminCompliance.scopes.confirmTitle')}
-          body={
-            ending.legalHold
-              ? t('adminCompliance.scopes.confirmHoldBody', { name: targetOf(ending) })
-              : t('adminCompliance.scopes.confirmBody', { name: targetOf(ending) })
-          }
-          confirmLabel={t('adminCompliance.scopes.end')}
-          danger
-          busy={end.isPending}
-          onConfirm={() => end.mutate(ending.id, { onSettled: () => setEnding(null) })}
-          onCancel={() => setEnding(null)}
-        />
-      ) : null}
+      <ConfirmedActionDialog
+        action={ending}
+        title={() => t('adminCompliance.scopes.confirmTitle')}
+        body={(scope) =>
+          scope.legalHold
+            ? t('adminCompliance.scopes.confirmHoldBody', { name: targetOf(scope) })
+            : t('adminCompliance.scopes.confirmBody', { name: targetOf(scope) })
+        }
+        confirmLabel={t('adminCompliance.scopes.end')}
+      />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { formatDateTime } from '../../../../lib/format';
 import { useErrorMessage } from '../../../../lib/useErrorMessage';
 import { Alert } from '../../../../ui/Alert';
 import { Button } from '../../../../ui/Button';
+import { DataTable } from '../../../../ui/DataTable';
 import { SelectField, TextField } from '../../../../ui/Field';
 import { Pager } from '../../../../ui/Pager';
 import { Spinner } from '../../../../ui/Spinner';
@@ -189,42 +190,35 @@ export function HitLogTab() {
         </div>
         {log.error ? <Alert tone="error">{describe(log.error)}</Alert> : null}
         {log.isPending ? <Spinner label={t('common.loading')} /> : null}
-        {log.data && items.length === 0 ? <p className="empty">{t('adminWordPolicy.hits.empty')}</p> : null}
-        {items.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t('adminWordPolicy.hits.logTitle')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('adminWordPolicy.hits.columns.time')}</th>
-                  <th scope="col">{t('adminWordPolicy.hits.columns.person')}</th>
-                  <th scope="col">{t('adminWordPolicy.hits.columns.departments')}</th>
-                  <th scope="col">{t('adminWordPolicy.hits.columns.rule')}</th>
-                  <th scope="col">{t('adminWordPolicy.hits.columns.category')}</th>
-                  <th scope="col">{t('adminWordPolicy.hits.columns.action')}</th>
-                  <th scope="col">{t('adminWordPolicy.hits.columns.source')}</th>
-                  <th scope="col">{t('adminWordPolicy.hits.columns.version')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((hit) => (
-                  <tr key={hit.id}>
-                    <td>{formatDateTime(hit.occurredAt, i18n.language)}</td>
-                    <th scope="row">{hit.userName ?? t('adminWordPolicy.hits.unknownPerson')}</th>
-                    <td className="wp-cell-wrap">{hit.departments.length > 0 ? hit.departments.join(' / ') : '—'}</td>
-                    <td className="wp-cell-wrap">{hit.rulePattern}</td>
-                    <td>{hit.category}</td>
-                    <td>
-                      <ActionBadge action={hit.action} />
-                    </td>
-                    <td>{t(`adminWordPolicy.hits.sources.${hit.source}`)}</td>
-                    <td>{hit.policyVersion}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          caption={t('adminWordPolicy.hits.logTitle')}
+          columns={[
+            t('adminWordPolicy.hits.columns.time'),
+            t('adminWordPolicy.hits.columns.person'),
+            t('adminWordPolicy.hits.columns.departments'),
+            t('adminWordPolicy.hits.columns.rule'),
+            t('adminWordPolicy.hits.columns.category'),
+            t('adminWordPolicy.hits.columns.action'),
+            t('adminWordPolicy.hits.columns.source'),
+            t('adminWordPolicy.hits.columns.version'),
+          ]}
+          rows={items}
+          empty={log.data ? t('adminWordPolicy.hits.empty') : null}
+          renderRow={(hit) => (
+            <tr key={hit.id}>
+              <td>{formatDateTime(hit.occurredAt, i18n.language)}</td>
+              <th scope="row">{hit.userName ?? t('adminWordPolicy.hits.unknownPerson')}</th>
+              <td className="wp-cell-wrap">{hit.departments.length > 0 ? hit.departments.join(' / ') : '—'}</td>
+              <td className="wp-cell-wrap">{hit.rulePattern}</td>
+              <td>{hit.category}</td>
+              <td>
+                <ActionBadge action={hit.action} />
+              </td>
+              <td>{t(`adminWordPolicy.hits.sources.${hit.source}`)}</td>
+              <td>{hit.policyVersion}</td>
+            </tr>
+          )}
+        />
         {total > 0 ? (
           <Pager
             offset={offset}

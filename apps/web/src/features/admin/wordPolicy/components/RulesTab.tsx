@@ -6,10 +6,13 @@ import { useDebouncedValue } from '../../../../lib/useDebouncedValue';
 import { useErrorMessage } from '../../../../lib/useErrorMessage';
 import { Alert } from '../../../../ui/Alert';
 import { Button } from '../../../../ui/Button';
-import { ConfirmDialog } from '../../../../ui/ConfirmDialog';
+import { ConfirmedActionDialog } from '../../../../ui/ConfirmedActionDialog';
+import { DataTable } from '../../../../ui/DataTable';
 import { PlusIcon, SearchIcon } from '../../../../ui/icons';
 import { Pager } from '../../../../ui/Pager';
 import { Spinner } from '../../../../ui/Spinner';
+import { useConfirmedAction } from '../../../../ui/useConfirmedAction';
+import type { Published } from '../api/wordPolicy.api';
 import { useDeleteRuleMutation, useRuleListQuery, useSaveRuleMutation } from '../api/wordPolicy.queries';
 import { ActionBadge, ActionFilterOptions, ActionLegend } from './ActionBadge';
 import { RuleDialog } from './RuleDialog';
@@ -34,7 +37,7 @@ export function RulesTab({ onPublished }: RulesTabProps) {
   const remove = useDeleteRuleMutation();
   // undefined: no dialog; null: adding; a rule: editing it.
   const [editing, setEditing] = useState<FilterRuleDto | null | undefined>(undefined);
-  const [deleting, setDeleting] = useState<FilterRuleDto | null>(null);
+  const deleting = useConfirmedAction<FilterRuleDto, Published>(remove, (published) => onPublished(published.version));
 
   const items = list.data?.items ?? [];
   const total = list.data?.total ?? 0;
@@ -108,74 +111,58 @@ export function RulesTab({ onPublished }: RulesTabProps) {
 
       <section className="card card--flush">
         {list.isPending ? <Spinner label={t('common.loading')} /> : null}
-        {list.data && items.length === 0 ? (
-          <p className="empty">{filtered ? t('adminWordPolicy.rules.noMatch') : t('adminWordPolicy.rules.empty')}</p>
-        ) : null}
-        {items.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t('adminWordPolicy.rules.table')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('adminWordPolicy.rules.columns.pattern')}</th>
-                  <th scope="col">{t('adminWordPolicy.rules.columns.category')}</th>
-                  <th scope="col">{t('adminWordPolicy.rules.columns.action')}</th>
-                  <th scope="col">{t('adminWordPolicy.rules.columns.updatedAt')}</th>
-                  <th scope="col" className="table__actions-head">
-                    {t('adminWordPolicy.rules.columns.actions')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((rule) => (
-                  <tr key={rule.id}>
-                    <th scope="row" className="wp-cell-wrap">
-                      {rule.type === 'pattern' ? (
-                        <>
-                          <code className="wp-pattern">{rule.pattern}</code>
-                          <span className="table__sub">
-                            {t('adminWordPolicy.types.pattern')}
-                            {rule.validator !== 'none'
-                              ? ` · ${t(`adminWordPolicy.validators.${rule.validator}`)}`
-                              : null}
-                          </span>
-                        </>
-                      ) : (
-                        rule.pattern
-                      )}
-                    </th>
-                    <td>{rule.category}</td>
-                    <td>
-                      <ActionBadge action={rule.action} />
-                    </td>
-                    <td>{formatDateTime(rule.updatedAt, i18n.language)}</td>
-                    <td className="table__actions">
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        aria-label={`${t('adminWordPolicy.rules.edit')} · ${rule.pattern}`}
-                        onClick={() => openDialog(rule)}
-                      >
-                        {t('adminWordPolicy.rules.edit')}
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="danger"
-                        aria-label={`${t('adminWordPolicy.rules.delete')} · ${rule.pattern}`}
-                        onClick={() => {
-                          remove.reset();
-                          setDeleting(rule);
-                        }}
-                      >
-                        {t('adminWordPolicy.rules.delete')}
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          caption={t('adminWordPolicy.rules.table')}
+          columns={[
+            t('adminWordPolicy.rules.columns.pattern'),
+            t('adminWordPolicy.rules.columns.category'),
+            t('adminWordPolicy.rules.columns.action'),
+            t('adminWordPolicy.rules.columns.updatedAt'),
+          ]}
+          actions={t('adminWordPolicy.rules.columns.actions')}
+          rows={items}
+          empty={list.data ? (filtered ? t('adminWordPolicy.rules.noMatch') : t('adminWordPolicy.rules.empty')) : null}
+          renderRow={(rule) => (
+            <tr key={rule.id}>
+              <th scope="row" className="wp-cell-wrap">
+                {rule.type === 'pattern' ? (
+                  <>
+                    <code className="wp-pattern">{rule.pattern}</code>
+                    <span className="table__sub">
+                      {t('adminWordPolicy.types.pattern')}
+                      {rule.validator !== 'none' ? ` · ${t(`adminWordPolicy.validators.${rule.validator}`)}` : null}
+                    </span>
+                  </>
+                ) : (
+                  rule.pattern
+                )}
+              </th>
+              <td>{rule.category}</td>
+              <td>
+                <ActionBadge action={rule.action} />
+              </td>
+              <td>{formatDateTime(rule.updatedAt, i18n.language)}</td>
+              <td className="table__actions">
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  aria-label={`${t('adminWordPolicy.rules.edit')} · ${rule.pattern}`}
+                  onClick={() => openDialog(rule)}
+                >
+                  {t('adminWordPolicy.rules.edit')}
+                </Button>
+                <Button
+                  size="sm"
+                  variant="danger"
+                  aria-label={`${t('adminWordPolicy.rules.delete')} · ${rule.pattern}`}
+                  onClick={() => deleting.ask(rule)}
+                >
+                  {t('adminWordPolicy.rules.delete')}
+                </Button>
+              </td>
+            </tr>
+          )}
+        />
         {total > 0 ? (
           <Pager
             offset={offset}
@@ -208,22 +195,12 @@ export function RulesTab({ onPublished }: RulesTabProps) {
         />
       ) : null}
 
-      {deleting ? (
-        <ConfirmDialog
-          danger
-          title={t('adminWordPolicy.rules.confirmDeleteTitle', { pattern: deleting.pattern })}
-          body={t('adminWordPolicy.rules.confirmDeleteBody')}
-          confirmLabel={t('adminWordPolicy.rules.delete')}
-          busy={remove.isPending}
-          onCancel={() => setDeleting(null)}
-          onConfirm={() =>
-            remove.mutate(deleting.id, {
-              onSuccess: (published) => onPublished(published.version),
-              onSettled: () => setDeleting(null),
-            })
-          }
-        />
-      ) : null}
+      <ConfirmedActionDialog
+        action={deleting}
+        title={(rule) => t('adminWordPolicy.rules.confirmDeleteTitle', { pattern: rule.pattern })}
+        body={() => t('adminWordPolicy.rules.confirmDeleteBody')}
+        confirmLabel={t('adminWordPolicy.rules.delete')}
+      />
     </>
   );
 }

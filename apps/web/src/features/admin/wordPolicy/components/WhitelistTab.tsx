@@ -4,6 +4,7 @@ import { MAX_FILTER_WORD_LENGTH } from '@miyu/protocol';
 import { useErrorMessage } from '../../../../lib/useErrorMessage';
 import { Alert } from '../../../../ui/Alert';
 import { Button } from '../../../../ui/Button';
+import { DataTable } from '../../../../ui/DataTable';
 import { TextField } from '../../../../ui/Field';
 import { FormError } from '../../../../ui/FormDialog';
 import { SearchIcon } from '../../../../ui/icons';
@@ -110,46 +111,35 @@ export function WhitelistTab({ onPublished }: WhitelistTabProps) {
           </div>
         ) : null}
         {list.isPending ? <Spinner label={t('common.loading')} /> : null}
-        {list.data && shown.length === 0 ? (
-          <p className="empty">
-            {phrases.length === 0 ? t('adminWordPolicy.whitelist.empty') : t('adminWordPolicy.whitelist.noMatch')}
-          </p>
-        ) : null}
-        {shown.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">{t('adminWordPolicy.whitelist.table')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('adminWordPolicy.whitelist.phrase')}</th>
-                  <th scope="col" className="table__actions-head">
-                    {t('adminWordPolicy.rules.columns.actions')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((item) => (
-                  <tr key={item.id}>
-                    <th scope="row">{item.phrase}</th>
-                    <td className="table__actions">
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        disabled={remove.isPending && remove.variables === item.id}
-                        aria-label={`${t('adminWordPolicy.rules.delete')} · ${item.phrase}`}
-                        onClick={() =>
-                          remove.mutate(item.id, { onSuccess: (published) => onPublished(published.version) })
-                        }
-                      >
-                        {t('adminWordPolicy.rules.delete')}
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          caption={t('adminWordPolicy.whitelist.table')}
+          columns={[t('adminWordPolicy.whitelist.phrase')]}
+          actions={t('adminWordPolicy.rules.columns.actions')}
+          rows={shown}
+          empty={
+            list.data
+              ? phrases.length === 0
+                ? t('adminWordPolicy.whitelist.empty')
+                : t('adminWordPolicy.whitelist.noMatch')
+              : null
+          }
+          renderRow={(item) => (
+            <tr key={item.id}>
+              <th scope="row">{item.phrase}</th>
+              <td className="table__actions">
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  disabled={remove.isPending && remove.variables === item.id}
+                  aria-label={`${t('adminWordPolicy.rules.delete')} · ${item.phrase}`}
+                  onClick={() => remove.mutate(item.id, { onSuccess: (published) => onPublished(published.version) })}
+                >
+                  {t('adminWordPolicy.rules.delete')}
+                </Button>
+              </td>
+            </tr>
+          )}
+        />
         {shown.length < matching.length ? (
           <p className="card__footnote">
             {t('adminWordPolicy.shownOf', { shown: shown.length, total: matching.length })}

@@ -3,8 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { ApiTokenDto } from '@miyu/protocol';
 import { useErrorMessage } from '../../../../lib/useErrorMessage';
 import { Alert } from '../../../../ui/Alert';
-import { ConfirmDialog } from '../../../../ui/ConfirmDialog';
+import { ConfirmedActionDialog } from '../../../../ui/ConfirmedActionDialog';
 import { Spinner } from '../../../../ui/Spinner';
+import { useConfirmedAction } from '../../../../ui/useConfirmedAction';
 import { useSignedInAuth } from '../../../auth';
 import { useApiTokensQuery, useCreateApiTokenMutation, useRevokeApiTokenMutation } from '../api/tokens.queries';
 import { CreateTokenForm } from '../components/CreateTokenForm';
@@ -26,7 +27,7 @@ export function ApiTokensScreen() {
   const revoke = useRevokeApiTokenMutation();
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [formKey, setFormKey] = useState(0);
-  const [revoking, setRevoking] = useState<ApiTokenDto | null>(null);
+  const revoking = useConfirmedAction<ApiTokenDto>(revoke);
   const list = tokens.data ?? [];
 
   return (
@@ -72,24 +73,16 @@ export function ApiTokensScreen() {
           <TokenList
             tokens={list}
             busyId={revoke.isPending ? (revoke.variables ?? null) : null}
-            onRevoke={(token) => {
-              revoke.reset();
-              setRevoking(token);
-            }}
+            onRevoke={revoking.ask}
           />
         ) : null}
       </section>
-      {revoking ? (
-        <ConfirmDialog
-          title={t('apiTokens.revoke.title')}
-          body={t('apiTokens.revoke.body', { name: revoking.name })}
-          confirmLabel={t('apiTokens.list.revoke')}
-          danger
-          busy={revoke.isPending}
-          onConfirm={() => revoke.mutate(revoking.id, { onSettled: () => setRevoking(null) })}
-          onCancel={() => setRevoking(null)}
-        />
-      ) : null}
+      <ConfirmedActionDialog
+        action={revoking}
+        title={() => t('apiTokens.revoke.title')}
+        body={(token) => t('apiTokens.revoke.body', { name: token.name })}
+        confirmLabel={t('apiTokens.list.revoke')}
+      />
     </div>
   );
 }
