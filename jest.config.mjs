@@ -20,7 +20,8 @@ const base = {
   rootDir: '.',
   transform: { '^.+\\.(t|j)sx?$': swc },
   // NestJS 12 and friends ship ESM only: compile them to CommonJS too.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@scarf)/)'],
+  // openid-client (OIDC sign-in) and its oauth4webapi and jose are ESM only as well.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@scarf|openid-client|oauth4webapi|jose)/)'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

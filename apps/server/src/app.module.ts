@@ -20,6 +20,10 @@ import { ComplianceModule } from './modules/compliance/compliance.module.js';
 import { RealtimeModule } from './modules/realtime/realtime.module.js';
 import { SetupModule } from './modules/setup/setup.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { OidcModule } from './modules/oidc/oidc.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { LdapSyncModule } from './modules/ldap-sync/ldap-sync.module.js';
+import { ScimModule } from './modules/scim/scim.module.js';
 
 /** Configuration and the database connection are made before Nest starts and handed in as values. */
 @Global()
@@ -61,6 +65,10 @@ export class AppModule {
         AuditModule,
         ComplianceModule,
         RealtimeModule,
+        WebhooksModule,
+        OidcModule,
+        LdapSyncModule,
+        ScimModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -43,7 +43,9 @@ export async function startServer(config: AppConfig, dataSource: DataSource): Pr
     }),
   );
   app.use(securityHeaders(config));
-  app.use(apiRateLimit({ limit: config.apiRateLimitPerMinute, windowMs: 60_000, prefixes: ['/api/', '/hooks/'] }));
+  app.use(
+    apiRateLimit({ limit: config.apiRateLimitPerMinute, windowMs: 60_000, prefixes: ['/api/', '/hooks/', '/scim/'] }),
+  );
   app.use(cookieParser());
   app.use(jsonBody());
   const web = webApp(config.webDistDir);

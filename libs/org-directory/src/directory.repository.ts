@@ -175,7 +175,7 @@ export class DirectoryRepository {
     for (let i = 0; i < userIds.length; i += 1000) {
       const chunk = userIds.slice(i, i + 1000);
       const users = (await mgr.query(
-        `SELECT id, display_name, employee_no, email, status FROM users WHERE id = ANY($1::uuid[])`,
+        `SELECT id, display_name, employee_no, email, status, bot FROM users WHERE id = ANY($1::uuid[])`,
         [chunk],
       )) as Array<{
         id: string;
@@ -183,6 +183,7 @@ export class DirectoryRepository {
         employee_no: string | null;
         email: string | null;
         status: string;
+        bot: boolean;
       }>;
       const ids: string[] = [];
       const keys: string[] = [];
@@ -193,8 +194,8 @@ export class DirectoryRepository {
         const fields = { displayName: u.display_name, employeeNo: u.employee_no, email: u.email, status: u.status };
         ids.push(u.id);
         keys.push(indexedKeyOf(fields));
-        // Disabled people are not searchable: they keep no terms.
-        for (const t of u.status === 'active' ? searchTermsOf(fields) : []) {
+        // Disabled people and integration bots (webhooks) are not searchable: they keep no terms.
+        for (const t of u.status === 'active' && !u.bot ? searchTermsOf(fields) : []) {
           termUsers.push(u.id);
           terms.push(t.term);
           wholes.push(t.whole);

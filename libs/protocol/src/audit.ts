@@ -53,6 +53,13 @@ export const AUDIT_ACTIONS = [
   'compliance.export_conversation',
   'api_token.created',
   'api_token.revoked',
+  'oidc.config_updated',
+  'ldap.config_updated',
+  'ldap.synced',
+  'webhook.created',
+  'webhook.secret_rotated',
+  'webhook.deleted',
+  'webhook.posted',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;
@@ -73,6 +80,9 @@ export const AUDIT_ENTITY_TYPES = [
   'retention_scope',
   'retention_policy',
   'api_token',
+  'oidc_config',
+  'ldap_sync',
+  'webhook',
 ] as const;
 export const auditEntityTypeSchema = z.enum(AUDIT_ENTITY_TYPES);
 export type AuditEntityType = z.infer<typeof auditEntityTypeSchema>;

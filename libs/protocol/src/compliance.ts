@@ -255,8 +255,19 @@ export const exportSessionsQuerySchema = z.strictObject({ conversationId: z.uuid
 
 // ------------------------------------------------------------------------------------------- API tokens
 
-/** Scopes a bearer token may carry; a route accepts tokens only for the scopes it names. */
-export const API_TOKEN_SCOPES = ['compliance:export', 'audit:read'] as const;
+/**
+ * Scopes a bearer token may carry; a route accepts tokens only for the scopes it names. Personal tokens act as their
+ * user; service tokens (created by an admin for another system) carry the service scopes.
+ */
+export const API_TOKEN_SCOPES = [
+  'compliance:export',
+  'audit:read',
+  'directory:read',
+  'bot:post',
+  'scim:provision',
+] as const;
+/** Scopes only service tokens carry. */
+export const SERVICE_TOKEN_SCOPES = ['directory:read', 'bot:post', 'scim:provision', 'audit:read'] as const;
 export const apiTokenScopeSchema = z.enum(API_TOKEN_SCOPES);
 export type ApiTokenScope = z.infer<typeof apiTokenScopeSchema>;
 /** Tokens look like `miyu_pat_<43 base64url characters>`. */
@@ -269,8 +280,22 @@ export const createApiTokenSchema = z.strictObject({
 });
 export type CreateApiTokenRequest = z.infer<typeof createApiTokenSchema>;
 
+/** Admins create service tokens for other systems (SCIM, bots, directory readers); they act as that admin. */
+export const createServiceTokenSchema = z.strictObject({
+  name: singleLine(1, 100),
+  scopes: z.array(z.enum(SERVICE_TOKEN_SCOPES)).min(1).max(SERVICE_TOKEN_SCOPES.length),
+  expiresInDays: z.number().int().min(1).max(730),
+});
+export type CreateServiceTokenRequest = z.infer<typeof createServiceTokenSchema>;
+
+export const apiTokenKindSchema = z.enum(['personal', 'service']);
+export type ApiTokenKind = z.infer<typeof apiTokenKindSchema>;
+
 export const apiTokenSchema = z.object({
   id: z.uuid(),
+  kind: apiTokenKindSchema,
+  /** The person a personal token acts as, or the admin who created a service token. */
+  ownerUserId: z.uuid(),
   name: z.string(),
   scopes: z.array(apiTokenScopeSchema),
   createdAt: z.string(),

@@ -12,3 +12,7 @@ export * from './receipts.js';
 export * from './wordPolicy.js';
 export * from './audit.js';
 export * from './compliance.js';
+export * from './oidc.js';
+export * from './ldap.js';
+export * from './scim.js';
+export * from './webhooks.js';

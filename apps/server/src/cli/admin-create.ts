@@ -5,8 +5,8 @@ import { logger } from '../common/logging/json-logger.js';
 import { PasswordHasher } from '../common/security/password-hasher.js';
 import { runMigrations } from '../database/migrate.js';
 import { openDatabase } from '../database/open-database.js';
+import { newUserEntity } from '../modules/auth/entities/new-user.js';
 import { UserEntity } from '../modules/auth/entities/user.entity.js';
-import { uuidv7 } from '../common/security/uuid.js';
 import { parseArgs } from './args.js';
 
 const USAGE = `Usage: npm run admin:create -- --login <name> --display-name <name> [--email <addr>] [--employee-no <no>]
@@ -43,26 +43,16 @@ async function main(): Promise<void> {
     const repo = db.dataSource.getRepository(UserEntity);
     if (await repo.existsBy({ login: input.login }))
       throw new UsageError(`A user named "${input.login}" already exists.`);
-    const now = new Date();
-    await repo.insert({
-      id: uuidv7(),
-      login: input.login,
-      displayName: input.displayName,
-      employeeNo: input.employeeNo ?? null,
-      email: input.email ?? null,
-      phone: null,
-      locale: 'zh-CN',
-      status: 'active',
-      role: 'admin',
-      passwordHash: await hasher.hash(input.password),
-      totpSecret: null,
-      totpPendingSecret: null,
-      totpLastStep: null,
-      createdAt: now,
-      updatedAt: now,
-      disabledAt: null,
-      hideReadReceipts: false,
-    });
+    await repo.insert(
+      newUserEntity({
+        login: input.login,
+        displayName: input.displayName,
+        employeeNo: input.employeeNo ?? null,
+        email: input.email ?? null,
+        role: 'admin',
+        passwordHash: await hasher.hash(input.password),
+      }),
+    );
     await db.dataSource.query('DELETE FROM setup_tokens');
     process.stdout.write(`Admin "${input.login}" created. Sign in at ${config.publicUrl.origin}\n`);
   } finally {

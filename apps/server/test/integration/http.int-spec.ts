@@ -15,6 +15,10 @@ const PUBLIC_ROUTES = [
   'GET /health/live',
   'GET /health/ready',
   'GET /metrics',
+  'GET /api/auth/methods', // what the login screen offers
+  'GET /api/auth/oidc/start', // OIDC sign-in: a browser navigation before any session
+  'GET /api/auth/oidc/callback', // OIDC sign-in: the provider's redirect back (state-checked)
+  'POST /hooks/:id', // incoming webhooks: authenticated by their HMAC signature
 ].sort();
 
 describe('HTTP surface: health, metrics, OpenAPI, security headers, web app', () => {

@@ -3,9 +3,9 @@ import { GuestOnly, HOME_PATH, LoginScreen, RequireAuth, SetupOnly, SetupScreen 
 import {
   AdminAuditPage,
   AdminCompliancePage,
+  AdminIntegrationsPage,
   AdminLayout,
   AdminMessagingScreen,
-  AdminPlaceholder,
   AdminUsersScreen,
   AdminWordPolicyPage,
 } from '../features/admin';
@@ -55,7 +55,7 @@ export function AppRoutes() {
           <Route path="policy" element={<AdminWordPolicyPage />} />
           <Route path="audit" element={<AdminAuditPage />} />
           <Route path="compliance" element={<AdminCompliancePage />} />
-          <Route path="integrations" element={<AdminPlaceholder section="integrations" />} />
+          <Route path="integrations" element={<AdminIntegrationsPage />} />
         </Route>
         <Route path="settings" element={<SettingsLayout />}>
           <Route index element={<Navigate to="profile" replace />} />

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
-const SERVER_PREFIXES = ['/api/', '/health/', '/metrics', '/socket.io/', '/hooks/'];
+const SERVER_PREFIXES = ['/api/', '/health/', '/metrics', '/socket.io/', '/hooks/', '/scim/'];
 
 /**
  * Serves the built web client on the same origin: hashed assets cached for a year, index.html never cached,

@@ -6,6 +6,8 @@ export interface RequestContext {
   /** The client's address and user agent, for audit entries (never logged with bodies). */
   ip?: string | null;
   userAgent?: string | null;
+  /** The integration a request came through (e.g. 'scim'): added to the context of every audit entry it makes. */
+  via?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

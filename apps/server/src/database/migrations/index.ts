@@ -14,6 +14,11 @@ import { WordPolicy1765100000000 } from './1765100000000-word-policy.js';
 import { AuditLog1765200000000 } from './1765200000000-audit-log.js';
 import { ApiTokens1765290000000 } from './1765290000000-api-tokens.js';
 import { Compliance1765300000000 } from './1765300000000-compliance.js';
+import { ServiceTokens1765390000000 } from './1765390000000-service-tokens.js';
+import { LdapSync1765400000000 } from './1765400000000-ldap-sync.js';
+import { Oidc1765420000000 } from './1765420000000-oidc.js';
+import { Scim1765410000000 } from './1765410000000-scim.js';
+import { Webhooks1765430000000 } from './1765430000000-webhooks.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -33,4 +38,9 @@ export const MIGRATIONS = [
   AuditLog1765200000000,
   ApiTokens1765290000000,
   Compliance1765300000000,
+  ServiceTokens1765390000000,
+  LdapSync1765400000000,
+  Scim1765410000000,
+  Oidc1765420000000,
+  Webhooks1765430000000,
 ];

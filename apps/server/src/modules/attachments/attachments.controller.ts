@@ -14,6 +14,7 @@ import { parseOrThrow, UuidParam, ZodBody } from '../../common/validation/zod.js
 import { CurrentActor } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { AttachmentsService } from './attachments.service.js';
+import { RawBodyDoc } from '../../common/http/raw-body-doc.js';
 
 const byteCount = z
   .string()
@@ -72,6 +73,7 @@ export class AttachmentsController {
 
   /** One upload piece: raw bytes starting at `Upload-Offset`. Answers with the attachment's new state. */
   @Patch('attachments/:id')
+  @RawBodyDoc(['application/offset+octet-stream'], 'Ciphertext bytes from Upload-Offset on')
   async append(
     @CurrentActor() actor: Actor,
     @UuidParam('id') id: string,

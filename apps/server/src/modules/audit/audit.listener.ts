@@ -27,8 +27,9 @@ export class AuditListener {
       ip: record.actor?.ip ?? request?.ip ?? null,
       userAgent: record.actor?.userAgent ?? request?.userAgent ?? null,
     };
+    const context = request?.via ? { ...record.context, via: request.via } : record.context;
     void this.writer
-      .record({ ...record, actor, at: new Date() })
+      .record({ ...record, actor, context, at: new Date() })
       .then(({ checkpointDue }) => (checkpointDue ? this.tree.checkpointIfDue(1) : null))
       .catch((error: unknown) =>
         logger.event('error', 'audit', 'append failed', {

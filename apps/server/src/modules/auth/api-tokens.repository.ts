@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { ApiTokenScope } from '@miyu/protocol';
+import type { ApiTokenKind, ApiTokenScope } from '@miyu/protocol';
 import { DataSource } from 'typeorm';
 
 export interface ApiTokenRow {
   id: string;
+  kind: ApiTokenKind;
   user_id: string;
   name: string;
   scopes: ApiTokenScope[];
@@ -13,7 +14,7 @@ export interface ApiTokenRow {
   revoked_at: Date | null;
 }
 
-const COLUMNS = 'id, user_id, name, scopes, created_at, expires_at, last_used_at, revoked_at';
+const COLUMNS = 'id, kind, user_id, name, scopes, created_at, expires_at, last_used_at, revoked_at';
 
 /** api_tokens (migration 1765290000000): only the SHA-256 of each token is stored. */
 @Injectable()
@@ -22,16 +23,24 @@ export class ApiTokensRepository {
 
   async insert(row: Omit<ApiTokenRow, 'last_used_at' | 'revoked_at'> & { token_hash: Buffer }): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [row.id, row.user_id, row.name, row.token_hash, row.scopes, row.created_at, row.expires_at],
+      `INSERT INTO api_tokens (id, kind, user_id, name, token_hash, scopes, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [row.id, row.kind, row.user_id, row.name, row.token_hash, row.scopes, row.created_at, row.expires_at],
     );
   }
 
+  /** A person's own (personal) tokens. */
   listForUser(userId: string): Promise<ApiTokenRow[]> {
     return this.dataSource.query(
-      `SELECT ${COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC LIMIT 200`,
+      `SELECT ${COLUMNS} FROM api_tokens WHERE user_id = $1 AND kind = 'personal' ORDER BY created_at DESC LIMIT 200`,
       [userId],
+    );
+  }
+
+  /** Every service token, whoever created it. */
+  listService(): Promise<ApiTokenRow[]> {
+    return this.dataSource.query(
+      `SELECT ${COLUMNS} FROM api_tokens WHERE kind = 'service' ORDER BY created_at DESC LIMIT 500`,
     );
   }
 

@@ -3,13 +3,16 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import {
   API_TOKEN_PREFIX,
   type ApiTokenDto,
+  type ApiTokenKind,
   type ApiTokenScope,
   type CreateApiTokenRequest,
   type CreatedApiToken,
+  type CreateServiceTokenRequest,
   ErrorCode,
+  SERVICE_TOKEN_SCOPES,
   type UserRole,
 } from '@miyu/protocol';
-import { DomainError } from '../../common/errors/domain-error.js';
+import { DomainError, ForbiddenError } from '../../common/errors/domain-error.js';
 import { randomToken, sha256 } from '../../common/security/tokens.js';
 import { uuidv7 } from '../../common/security/uuid.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
@@ -19,7 +22,7 @@ import { type ApiTokenRow, ApiTokensRepository } from './api-tokens.repository.j
 import type { UserEntity } from './entities/user.entity.js';
 import { UsersRepository } from './users.repository.js';
 
-/** Which scopes each role may put on a token (checked at creation and again on every use). */
+/** Which scopes each role may put on a personal token (checked at creation and again on every use). */
 const SCOPES_BY_ROLE: Record<UserRole, readonly ApiTokenScope[]> = {
   admin: ['audit:read'],
   auditor: ['compliance:export', 'audit:read'],
@@ -62,13 +65,38 @@ export class ApiTokensService {
     private readonly events: EventEmitter2,
   ) {}
 
+  /** A personal token, acting as the actor, with scopes their role allows. */
   async create(actor: Actor, request: CreateApiTokenRequest): Promise<CreatedApiToken> {
     const allowed = SCOPES_BY_ROLE[actor.role];
     for (const scope of request.scopes) if (!allowed.includes(scope)) throw ApiTokenError.scopeNotAllowed(scope);
+    return this.issue(actor, 'personal', request);
+  }
+
+  /** A service token for another system (admins only); it acts as the admin who created it. */
+  async createService(actor: Actor, request: CreateServiceTokenRequest): Promise<CreatedApiToken> {
+    if (actor.role !== 'admin') throw new ForbiddenError();
+    return this.issue(actor, 'service', request);
+  }
+
+  async list(actor: Actor): Promise<ApiTokenDto[]> {
+    return (await this.tokens.listForUser(actor.userId)).map(toDto);
+  }
+
+  async listService(actor: Actor): Promise<ApiTokenDto[]> {
+    if (actor.role !== 'admin') throw new ForbiddenError();
+    return (await this.tokens.listService()).map(toDto);
+  }
+
+  private async issue(
+    actor: Actor,
+    kind: ApiTokenKind,
+    request: { name: string; scopes: readonly ApiTokenScope[]; expiresInDays: number },
+  ): Promise<CreatedApiToken> {
     const token = `${API_TOKEN_PREFIX}${randomToken(32)}`;
     const now = new Date();
     const row = {
       id: uuidv7(),
+      kind,
       user_id: actor.userId,
       name: request.name,
       scopes: [...new Set(request.scopes)],
@@ -80,13 +108,9 @@ export class ApiTokensService {
       action: 'api_token.created',
       actor: { userId: actor.userId },
       entity: { type: 'api_token', id: row.id, name: row.name },
-      context: { scopes: row.scopes, expiresAt: row.expires_at.toISOString() },
+      context: { kind, scopes: row.scopes, expiresAt: row.expires_at.toISOString() },
     });
     return { ...toDto({ ...row, last_used_at: null, revoked_at: null }), token };
-  }
-
-  async list(actor: Actor): Promise<ApiTokenDto[]> {
-    return (await this.tokens.listForUser(actor.userId)).map(toDto);
   }
 
   /** Owners revoke their own tokens; admins any token. */
@@ -113,8 +137,7 @@ export class ApiTokensService {
     if (!row.last_used_at || now - row.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
       await this.tokens.touch(row.id, new Date(now));
     }
-    const allowed = SCOPES_BY_ROLE[user.role];
-    return { user, token: row, scopes: row.scopes.filter((s) => allowed.includes(s)) };
+    return { user, token: row, scopes: row.scopes.filter((s) => allowedScopes(row.kind, user.role).includes(s)) };
   }
 
   private audit(record: AuditRecord): void {
@@ -122,9 +145,17 @@ export class ApiTokensService {
   }
 }
 
+/** What a token may still do today: its user's role decides (a demoted admin's service tokens stop working). */
+function allowedScopes(kind: ApiTokenKind, role: UserRole): readonly ApiTokenScope[] {
+  if (kind === 'personal') return SCOPES_BY_ROLE[role];
+  return role === 'admin' ? SERVICE_TOKEN_SCOPES : [];
+}
+
 function toDto(row: ApiTokenRow): ApiTokenDto {
   return {
     id: row.id,
+    kind: row.kind,
+    ownerUserId: row.user_id,
     name: row.name,
     scopes: row.scopes,
     createdAt: row.created_at.toISOString(),

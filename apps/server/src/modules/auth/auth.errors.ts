@@ -47,6 +47,12 @@ export class AuthError extends DomainError {
       'The request is missing a valid CSRF token or comes from another site.',
     );
   }
+  static passwordSignInDisabled(): AuthError {
+    return new AuthError(
+      ErrorCode.AUTH_PASSWORD_SIGN_IN_DISABLED,
+      'Password sign-in is turned off: use single sign-on.',
+    );
+  }
   static sessionNotFound(): AuthError {
     return new AuthError(ErrorCode.SESSION_NOT_FOUND, 'No such session.');
   }

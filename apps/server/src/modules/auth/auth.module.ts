@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
-import { ApiTokensController } from './api-tokens.controller.js';
+import { ApiTokensController, ServiceTokensController } from './api-tokens.controller.js';
 import { ApiTokensRepository } from './api-tokens.repository.js';
 import { ApiTokensService } from './api-tokens.service.js';
 import { AuthAuditListener } from './auth-audit.listener.js';
@@ -15,10 +15,11 @@ import { SessionsService } from './sessions.service.js';
 import { ThrottleRepository } from './throttle.repository.js';
 import { UsersRepository } from './users.repository.js';
 import { WordPolicyModule } from '../word-policy/word-policy.module.js';
+import { PasswordSignInPolicy } from '../oidc/password-sign-in.policy.js';
 
 @Module({
   imports: [WordPolicyModule],
-  controllers: [AuthController, ApiTokensController],
+  controllers: [AuthController, ApiTokensController, ServiceTokensController],
   providers: [
     UsersRepository,
     SessionsRepository,
@@ -29,6 +30,7 @@ import { WordPolicyModule } from '../word-policy/word-policy.module.js';
     LoginThrottleService,
     AuthService,
     AuthAuditListener,
+    PasswordSignInPolicy,
     {
       provide: PasswordHasher,
       inject: [APP_CONFIG],

@@ -24,6 +24,7 @@ import { toUserDto } from './user.mapper.js';
 import { UsersRepository } from './users.repository.js';
 import { TextFilterService } from '../word-policy/text-filter.service.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
+import { PasswordSignInPolicy } from '../oidc/password-sign-in.policy.js';
 
 const RECOVERY_CODE_COUNT = 10;
 const TOTP_ISSUER = 'Miyu';
@@ -36,7 +37,14 @@ export interface SignedIn {
 /** What a sign-in attempt found out, for its audit record (never the password or a code). */
 interface SignInAttempt {
   userId: string | null;
-  cause: 'unknown_login' | 'wrong_password' | 'disabled' | 'second_factor_missing' | 'wrong_second_factor' | null;
+  cause:
+    | 'unknown_login'
+    | 'wrong_password'
+    | 'disabled'
+    | 'password_sign_in_disabled'
+    | 'second_factor_missing'
+    | 'wrong_second_factor'
+    | null;
   secondFactor: 'totp' | 'recovery_code' | null;
 }
 
@@ -49,6 +57,7 @@ export class AuthService {
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
     private readonly events: EventEmitter2,
     private readonly text: TextFilterService,
+    private readonly passwordPolicy: PasswordSignInPolicy,
   ) {}
 
   /** Every attempt, successful or not, is audited (`auth.sign_in`, with the error code as the failure reason). */
@@ -83,6 +92,11 @@ export class AuthService {
       await this.recordFailure(login, client, 'bad_credentials');
     }
     const verified = user!;
+    // Checked only once the password is verified: a wrong password still gets the generic answer.
+    if (!(await this.passwordPolicy.allows(verified.role))) {
+      attempt.cause = 'password_sign_in_disabled';
+      throw AuthError.passwordSignInDisabled();
+    }
     if (verified.totpSecret) {
       attempt.cause = 'second_factor_missing';
       if (!request.totpCode && !request.recoveryCode) throw AuthError.totpRequired();

@@ -31,6 +31,7 @@ import { CurrentActor, Roles } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { DirectoryErrorsInterceptor } from './directory-errors.interceptor.js';
 import { readRawBody } from './raw-body.js';
+import { RawBodyDoc } from '../../common/http/raw-body-doc.js';
 
 type Out<S extends z.ZodType> = z.output<S>;
 
@@ -143,6 +144,7 @@ export class AdminDirectoryController {
   /** Body: the raw file (`Content-Type: text/csv` or the XLSX type); `?format=csv|xlsx&dryRun=true|false`. */
   @Post('import')
   @HttpCode(200)
+  @RawBodyDoc(['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], 'The CSV or XLSX file')
   async import(
     @CurrentActor() actor: Actor,
     @ZodQuery(importQuerySchema) query: Out<typeof importQuerySchema>,

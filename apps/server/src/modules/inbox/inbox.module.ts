@@ -9,5 +9,6 @@ import { InboxService } from './inbox.service.js';
 @Module({
   controllers: [BackupsController, HistoryRecoveryController],
   providers: [InboxRepository, InboxService, InboxGateway, HistoryRecoveryService],
+  exports: [InboxService],
 })
 export class InboxModule {}

@@ -12,6 +12,8 @@ export class InboxRepository {
     const rows = (await this.dataSource.query(
       `SELECT d.id, d.user_id FROM devices d
        WHERE d.id = ANY($2::uuid[]) AND d.revoked_at IS NULL
+         -- A webhook bot's inbox takes nothing: its keys are held by the server (docs/integrations.md).
+         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = d.user_id AND u.bot)
          AND (d.user_id = $1 OR EXISTS (
            SELECT 1 FROM conversation_members a JOIN conversation_members b ON b.conversation_id = a.conversation_id
            WHERE a.user_id = $1 AND b.user_id = d.user_id AND a.left_at IS NULL AND b.left_at IS NULL))`,

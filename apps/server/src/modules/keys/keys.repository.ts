@@ -33,6 +33,23 @@ export class KeysRepository {
     return this.devices.findBy({ id: In(ids), revokedAt: IsNull() });
   }
 
+  /** Whether the account is a webhook's bot (its device keys are held by the server). */
+  async isBot(userId: string): Promise<boolean> {
+    const rows = (await this.devices.manager.query(`SELECT bot FROM users WHERE id = $1`, [userId])) as Array<{
+      bot: boolean;
+    }>;
+    return rows[0]?.bot ?? false;
+  }
+
+  /** The bot accounts among these users. */
+  async botsAmong(userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = (await this.devices.manager.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND bot`, [
+      userIds,
+    ])) as Array<{ id: string }>;
+    return new Set(rows.map((r) => r.id));
+  }
+
   countActiveDevices(userId: string, manager: EntityManager): Promise<number> {
     return manager.getRepository(DeviceEntity).countBy({ userId, revokedAt: IsNull() });
   }

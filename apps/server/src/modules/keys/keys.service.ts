@@ -100,7 +100,12 @@ export class KeysService implements OnModuleInit {
   }
 
   /** Any signed-in user may list anyone's devices: that is how senders find whom to encrypt to. */
+  /**
+   * A user's devices, for clients to share their sender keys with. A webhook bot's device keys are held by the server,
+   * so it is listed with none: nothing a member encrypts ever reaches a key the server holds.
+   */
   async listDevices(_actor: Actor, userId: string): Promise<DeviceDto[]> {
+    if (await this.keys.isBot(userId)) return [];
     const devices = await this.keys.activeDevicesOf(userId);
     const counts = await this.keys.countPrekeys(devices.map((d) => d.id));
     return devices.map((d) => toDeviceDto(d, counts.get(d.id) ?? 0));
@@ -161,7 +166,10 @@ export class KeysService implements OnModuleInit {
   /** One bundle per requested device, each with at most one one-time prekey (claimed, so never handed out twice). */
   async claim(_actor: Actor, deviceIds: string[]): Promise<ClaimKeysResponse> {
     const unique = [...new Set(deviceIds)];
-    const devices = await this.keys.activeDevicesByIds(unique);
+    // No bundles of bot devices (see listDevices): nobody opens a pairwise channel to a key the server holds.
+    const candidates = await this.keys.activeDevicesByIds(unique);
+    const bots = await this.keys.botsAmong([...new Set(candidates.map((d) => d.userId))]);
+    const devices = candidates.filter((d) => !bots.has(d.userId));
     const claimed = await this.keys.claimOnePerDevice(devices.map((d) => d.id));
     const byDevice = new Map(claimed.map((c) => [c.deviceId, c]));
     const found = new Set(devices.map((d) => d.id));

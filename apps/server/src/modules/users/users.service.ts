@@ -5,7 +5,6 @@ import type { EntityManager } from 'typeorm';
 import { changedFields } from '../../common/audit/changed-fields.js';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
 import { PasswordHasher } from '../../common/security/password-hasher.js';
-import { uuidv7 } from '../../common/security/uuid.js';
 import {
   type Actor,
   USER_DISABLED_EVENT,
@@ -15,6 +14,7 @@ import {
   type UserProfileChangedEvent,
   type UserStatusChangedEvent,
 } from '../auth/auth.types.js';
+import { newUserEntity } from '../auth/entities/new-user.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import { toUserDto } from '../auth/user.mapper.js';
@@ -59,26 +59,7 @@ export class UsersService {
   async createUnchecked(input: NewUser, manager?: EntityManager): Promise<UserEntity> {
     if (await this.users.findByLogin(input.login)) throw UsersError.loginTaken();
     if (input.employeeNo && (await this.users.findByEmployeeNo(input.employeeNo))) throw UsersError.employeeNoTaken();
-    const now = new Date();
-    const user = Object.assign(new UserEntity(), {
-      id: uuidv7(),
-      login: input.login.toLowerCase(),
-      displayName: input.displayName,
-      employeeNo: input.employeeNo ?? null,
-      email: input.email ?? null,
-      phone: input.phone ?? null,
-      locale: input.locale ?? 'zh-CN',
-      status: 'active',
-      role: input.role ?? 'member',
-      passwordHash: await this.hasher.hash(input.password),
-      totpSecret: null,
-      totpPendingSecret: null,
-      totpLastStep: null,
-      createdAt: now,
-      updatedAt: now,
-      disabledAt: null,
-      hideReadReceipts: false,
-    } satisfies UserEntity);
+    const user = newUserEntity({ ...input, passwordHash: await this.hasher.hash(input.password) });
     try {
       return await this.users.insert(user, manager);
     } catch (err) {
@@ -170,6 +151,8 @@ export class UsersService {
     assertAdmin(actor);
     const user = await this.users.findById(userId);
     if (!user) throw UsersError.notFound();
+    // A webhook's bot account never signs in: giving it a password would let someone post as the integration.
+    if (user.bot) throw new ForbiddenError('An integration’s bot account cannot have a password.');
     await this.users.update(userId, { passwordHash: await this.hasher.hash(password) });
     const revoked = userId !== actor.userId ? await this.sessions.revoke(userId, 'password_changed') : [];
     this.audit({

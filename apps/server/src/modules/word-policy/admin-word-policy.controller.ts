@@ -29,6 +29,7 @@ import type { Actor } from '../auth/auth.types.js';
 import { readRawBody } from '../directory/raw-body.js';
 import { HitLogService } from './hit-log.service.js';
 import { WordPolicyService } from './word-policy.service.js';
+import { RawBodyDoc } from '../../common/http/raw-body-doc.js';
 
 type Out<S extends z.ZodType> = z.output<S>;
 type Published = { version: number };
@@ -107,6 +108,10 @@ export class AdminWordPolicyController {
   /** Body: the raw TXT, CSV or XLSX file; `?fileName=` names it. Nothing is saved. */
   @Post('import/preview')
   @HttpCode(200)
+  @RawBodyDoc(
+    ['text/plain', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    'The TXT, CSV or XLSX word list',
+  )
   async previewImport(
     @CurrentActor() actor: Actor,
     @ZodQuery(filterImportPreviewQuerySchema) query: Out<typeof filterImportPreviewQuerySchema>,

@@ -145,12 +145,6 @@ describe('admin users', () => {
     expect(screen.queryByRole('button', { name: '停用 · 王小明' })).not.toBeInTheDocument();
   });
 
-  it('shows admin placeholders and hides the console from members', async () => {
-    renderApp({ server: usersServer(directory(0)), path: '/admin/integrations' });
-    expect(await screen.findByRole('heading', { name: '集成与机器人' })).toBeInTheDocument();
-    expect(screen.getByText('即将推出')).toBeInTheDocument();
-  });
-
   it('members see no admin entry and get a forbidden page', async () => {
     renderApp({ server: signedInServer({ role: 'member', id: ADMIN_ID }), path: '/admin/users' });
     expect(await screen.findByText('你没有执行此操作的权限。')).toBeInTheDocument();

@@ -1,6 +1,6 @@
 import type { UserRole } from '@miyu/protocol';
 
-/** Admin console sections; `integrations` shows a placeholder, the others are built. */
+/** Admin console sections. */
 export const ADMIN_SECTIONS = [
   'users',
   'org',

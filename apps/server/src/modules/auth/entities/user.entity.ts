@@ -62,6 +62,13 @@ export class UserEntity {
   @Column('boolean', { name: 'hide_read_receipts', default: false })
   hideReadReceipts: boolean;
 
+  /**
+   * A bot account (an incoming webhook posts as it, modules/webhooks): nobody knows its password, and clients show
+   * it with an integration badge. Optional here so code creating people need not name it (the column defaults false).
+   */
+  @Column('boolean', { default: false })
+  bot?: boolean;
+
   @Column('timestamptz', { name: 'disabled_at', nullable: true })
   disabledAt: Date | null;
 }

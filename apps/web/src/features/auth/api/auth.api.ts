@@ -1,5 +1,7 @@
 import {
+  authMethodsSchema,
   authStateSchema,
+  type AuthMethods,
   setupStatusSchema,
   type AuthState,
   type LoginRequest,
@@ -11,6 +13,7 @@ import { isApiError, type ApiClient } from '../../../lib/apiClient';
 export const authKeys = {
   session: ['auth', 'session'] as const,
   setupStatus: ['setup', 'status'] as const,
+  methods: ['auth', 'methods'] as const,
 };
 
 /** Codes that mean "this browser holds no live session". */
@@ -32,6 +35,11 @@ export async function fetchSession(api: ApiClient): Promise<AuthState | null> {
     if (isSessionEnded(error)) return null;
     throw error;
   }
+}
+
+/** What the login screen offers: the password form and/or single sign-on (public). */
+export function fetchAuthMethods(api: ApiClient): Promise<AuthMethods> {
+  return api.get('/api/auth/methods', authMethodsSchema);
 }
 
 export function login(api: ApiClient, request: LoginRequest): Promise<AuthState> {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import type { LoginRequest, SetupAdminRequest } from '@miyu/protocol';
 import { useApi } from '../../../lib/services';
-import { authKeys, fetchSession, fetchSetupStatus, login, logout, setupAdmin } from './auth.api';
+import { authKeys, fetchAuthMethods, fetchSession, fetchSetupStatus, login, logout, setupAdmin } from './auth.api';
 
 export function useSetupStatusQuery() {
   const api = useApi();
@@ -22,6 +22,17 @@ export function useSessionQuery() {
     staleTime: 30_000,
     refetchOnWindowFocus: true,
     retry: 1,
+  });
+}
+
+/** Sign-in methods; while loading or when the server is older or unreachable, the password form alone is shown. */
+export function useAuthMethodsQuery() {
+  const api = useApi();
+  return useQuery({
+    queryKey: authKeys.methods,
+    queryFn: () => fetchAuthMethods(api),
+    staleTime: 60_000,
+    retry: false,
   });
 }
 

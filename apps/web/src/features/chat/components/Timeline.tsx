@@ -21,6 +21,8 @@ export interface TimelineProps {
   pending: readonly PendingMessage[];
   currentUserId: string;
   nameOf: (userId: string) => string;
+  /** Senders that are bots (incoming webhooks): their messages get the integration badge. */
+  isBot?: (userId: string | null) => boolean;
   hasOlder: boolean;
   loadingOlder: boolean;
   onLoadOlder: () => void;
@@ -55,6 +57,7 @@ export function Timeline({
   pending,
   currentUserId,
   nameOf,
+  isBot,
   hasOlder,
   loadingOlder,
   onLoadOlder,
@@ -145,6 +148,7 @@ export function Timeline({
             receipt={row.kind === 'message' ? receipts?.get(row.message.seq) : undefined}
             direct={direct}
             onOpenReceipts={onOpenReceipts}
+            isBot={isBot}
           />
         ))}
         {pending
@@ -219,6 +223,7 @@ function Row({
   receipt,
   direct,
   onOpenReceipts,
+  isBot,
 }: {
   row: TimelineRow;
   mine: boolean;
@@ -235,6 +240,7 @@ function Row({
   receipt?: { read: number; delivered: number; members: number };
   direct: boolean;
   onOpenReceipts?: TimelineProps['onOpenReceipts'];
+  isBot?: TimelineProps['isBot'];
 }) {
   const { t } = useTranslation();
   if (row.kind === 'day') {
@@ -260,6 +266,12 @@ function Row({
             {initials(sender)}
           </span>
           <span className="message__sender">{sender}</span>
+          {isBot?.(m.senderUserId) ? (
+            <span className="badge badge--muted" data-testid="bot-badge" title={t('chats.bot.description')}>
+              {t('chats.bot.badge')}
+              <span className="visually-hidden">{` · ${t('chats.bot.description')}`}</span>
+            </span>
+          ) : null}
           <time className="message__time" dateTime={m.serverTs}>
             {clock(m.serverTs, locale)}
           </time>

@@ -38,6 +38,7 @@ import { editedBody } from '../components/timelineModel';
 import { requestPersistentStorage } from '../engine/indexedDbDeviceStore';
 import { usePeopleNames } from '../hooks/usePeople';
 import { watermarkText } from '../components/watermarkText';
+import { useConversationBots } from '../hooks/useConversationBots';
 
 /** The messenger: conversation list on the left, the open conversation on the right (route /chats/:id). */
 export function ChatsScreen() {
@@ -184,6 +185,7 @@ function Conversation({
   const { t } = useTranslation();
   const describe = useErrorMessage();
   const { snapshot } = useChat();
+  const isBot = useConversationBots(conversation.id);
   const [failure, setFailure] = useState<unknown>(null);
   const [recalling, setRecalling] = useState<StoredMessage | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
@@ -391,6 +393,7 @@ function Conversation({
         pending={timeline?.pending ?? []}
         currentUserId={currentUserId}
         nameOf={nameOf}
+        isBot={isBot}
         hasOlder={timeline?.hasOlder ?? false}
         loadingOlder={timeline?.loadingOlder ?? false}
         onLoadOlder={() => engine.loadOlder(conversation.id).catch(setFailure)}

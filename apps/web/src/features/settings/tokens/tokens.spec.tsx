@@ -10,6 +10,8 @@ const SECRET = `miyu_pat_${'x'.repeat(43)}`;
 function token(overrides: Partial<ApiTokenDto>): ApiTokenDto {
   return {
     id: tokenId(1),
+    kind: 'personal',
+    ownerUserId: tokenId(99),
     name: '季度导出',
     scopes: ['compliance:export'],
     createdAt: '2026-11-01T08:00:00.000Z',
@@ -141,5 +143,34 @@ describe('settings → API tokens', () => {
     await waitFor(() => expect(screen.getByRole('table', { name: '我的令牌' })).toHaveTextContent('已撤销'));
     expect(server.requestsTo(`DELETE /api/tokens/${tokenId(1)}`)).toHaveLength(1);
     expect(screen.queryByRole('button', { name: '撤销令牌：季度导出' })).not.toBeInTheDocument();
+  });
+});
+
+describe('admin → integrations: service tokens', () => {
+  it('creates a service token with the service scopes, lists it apart from personal tokens, shows it once', async () => {
+    const tokens: ApiTokenDto[] = [];
+    const server = signedInServer({ role: 'admin' })
+      .on('GET /api/admin/service-tokens', () => ({ status: 200, body: tokens }))
+      .on('POST /api/admin/service-tokens', (request) => {
+        const body = request.body as { name: string; scopes: ApiTokenDto['scopes']; expiresInDays: number };
+        expect(body.expiresInDays).toBe(730);
+        const created = token({ id: tokenId(7), kind: 'service', name: body.name, scopes: body.scopes });
+        tokens.unshift(created);
+        return { status: 201, body: { ...created, token: SECRET } };
+      });
+    renderApp({ server, path: '/admin/integrations' });
+
+    expect(await screen.findByRole('heading', { level: 1, name: '集成与机器人' })).toBeInTheDocument();
+    for (const scope of ['directory:read', 'bot:post', 'scim:provision', 'audit:read'])
+      expect(screen.getByRole('checkbox', { name: new RegExp(`^${scope}`) })).toBeInTheDocument();
+    expect(screen.queryByRole('checkbox', { name: /^compliance:export/ })).not.toBeInTheDocument();
+    fireEvent.change(screen.getByRole('textbox', { name: '名称' }), { target: { value: 'Okta 同步' } });
+    fireEvent.click(screen.getByRole('checkbox', { name: /^scim:provision/ }));
+    fireEvent.change(screen.getByRole('combobox', { name: '有效期' }), { target: { value: '730' } });
+    fireEvent.click(screen.getByRole('button', { name: '新建令牌' }));
+    const created = await screen.findByRole('region', { name: '令牌“Okta 同步”已创建' });
+    expect(within(created).getByLabelText('新令牌')).toHaveTextContent(SECRET);
+    const table = await screen.findByRole('table', { name: '服务令牌' });
+    expect(within(table).getAllByRole('row')[1]).toHaveTextContent('scim:provision');
   });
 });

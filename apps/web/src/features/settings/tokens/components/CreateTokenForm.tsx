@@ -15,10 +15,12 @@ export interface CreateTokenFormProps {
   busy: boolean;
   error: string | null;
   onCreate: (body: CreateApiTokenRequest) => void;
+  /** The lifetimes offered (personal tokens up to 365 days, service tokens up to 730). */
+  expiryDays?: readonly number[];
 }
 
 /** Name, scopes (only those the role allows) and lifetime of a new token. */
-export function CreateTokenForm({ allowed, busy, error, onCreate }: CreateTokenFormProps) {
+export function CreateTokenForm({ allowed, busy, error, onCreate, expiryDays = EXPIRY_DAYS }: CreateTokenFormProps) {
   const { t } = useTranslation();
   const id = useId();
   const [name, setName] = useState('');
@@ -84,7 +86,7 @@ export function CreateTokenForm({ allowed, busy, error, onCreate }: CreateTokenF
         value={String(days)}
         onChange={(event) => setDays(Number(event.target.value))}
       >
-        {EXPIRY_DAYS.map((n) => (
+        {expiryDays.map((n) => (
           <option key={n} value={n}>
             {t('apiTokens.create.days', { count: n })}
           </option>
@@ -99,7 +101,7 @@ export function CreateTokenForm({ allowed, busy, error, onCreate }: CreateTokenF
   );
 }
 
-/** Catalogue keys cannot hold ":": `compliance:export` → `complianceExport`. */
-export function scopeKey(scope: ApiTokenScope): 'complianceExport' | 'auditRead' {
-  return scope === 'compliance:export' ? 'complianceExport' : 'auditRead';
+/** Catalogue keys cannot hold ":": `compliance:export` → `complianceExport`, `scim:provision` → `scimProvision`. */
+export function scopeKey(scope: ApiTokenScope): string {
+  return scope.replace(/:(\w)/, (_, c: string) => c.toUpperCase());
 }

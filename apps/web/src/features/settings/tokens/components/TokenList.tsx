@@ -6,19 +6,21 @@ import { DataTable } from '../../../../ui/DataTable';
 import { tokenState } from '../utils/tokenScopes';
 
 export interface TokenListProps {
+  /** The table's accessible name (the list's heading). */
+  caption: string;
   tokens: ApiTokenDto[];
   busyId: string | null;
   onRevoke: (token: ApiTokenDto) => void;
 }
 
-/** Every token of this account: what it may do, when it was made, expires and was last used, and its state. */
-export function TokenList({ tokens, busyId, onRevoke }: TokenListProps) {
+/** Tokens: what each may do, when it was made, expires and was last used, and its state. */
+export function TokenList({ caption, tokens, busyId, onRevoke }: TokenListProps) {
   const { t, i18n } = useTranslation();
   const now = Date.now();
   const when = (iso: string | null) => (iso ? formatDateTime(iso, i18n.language) : t('apiTokens.list.never'));
   return (
     <DataTable
-      caption={t('apiTokens.list.title')}
+      caption={caption}
       columns={[
         t('apiTokens.list.columns.name'),
         t('apiTokens.list.columns.scopes'),

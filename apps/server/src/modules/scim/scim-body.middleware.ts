@@ -1,0 +1,37 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { SCIM_CONTENT_TYPE } from '@miyu/protocol';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { currentRequestContext } from '../../common/logging/request-context.js';
+import { ScimError, sendScimError } from './scim-errors.js';
+
+/** Large enough for a Group with thousands of members. */
+export const SCIM_BODY_LIMIT = '1mb';
+
+/**
+ * For every /scim/v2 request: marks the request as coming through SCIM (its audit entries get `via: 'scim'`) and
+ * parses `application/scim+json` and `application/json` bodies; an unreadable body is a SCIM invalidSyntax error.
+ */
+@Injectable()
+export class ScimBodyMiddleware implements NestMiddleware {
+  private readonly parse = express.json({
+    limit: SCIM_BODY_LIMIT,
+    strict: true,
+    type: ['application/scim+json', 'application/json'],
+  });
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const context = currentRequestContext();
+    if (context) context.via = 'scim';
+    res.setHeader('Content-Type', `${SCIM_CONTENT_TYPE}; charset=utf-8`);
+    this.parse(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const type = (err as { type?: string }).type;
+      sendScimError(
+        res,
+        type === 'entity.too.large'
+          ? new ScimError(413, `The request body is larger than ${SCIM_BODY_LIMIT}.`)
+          : ScimError.invalidSyntax('The request body is not valid JSON.'),
+      );
+    });
+  }
+}

@@ -1,0 +1,1 @@
+export { AdminIntegrationsPage } from './AdminIntegrationsPage';

@@ -1,0 +1,1 @@
+export { LdapSyncCard } from './LdapSyncCard';
