@@ -67,6 +67,10 @@ describe('service tokens (real PostgreSQL)', () => {
     expect(res.status).toBe(201);
     expect((await withToken(res.body.token, '/api/audit/checkpoint')).status).toBe(200);
     expect((await withToken(res.body.token, '/api/compliance/export/conversations')).status).toBe(403);
+    expect((await withToken(res.body.token, '/api/directory/search?q=admin')).status).toBe(403);
+    const reader = await create(admin, { name: 'HR portal', scopes: ['directory:read'], expiresInDays: 30 });
+    expect((await withToken(reader.body.token, '/api/directory/search?q=admin')).status).toBe(200);
+    expect((await withToken(reader.body.token, '/api/audit/checkpoint')).status).toBe(403);
 
     await admin.request('PATCH', `/api/admin/users/${secondUser.id}`, { role: 'member' });
     const demoted = await withToken(res.body.token, '/api/audit/checkpoint');

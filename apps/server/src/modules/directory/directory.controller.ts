@@ -13,13 +13,17 @@ import {
 } from '@miyu/protocol';
 import type { z } from 'zod';
 import { UuidParam, ZodQuery } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, TokenScopes } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { DirectoryErrorsInterceptor } from './directory-errors.interceptor.js';
 
-/** The org directory for every signed-in person: org chart, department pages, person cards, search. */
+/**
+ * The org directory for every signed-in person: org chart, department pages, person cards, search. Read-only, so
+ * service tokens with `directory:read` may call it too (as the admin who created them).
+ */
 @ApiTags('directory')
 @UseInterceptors(DirectoryErrorsInterceptor)
+@TokenScopes('directory:read')
 @Controller('api/directory')
 export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}
