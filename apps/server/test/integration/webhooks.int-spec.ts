@@ -251,6 +251,35 @@ describe('incoming webhooks (real PostgreSQL, real E2E devices)', () => {
       expect((await post(hook.id, JSON.stringify({ text: 'Build #43 passed' }))).status).toBe(200);
     });
 
+    it('also takes posts from a service token with bot:post (no signature), and from nothing less', async () => {
+      const token = async (scopes: string[]) =>
+        (
+          await admin.request<{ token: string }>('POST', '/api/admin/service-tokens', {
+            name: `bot ${scopes.join(' ')}`,
+            scopes,
+            expiresInDays: 30,
+          })
+        ).body.token;
+      const postWith = (bearer: string, body: unknown) =>
+        new TestClient(t.url).request<{ seq: number; error: { code: string } }>(
+          'POST',
+          `/api/webhooks/${hook.id}/messages`,
+          body,
+          { authorization: `Bearer ${bearer}` },
+        );
+      const poster = await token(['bot:post']);
+      const res = await postWith(poster, { text: 'Deploy finished (via token)' });
+      expect(res.status).toBe(200);
+      const read = await readAs('carol', group.id);
+      expect(read[read.length - 1]).toMatchObject({ seq: res.body.seq, text: 'Deploy finished (via token)' });
+      const reader = await token(['directory:read']);
+      expect((await postWith(reader, { text: 'no' })).body.error.code).toBe('API_TOKEN_SCOPE_FORBIDDEN');
+      expect((await postWith(poster, { text: 'x'.repeat(70 * 1024) })).status).toBe(413);
+      expect((await postWith(poster, { nothing: true })).status).toBe(400);
+      const member = await people.bob!.http.request('POST', `/api/webhooks/${hook.id}/messages`, { text: 'no' });
+      expect(member.status).toBe(403);
+    });
+
     it('accepts the curl + openssl command of docs/integrations.md (en and zh-CN) as written', async () => {
       for (const doc of ['integrations.md', 'integrations.zh-CN.md']) {
         const text = await readFile(join(__dirname, '../../../../docs', doc), 'utf8');

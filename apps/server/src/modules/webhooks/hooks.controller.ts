@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
   WEBHOOK_MAX_BODY_BYTES,
@@ -9,7 +9,7 @@ import {
   webhookSlackPayloadSchema,
 } from '@miyu/protocol';
 import type { Request } from 'express';
-import { Public } from '../auth/auth.decorators.js';
+import { Public, Roles, TokenScopes } from '../auth/auth.decorators.js';
 import { clientIp } from '../../common/http/origin.js';
 import { jsonSchemaOf } from '../../common/validation/zod.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
@@ -79,4 +79,26 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
       if (!done) reject(error);
     });
   });
+}
+
+/**
+ * Posting as a hook's bot with an API token instead of a signature: service tokens with `bot:post` (they act as the
+ * admin who created them), or an admin's session. Same payloads, word filter, rate limit and audit as `/hooks/:id`.
+ */
+@ApiTags('webhooks')
+@Roles('admin')
+@TokenScopes('bot:post')
+@Controller('api/webhooks')
+export class BotMessagesController {
+  constructor(private readonly delivery: WebhookDeliveryService) {}
+
+  @ApiBody({ schema: { oneOf: [jsonSchemaOf(webhookMiyuPayloadSchema), jsonSchemaOf(webhookSlackPayloadSchema)] } })
+  @Post(':id/messages')
+  @HttpCode(200)
+  post(@Param('id') id: string, @Body() body: unknown, @Req() req: Request): Promise<WebhookPostResult> {
+    return this.delivery.postAuthenticated(id, Buffer.from(JSON.stringify(body ?? null)), {
+      ip: clientIp(req),
+      userAgent: req.headers['user-agent'] ?? null,
+    });
+  }
 }

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { bundleFromJson, envelopeToJson, type Mention, MiyuCrypto, toBase64Url } from '@miyu/crypto';
-import { ErrorCode, WEBHOOK_RATE_LIMIT_PER_MINUTE, type WebhookPostResult } from '@miyu/protocol';
+import {
+  ErrorCode,
+  WEBHOOK_MAX_BODY_BYTES,
+  WEBHOOK_RATE_LIMIT_PER_MINUTE,
+  type WebhookPostResult,
+} from '@miyu/protocol';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { SecretBox } from '../../common/security/secret-box.js';
@@ -55,9 +60,9 @@ export class WebhookDeliveryService {
     private readonly events: EventEmitter2,
   ) {}
 
+  /** `POST /hooks/:id`: the caller proves it holds the hook's secret (HMAC over timestamp and body). */
   async post(request: WebhookRequest): Promise<WebhookPostResult> {
-    const hook = UUID.test(request.hookId) ? await this.hooks.find(request.hookId) : null;
-    if (!hook) throw WebhookError.notFound();
+    const hook = await this.hook(request.hookId);
     const secret = (await this.box.open(hook.secretBox, secretAad(hook.id))).toString('utf8');
     verifyWebhookSignature({
       secret,
@@ -66,25 +71,44 @@ export class WebhookDeliveryService {
       body: request.body,
       nowMs: Date.now(),
     });
-    const message = parseWebhookPayload(request.body);
+    return this.deliver(hook, request.body, request.client, 'signature');
+  }
+
+  /**
+   * `POST /api/webhooks/:id/messages`: an admin's session or a service token with `bot:post` posts as the hook's
+   * bot, the same payload without a signature (the token or session is the proof).
+   */
+  async postAuthenticated(hookId: string, body: Buffer, client: ClientInfo): Promise<WebhookPostResult> {
+    if (body.length > WEBHOOK_MAX_BODY_BYTES) throw WebhookError.tooLarge();
+    return this.deliver(await this.hook(hookId), body, client, 'token');
+  }
+
+  private async hook(hookId: string): Promise<WebhookRow> {
+    const hook = UUID.test(hookId) ? await this.hooks.find(hookId) : null;
+    if (!hook) throw WebhookError.notFound();
+    return hook;
+  }
+
+  private async deliver(
+    hook: WebhookRow,
+    raw: Buffer,
+    client: ClientInfo,
+    via: 'signature' | 'token',
+  ): Promise<WebhookPostResult> {
+    const message = parseWebhookPayload(raw);
     const rate = await this.hooks.countPost(hook.id);
     if (rate.count > WEBHOOK_RATE_LIMIT_PER_MINUTE) {
       throw WebhookError.rateLimited(Math.max(1, Math.ceil((rate.windowEndsAt.getTime() - Date.now()) / 1000)));
     }
     const body = await this.filter(hook, message.text);
     const content = await this.withMentions(hook, body, message);
-    const result = await this.exclusive(hook, () => this.send(hook, content, request.client));
+    const result = await this.exclusive(hook, () => this.send(hook, content, client));
     await this.hooks.markPosted(hook.id);
     this.audit({
       action: 'webhook.posted',
-      actor: {
-        userId: hook.botUserId,
-        deviceId: hook.botDeviceId,
-        ip: request.client.ip,
-        userAgent: request.client.userAgent,
-      },
+      actor: { userId: hook.botUserId, deviceId: hook.botDeviceId, ip: client.ip, userAgent: client.userAgent },
       entity: { type: 'webhook', id: hook.id, name: hook.name },
-      context: { hookId: hook.id, conversationId: hook.conversationId, seq: result.seq, bytes: request.body.length },
+      context: { hookId: hook.id, conversationId: hook.conversationId, seq: result.seq, bytes: raw.length, via },
     });
     return { conversationId: hook.conversationId, seq: result.seq, masked: body !== message.text };
   }

@@ -6,7 +6,7 @@ import { InboxModule } from '../inbox/inbox.module.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { MessagingModule } from '../messaging/messaging.module.js';
 import { WordPolicyModule } from '../word-policy/word-policy.module.js';
-import { HooksController } from './hooks.controller.js';
+import { BotMessagesController, HooksController } from './hooks.controller.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
 import { ConversationBotsController, WebhooksController } from './webhooks.controller.js';
 import { WebhooksRepository } from './webhooks.repository.js';
@@ -15,7 +15,7 @@ import { WebhooksService } from './webhooks.service.js';
 /** Incoming webhooks: management API for group owners, the public signed endpoint, and the server-side bot devices. */
 @Module({
   imports: [AuthModule, KeysModule, InboxModule, MessagingModule, RetentionModule, WordPolicyModule],
-  controllers: [WebhooksController, ConversationBotsController, HooksController],
+  controllers: [WebhooksController, ConversationBotsController, HooksController, BotMessagesController],
   providers: [SecretBox, WebhooksRepository, WebhooksService, WebhookDeliveryService],
 })
 export class WebhooksModule {}
