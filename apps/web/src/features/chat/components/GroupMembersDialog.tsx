@@ -7,10 +7,13 @@ import { TextField } from '../../../ui/Field';
 import { FormError } from '../../../ui/FormDialog';
 import { Modal } from '../../../ui/Modal';
 import { LegalHoldBadge } from '../../compliance';
+import { GroupWebhooksSection } from './GroupWebhooksSection';
 
 export interface GroupMembersDialogProps {
   name: string;
   kind: 'group' | 'department';
+  /** The group; with it, its owner and admins also manage its integrations (incoming webhooks) here. */
+  conversationId?: string;
   members: readonly ConversationMemberDto[];
   currentUserId: string;
   myRole: MemberRole;
@@ -128,6 +131,7 @@ export function GroupMembersDialog(props: GroupMembersDialogProps) {
           );
         })}
       </ul>
+      {manager && props.conversationId ? <GroupWebhooksSection conversationId={props.conversationId} /> : null}
     </Modal>
   );
 }

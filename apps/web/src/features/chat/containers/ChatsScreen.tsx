@@ -329,6 +329,7 @@ function Conversation({
         <GroupMembersDialog
           name={title}
           kind={conversation.kind}
+          conversationId={conversation.id}
           members={memberList.data ?? []}
           currentUserId={currentUserId}
           myRole={conversation.myRole}
