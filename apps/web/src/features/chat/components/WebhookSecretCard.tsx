@@ -1,7 +1,8 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Alert } from '../../../ui/Alert';
 import { Button } from '../../../ui/Button';
+import { useCopyToClipboard } from '../../../ui/useCopyToClipboard';
 
 export interface WebhookSecretCardProps {
   name: string;
@@ -15,31 +16,20 @@ export interface WebhookSecretCardProps {
 
 function CopyRow({ label, value }: { label: string; value: string }) {
   const { t } = useTranslation();
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  const copy = () => {
-    const clipboard = typeof navigator === 'undefined' ? undefined : navigator.clipboard;
-    if (!clipboard) {
-      setCopied('failed');
-      return;
-    }
-    clipboard.writeText(value).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  };
+  const { state: copied, copy } = useCopyToClipboard();
   return (
     <>
       <div className="tk-new__row">
         <code className="mono tk-new__token" aria-label={label}>
           {value}
         </code>
-        <Button size="sm" onClick={copy} aria-label={t('chats.webhooks.copyNamed', { what: label })}>
+        <Button size="sm" onClick={() => copy(value)} aria-label={t('chats.webhooks.copyNamed', { what: label })}>
           {t('chats.webhooks.copy')}
         </Button>
       </div>
       {copied ? (
         <p className="field__help" aria-live="polite">
-          {copied === 'yes' ? t('chats.webhooks.copied') : t('chats.webhooks.copyFailed')}
+          {copied === 'copied' ? t('chats.webhooks.copied') : t('chats.webhooks.copyFailed')}
         </p>
       ) : null}
     </>

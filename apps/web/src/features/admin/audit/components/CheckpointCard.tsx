@@ -5,6 +5,7 @@ import { formatDateTime } from '../../../../lib/format';
 import { useErrorMessage } from '../../../../lib/useErrorMessage';
 import { Alert } from '../../../../ui/Alert';
 import { Button } from '../../../../ui/Button';
+import { useCopyToClipboard } from '../../../../ui/useCopyToClipboard';
 import { Spinner } from '../../../../ui/Spinner';
 import { groupHex, keyFingerprint, shortHash } from '../utils/fingerprint';
 
@@ -22,18 +23,7 @@ export function CheckpointCard({ checkpoint, loading, error }: CheckpointCardPro
   const describe = useErrorMessage();
   const id = useId();
   const fingerprint = useFingerprint(checkpoint?.publicKey ?? null);
-  const [copied, setCopied] = useState<'root' | 'failed' | null>(null);
-  const copyRoot = (root: string) => {
-    const clipboard = typeof navigator === 'undefined' ? undefined : navigator.clipboard;
-    if (!clipboard) {
-      setCopied('failed');
-      return;
-    }
-    clipboard.writeText(root).then(
-      () => setCopied('root'),
-      () => setCopied('failed'),
-    );
-  };
+  const { state: copied, copy: copyRoot } = useCopyToClipboard();
   return (
     <section className="card audit-checkpoint" aria-labelledby={`${id}-title`}>
       <h2 className="card__title" id={`${id}-title`}>
@@ -61,7 +51,7 @@ export function CheckpointCard({ checkpoint, loading, error }: CheckpointCardPro
                 {t('adminAudit.checkpoint.copy')}
               </Button>
               <span className="field__help" role="status">
-                {copied === 'root' ? t('adminAudit.checkpoint.copied') : null}
+                {copied === 'copied' ? t('adminAudit.checkpoint.copied') : null}
                 {copied === 'failed' ? t('adminAudit.checkpoint.copyFailed') : null}
               </span>
             </dd>

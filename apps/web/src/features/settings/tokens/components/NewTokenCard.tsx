@@ -1,7 +1,8 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Alert } from '../../../../ui/Alert';
 import { Button } from '../../../../ui/Button';
+import { useCopyToClipboard } from '../../../../ui/useCopyToClipboard';
 
 export interface NewTokenCardProps {
   name: string;
@@ -13,18 +14,7 @@ export interface NewTokenCardProps {
 export function NewTokenCard({ name, token, onDone }: NewTokenCardProps) {
   const { t } = useTranslation();
   const id = useId();
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  const copy = () => {
-    const clipboard = typeof navigator === 'undefined' ? undefined : navigator.clipboard;
-    if (!clipboard) {
-      setCopied('failed');
-      return;
-    }
-    clipboard.writeText(token).then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  };
+  const { state: copied, copy } = useCopyToClipboard();
   return (
     <section className="card tk-new" aria-labelledby={`${id}-title`}>
       <h2 className="card__title" id={`${id}-title`}>
@@ -35,12 +25,12 @@ export function NewTokenCard({ name, token, onDone }: NewTokenCardProps) {
         <code className="mono tk-new__token" aria-label={t('apiTokens.created.token')}>
           {token}
         </code>
-        <Button size="sm" onClick={copy}>
+        <Button size="sm" onClick={() => copy(token)}>
           {t('apiTokens.created.copy')}
         </Button>
       </div>
       <p className="field__help" aria-live="polite">
-        {copied === 'yes'
+        {copied === 'copied'
           ? t('apiTokens.created.copied')
           : copied === 'failed'
             ? t('apiTokens.created.copyFailed')
