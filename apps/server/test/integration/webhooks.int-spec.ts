@@ -167,6 +167,8 @@ describe('incoming webhooks (real PostgreSQL, real E2E devices)', () => {
         `/api/directory/search?q=${encodeURIComponent('CI')}`,
       );
       expect(found.body.items.map((p) => p.id)).not.toContain(hook.botUserId);
+      const listed = await admin.request<{ items: Array<{ id: string }> }>('GET', '/api/admin/users?limit=200');
+      expect(listed.body.items.map((u) => u.id)).not.toContain(hook.botUserId);
       const password = await admin.request<{ error: { code: string } }>(
         'POST',
         `/api/admin/users/${hook.botUserId}/password`,

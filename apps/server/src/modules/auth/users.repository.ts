@@ -41,9 +41,14 @@ export class UsersRepository {
 
   async page(query: { q?: string; limit: number; offset: number }): Promise<{ items: UserEntity[]; total: number }> {
     const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    // Webhook bots are accounts, but not people to manage here (they come and go with their webhook).
     const where = pattern
-      ? [{ login: ILike(pattern) }, { displayName: ILike(pattern) }, { employeeNo: ILike(pattern) }]
-      : {};
+      ? [
+          { login: ILike(pattern), bot: false },
+          { displayName: ILike(pattern), bot: false },
+          { employeeNo: ILike(pattern), bot: false },
+        ]
+      : { bot: false };
     const [items, total] = await this.users.findAndCount({
       where,
       order: { createdAt: 'ASC', id: 'ASC' },

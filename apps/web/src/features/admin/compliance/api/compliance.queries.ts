@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
   CreateRetentionScopeRequest,
@@ -5,6 +6,7 @@ import type {
   UploadComplianceKeyRequest,
 } from '@miyu/protocol';
 import { useApi } from '../../../../lib/services';
+import { useSocket } from '../../../realtime';
 import {
   addScope,
   complianceKeys,
@@ -17,8 +19,19 @@ import {
   uploadKey,
 } from './compliance.api';
 
+/** The overview, read again when the server says compliance settings changed (another admin, another tab). */
 export function useComplianceOverviewQuery() {
   const api = useApi();
+  const queryClient = useQueryClient();
+  const socket = useSocket();
+  useEffect(() => {
+    if (!socket) return;
+    const onChanged = () => void queryClient.invalidateQueries({ queryKey: complianceKeys.all });
+    socket.on('compliance:changed', onChanged);
+    return () => {
+      socket.off('compliance:changed', onChanged);
+    };
+  }, [socket, queryClient]);
   return useQuery({ queryKey: complianceKeys.overview, queryFn: ({ signal }) => getOverview(api, signal) });
 }
 
