@@ -4,17 +4,11 @@ import { useSignedInAuth } from '../../auth';
 import { useSocket } from '../../realtime';
 import type { ChatEngine } from '../engine/chatEngine';
 import { ChatContext, type ChatContextValue } from '../hooks/useChat';
-
-/**
- * Users whose device this tab is forgetting (sign out and delete this device's data): the client must not start
- * again for them — a restart while the data is being deleted would open the database again and register a new device.
- * Cleared when their chat provider goes away (signed out).
- */
-const forgetting = new Set<string>();
+import { clearForgetting, isForgetting, markForgetting } from '../forgetting';
 
 /** Deletes this device (on the server and in this browser), and keeps the chat client from starting again. */
 export async function forgetThisDevice(engine: ChatEngine, userId: string): Promise<void> {
-  forgetting.add(userId);
+  markForgetting(userId);
   await engine.forgetThisDevice();
 }
 
@@ -29,7 +23,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
   const [value, setValue] = useState<ChatContextValue>({ engine: null, error: null });
 
   useEffect(() => {
-    if (!socket || !openDeviceStore || forgetting.has(user.id)) return;
+    if (!socket || !openDeviceStore || isForgetting(user.id)) return;
     let cancelled = false;
     let started: ChatEngine | null = null;
     import('../engine/startChat')
@@ -41,7 +35,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
           setValue({ engine, error: null });
         },
         (error: unknown) => {
-          if (!cancelled) setValue({ engine: null, error });
+          if (!cancelled && !isForgetting(user.id)) setValue({ engine: null, error });
         },
       );
     return () => {
@@ -50,7 +44,7 @@ export function ChatProvider({ children }: { children: ReactNode }) {
       setValue({ engine: null, error: null });
     };
   }, [api, socket, openDeviceStore, user.id]);
-  useEffect(() => () => void forgetting.delete(user.id), [user.id]);
+  useEffect(() => () => clearForgetting(user.id), [user.id]);
 
   return <ChatContext value={value}>{children}</ChatContext>;
 }

@@ -299,17 +299,27 @@ export class ChatEngine {
    * Signing out on a shared computer: the device is removed on the server (its keys are never used again) and
    * everything this browser kept — keys and decrypted history — is deleted. Other devices keep the history.
    */
+  /**
+   * Deletes this device on the server and its data in this browser. The device lock is kept until the data is gone,
+   * so no other start (this tab or another) can open the database in between.
+   */
   async forgetThisDevice(): Promise<void> {
-    this.stop();
+    const running = !this.stopped;
+    this.stop({ keepLock: true });
     try {
       await this.o.http.delete(`/api/devices/${encodeURIComponent(this.o.deviceId)}`);
     } finally {
-      await this.o.store.wipe();
+      try {
+        await this.o.store.wipe();
+      } finally {
+        if (running) this.o.onStop?.();
+      }
     }
   }
 
-  stop(): void {
-    if (!this.stopped) this.o.onStop?.();
+  /** Stops the client; the device lock is released unless the caller keeps it (and releases it through onStop). */
+  stop(options: { keepLock?: boolean } = {}): void {
+    if (!this.stopped && !options.keepLock) this.o.onStop?.();
     this.stopped = true;
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     for (const undo of this.detach.splice(0)) undo();

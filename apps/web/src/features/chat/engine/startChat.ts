@@ -5,6 +5,7 @@ import { ChatEngine } from './chatEngine';
 import { browserDeviceName, DeviceGoneError, openDevice } from './device';
 import type { DeviceStoreFactory } from './deviceStore';
 import { lockDevice } from './deviceLock';
+import { DeviceForgottenError, isForgetting } from '../forgetting';
 
 /**
  * The lazily loaded entry of the chat client: everything behind it (libs/crypto, libsodium's WebAssembly) is a
@@ -39,6 +40,8 @@ async function start(options: StartOptions): Promise<ChatEngine> {
 }
 
 async function startLocked(options: StartOptions, release: () => void): Promise<ChatEngine> {
+  // A start that waited for the lock while this device was being deleted must not open the database again.
+  if (isForgetting(options.userId)) throw new DeviceForgottenError();
   const api = chatApi(options.api);
   const deviceName = browserDeviceName(navigator.userAgent);
   let store = await options.openDeviceStore(options.userId);
