@@ -9,33 +9,19 @@ import type {
   SyncPage,
   TimelineMessage,
 } from '@miyu/protocol';
-import { createClient } from 'redis';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
 import { createPerson, type Person } from '../support/people.js';
 import { type ClientSocket, connected, connectSocket } from '../support/socket-client.js';
+import { REDIS_URL, redisAvailable } from '../support/redis.js';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { TEST_SETUP_TOKEN } from '../support/test-server.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PEOPLE = 6;
 const ROUNDS = 5;
 /** The victim node is killed once this many sends of the failover phase have been acked: mid-stream. */
 const KILL_AFTER_ACKS = 18;
-
-async function redisAvailable(): Promise<boolean> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    await client.quit();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

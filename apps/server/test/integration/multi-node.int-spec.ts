@@ -1,25 +1,10 @@
 import type { SessionRevokedEvent } from '@miyu/protocol';
-import { createClient } from 'redis';
 import { TestClient } from '../support/http-client.js';
 import { connected, connectSocket, nextDisconnect, type ClientSocket } from '../support/socket-client.js';
+import { REDIS_URL, redisAvailable } from '../support/redis.js';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 import { startTestServer, TEST_SETUP_TOKEN } from '../support/test-server.js';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisAvailable(): Promise<boolean> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    await client.quit();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Two server processes, one database, one Redis: an event raised on A reaches a socket connected to B. */
 describe('multi-node: two server processes share events through Redis', () => {
