@@ -125,6 +125,20 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
     expect(rows[0].n).toBe(1);
   });
 
+  it('pushes a resent message to the members again, once (a failover may have lost the first push)', async () => {
+    const m = send(alice, group.id, outbound, 'pushed again');
+    outbound = m.next;
+    const first = (await m.ack()) as { data: MessageSendAck };
+    const pushes = () => bob.received.filter((x) => x.conversationId === group.id && x.seq === first.data.seq).length;
+    await waitFor(() => pushes() === 1);
+    expect(await alice.socket.timeout(10_000).emitWithAck('message:send', m.payload)).toEqual(first);
+    await waitFor(() => pushes() === 2);
+    // Once per message: a third copy is answered but not pushed again.
+    expect(await alice.socket.timeout(10_000).emitWithAck('message:send', m.payload)).toEqual(first);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pushes()).toBe(2);
+  });
+
   it('assigns gap-free, unique seqs to a burst of concurrent sends (group commit)', async () => {
     const before = (await alice.http.request<ConversationDto>('GET', `/api/conversations/${group.id}`)).body.lastSeq;
     const sends = [];

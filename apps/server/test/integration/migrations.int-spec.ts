@@ -1,6 +1,7 @@
 import { createDataSource } from '../../src/database/data-source.js';
 import { migrationsCurrent, runMigrations } from '../../src/database/migrate.js';
 import { MIGRATIONS } from '../../src/database/migrations/index.js';
+import { MESSAGE_BATCH_SQL } from '../../src/modules/messaging/messages.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
 describe('migrations (real PostgreSQL)', () => {
@@ -71,6 +72,14 @@ describe('migrations (real PostgreSQL)', () => {
           [new Date()],
         ),
       ).toContain('attachments_incomplete_idx');
+      // The group commit of message sends (MessagesRepository.persistBatch).
+      const ids = ['00000000-0000-7000-8000-000000000000'];
+      expect(await plan(MESSAGE_BATCH_SQL.lock, [ids])).toContain('conversations_pkey');
+      expect(await plan(MESSAGE_BATCH_SQL.members, [ids])).toMatch(
+        /Index Scan using conversation_members_(pkey|read_idx)/,
+      );
+      expect(await plan(MESSAGE_BATCH_SQL.existing, [ids, ids])).toContain('messages_client_msg_id_key');
+      expect(await plan(MESSAGE_BATCH_SQL.advance, [ids, [1]])).toContain('conversations_pkey');
     } finally {
       await ds.destroy();
     }

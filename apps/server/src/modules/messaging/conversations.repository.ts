@@ -46,21 +46,6 @@ export class ConversationsRepository {
     return rows.map((r) => r.userId);
   }
 
-  /** Active members of several conversations at once (fan-out after a group commit). */
-  async activeMembersOf(conversationIds: string[]): Promise<Map<string, string[]>> {
-    const rows = (await this.dataSource.query(
-      `SELECT conversation_id, user_id FROM conversation_members WHERE conversation_id = ANY($1::uuid[]) AND left_at IS NULL`,
-      [conversationIds],
-    )) as Array<{ conversation_id: string; user_id: string }>;
-    const out = new Map<string, string[]>();
-    for (const r of rows) {
-      const list = out.get(r.conversation_id) ?? [];
-      list.push(r.user_id);
-      out.set(r.conversation_id, list);
-    }
-    return out;
-  }
-
   async activeUserIds(userIds: string[], manager: EntityManager): Promise<string[]> {
     if (userIds.length === 0) return [];
     const rows = (await manager.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND status = 'active'`, [

@@ -9,6 +9,7 @@ import {
 import { DataSource, type EntityManager, IsNull, LessThan, MoreThan } from 'typeorm';
 import { MessagingSettingsEntity } from './entities/messaging-settings.entity.js';
 import { MessageEntity } from './entities/message.entity.js';
+import { prepared } from '../../database/prepared.js';
 
 export interface NewMessage {
   conversationId: string;
@@ -30,40 +31,75 @@ export type PersistOutcome =
   | { kind: 'not_member' }
   | { kind: 'mention_all_forbidden' };
 
+export interface PersistedBatch {
+  /** One per send, in the batch's order. */
+  outcomes: PersistOutcome[];
+  /** The active members of each conversation of the batch, read under its lock: who to push new messages to. */
+  members: Map<string, string[]>;
+}
+
+/** The hot statements of a batch, prepared once per connection (database/prepared.ts). */
+export const MESSAGE_BATCH_SQL = {
+  lock: `SELECT id FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+  members: `SELECT conversation_id, user_id, role FROM conversation_members
+             WHERE conversation_id = ANY($1::uuid[]) AND left_at IS NULL`,
+  existing: `SELECT m.conversation_id, m.client_msg_id, m.seq, m.server_ts FROM messages m
+               JOIN unnest($1::uuid[], $2::uuid[]) AS s(conversation_id, client_msg_id)
+                 ON m.conversation_id = s.conversation_id AND m.client_msg_id = s.client_msg_id`,
+  advance: `UPDATE conversations c SET last_seq = c.last_seq + v.n
+              FROM unnest($1::uuid[], $2::int[]) AS v(id, n) WHERE c.id = v.id
+            RETURNING c.id, c.last_seq`,
+  insert: `INSERT INTO messages (conversation_id, seq, client_msg_id, sender_user_id, sender_device_id, envelope,
+                                 server_ts, mentions_all)
+           SELECT conversation_id, seq, client_msg_id, sender_user_id, sender_device_id, envelope, $7, mentions_all
+             FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::bytea[], $8::boolean[])
+               AS x(conversation_id, seq, client_msg_id, sender_user_id, sender_device_id, envelope, mentions_all)`,
+  escrow: `INSERT INTO escrow_sessions (session_id, conversation_id, sender_user_id, sender_device_id, key_id, wrap,
+                                        first_seq)
+           SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::bytea[], $7::bigint[])
+           ON CONFLICT (session_id) DO NOTHING`,
+} as const;
+
 /**
- * Group commit: persists many concurrent sends in ONE transaction with a constant number of statements, whatever
- * the batch size: lock the batch's conversations (in id order, so concurrent batches never deadlock), check
- * membership, find sends already stored (idempotent resends), assign consecutive seqs per conversation, insert all.
- * Seqs have no gaps.
+ * Group commit: persists many concurrent sends in ONE transaction with a constant number of prepared statements,
+ * whatever the batch size: lock the batch's conversations (in id order, so concurrent batches never deadlock),
+ * read their members (who may send, and who receives), find sends already stored (idempotent resends), assign
+ * consecutive seqs per conversation, insert all. Seqs have no gaps.
  */
 @Injectable()
 export class MessagesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async persistBatch(batch: NewMessage[]): Promise<PersistOutcome[]> {
+  async persistBatch(batch: NewMessage[]): Promise<PersistedBatch> {
     return this.dataSource.transaction(async (manager) => {
       const outcomes: Array<PersistOutcome | undefined> = new Array(batch.length);
       const conversationIds = [...new Set(batch.map((m) => m.conversationId))].sort();
-      const locked = (await manager.query(
-        `SELECT id FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-        [conversationIds],
-      )) as Array<{ id: string }>;
+      const locked = await prepared<{ id: string }>(manager, 'messages_lock', MESSAGE_BATCH_SQL.lock, [
+        conversationIds,
+      ]);
       const exists = new Set(locked.map((r) => r.id));
-      const members = (await manager.query(
-        `SELECT m.conversation_id, m.user_id, m.role FROM conversation_members m
-         JOIN unnest($1::uuid[], $2::uuid[]) AS s(conversation_id, user_id)
-           ON m.conversation_id = s.conversation_id AND m.user_id = s.user_id
-         WHERE m.left_at IS NULL`,
-        [batch.map((m) => m.conversationId), batch.map((m) => m.senderUserId)],
-      )) as Array<{ conversation_id: string; user_id: string; role: MemberRole }>;
-      const roleOf = new Map(members.map((m) => [`${m.conversation_id}/${m.user_id}`, m.role]));
-      const mayMentionAll = await this.mentionAllRule(manager, batch, roleOf);
-      const existing = (await manager.query(
-        `SELECT m.conversation_id, m.client_msg_id, m.seq, m.server_ts FROM messages m
-         JOIN unnest($1::uuid[], $2::uuid[]) AS s(conversation_id, client_msg_id)
-           ON m.conversation_id = s.conversation_id AND m.client_msg_id = s.client_msg_id`,
+      const memberRows = await prepared<{ conversation_id: string; user_id: string; role: MemberRole }>(
+        manager,
+        'messages_members',
+        MESSAGE_BATCH_SQL.members,
+        [conversationIds],
+      );
+      const roleOf = new Map(memberRows.map((m) => [`${m.conversation_id}/${m.user_id}`, m.role]));
+      const members = new Map<string, string[]>();
+      for (const r of memberRows) {
+        const list = members.get(r.conversation_id) ?? [];
+        list.push(r.user_id);
+        members.set(r.conversation_id, list);
+      }
+      const mayMentionAll = (m: NewMessage) =>
+        (members.get(m.conversationId)?.length ?? 0) <= MENTION_ALL_OPEN_MAX_MEMBERS ||
+        roleOf.get(`${m.conversationId}/${m.senderUserId}`) !== 'member';
+      const existing = await prepared<{ conversation_id: string; client_msg_id: string; seq: string; server_ts: Date }>(
+        manager,
+        'messages_existing',
+        MESSAGE_BATCH_SQL.existing,
         [batch.map((m) => m.conversationId), batch.map((m) => m.clientMsgId)],
-      )) as Array<{ conversation_id: string; client_msg_id: string; seq: string; server_ts: Date }>;
+      );
       const known = new Map(
         existing.map((e) => [`${e.conversation_id}/${e.client_msg_id}`, { seq: Number(e.seq), serverTs: e.server_ts }]),
       );
@@ -87,43 +123,13 @@ export class MessagesRepository {
       });
 
       if (fresh.length > 0) {
-        const counts = new Map<string, number>();
-        for (const i of fresh) counts.set(batch[i]!.conversationId, (counts.get(batch[i]!.conversationId) ?? 0) + 1);
-        const ids = [...counts.keys()];
-        const [updated] = (await manager.query(
-          `UPDATE conversations c SET last_seq = c.last_seq + v.n
-           FROM unnest($1::uuid[], $2::int[]) AS v(id, n) WHERE c.id = v.id
-           RETURNING c.id, c.last_seq`,
-          [ids, ids.map((id) => counts.get(id)!)],
-        )) as [Array<{ id: string; last_seq: string }>, number];
-        const nextSeq = new Map(updated.map((u) => [u.id, Number(u.last_seq) - counts.get(u.id)! + 1]));
-        const serverTs = new Date();
-        const rows = fresh.map((i) => {
-          const m = batch[i]!;
-          const seq = nextSeq.get(m.conversationId)!;
-          nextSeq.set(m.conversationId, seq + 1);
-          return Object.assign(new MessageEntity(), {
-            conversationId: m.conversationId,
-            seq: String(seq),
-            clientMsgId: m.clientMsgId,
-            senderUserId: m.senderUserId,
-            senderDeviceId: m.senderDeviceId,
-            envelope: m.envelope,
-            system: null,
-            serverTs,
-            recalledAt: null,
-            recalledBy: null,
-            mentionsAll: m.mentionsAll,
-          } satisfies MessageEntity);
-        });
-        await manager.getRepository(MessageEntity).insert(rows);
-        await this.fileEscrows(
+        const rows = await this.insert(
           manager,
-          fresh.map((i, k) => ({ message: batch[i]!, seq: rows[k]!.seq })),
+          fresh.map((i) => batch[i]!),
         );
         fresh.forEach((i, k) => (outcomes[i] = { kind: 'stored', message: rows[k]! }));
       }
-      return batch.map((m, i) => {
+      const done = batch.map((m, i) => {
         const outcome = outcomes[i];
         if (outcome) return outcome;
         const first = outcomes[firstCopy.get(`${m.conversationId}/${m.clientMsgId}`)!]!;
@@ -131,7 +137,55 @@ export class MessagesRepository {
           ? { kind: 'duplicate' as const, seq: Number(first.message.seq), serverTs: first.message.serverTs }
           : first;
       });
+      return { outcomes: done, members };
     });
+  }
+
+  /** Assigns the next seqs of each conversation to `sends` (in order) and inserts them with their escrow wraps. */
+  private async insert(manager: EntityManager, sends: NewMessage[]): Promise<MessageEntity[]> {
+    const counts = new Map<string, number>();
+    for (const m of sends) counts.set(m.conversationId, (counts.get(m.conversationId) ?? 0) + 1);
+    const ids = [...counts.keys()];
+    const updated = await prepared<{ id: string; last_seq: string }>(
+      manager,
+      'messages_advance',
+      MESSAGE_BATCH_SQL.advance,
+      [ids, ids.map((id) => counts.get(id)!)],
+    );
+    const nextSeq = new Map(updated.map((u) => [u.id, Number(u.last_seq) - counts.get(u.id)! + 1]));
+    const serverTs = new Date();
+    const rows = sends.map((m) => {
+      const seq = nextSeq.get(m.conversationId)!;
+      nextSeq.set(m.conversationId, seq + 1);
+      return Object.assign(new MessageEntity(), {
+        conversationId: m.conversationId,
+        seq: String(seq),
+        clientMsgId: m.clientMsgId,
+        senderUserId: m.senderUserId,
+        senderDeviceId: m.senderDeviceId,
+        envelope: m.envelope,
+        system: null,
+        serverTs,
+        recalledAt: null,
+        recalledBy: null,
+        mentionsAll: m.mentionsAll,
+      } satisfies MessageEntity);
+    });
+    await prepared(manager, 'messages_insert', MESSAGE_BATCH_SQL.insert, [
+      rows.map((r) => r.conversationId),
+      rows.map((r) => r.seq),
+      rows.map((r) => r.clientMsgId),
+      rows.map((r) => r.senderUserId),
+      rows.map((r) => r.senderDeviceId),
+      rows.map((r) => r.envelope),
+      serverTs,
+      rows.map((r) => r.mentionsAll),
+    ]);
+    await this.fileEscrows(
+      manager,
+      sends.map((message, k) => ({ message, seq: rows[k]!.seq })),
+    );
+    return rows;
   }
 
   /** Escrow wraps of sessions first seen in this batch; a session filed before keeps its first row. */
@@ -142,43 +196,15 @@ export class MessagesRepository {
     const withEscrow = stored.filter((s) => s.message.escrow);
     if (withEscrow.length === 0) return;
     const e = withEscrow.map((s) => ({ ...s.message.escrow!, m: s.message, seq: s.seq }));
-    await manager.query(
-      `INSERT INTO escrow_sessions (session_id, conversation_id, sender_user_id, sender_device_id, key_id, wrap, first_seq)
-       SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::bytea[], $7::bigint[])
-       ON CONFLICT (session_id) DO NOTHING`,
-      [
-        e.map((x) => x.sessionId),
-        e.map((x) => x.m.conversationId),
-        e.map((x) => x.m.senderUserId),
-        e.map((x) => x.m.senderDeviceId),
-        e.map((x) => x.keyId),
-        e.map((x) => x.wrap),
-        e.map((x) => x.seq),
-      ],
-    );
-  }
-
-  /**
-   * Who may mention everyone: anyone in a conversation of at most MENTION_ALL_OPEN_MAX_MEMBERS members, only its
-   * owner and admins above that. Members are counted (under the batch's conversation locks) only for
-   * conversations with such a send in the batch.
-   */
-  private async mentionAllRule(
-    manager: EntityManager,
-    batch: NewMessage[],
-    roleOf: Map<string, MemberRole>,
-  ): Promise<(m: NewMessage) => boolean> {
-    const ids = [...new Set(batch.filter((m) => m.mentionsAll).map((m) => m.conversationId))];
-    if (ids.length === 0) return () => true;
-    const rows = (await manager.query(
-      `SELECT conversation_id, count(*)::int AS n FROM conversation_members
-        WHERE conversation_id = ANY($1::uuid[]) AND left_at IS NULL GROUP BY conversation_id`,
-      [ids],
-    )) as Array<{ conversation_id: string; n: number }>;
-    const size = new Map(rows.map((r) => [r.conversation_id, r.n]));
-    return (m) =>
-      (size.get(m.conversationId) ?? 0) <= MENTION_ALL_OPEN_MAX_MEMBERS ||
-      roleOf.get(`${m.conversationId}/${m.senderUserId}`) !== 'member';
+    await prepared(manager, 'messages_escrow', MESSAGE_BATCH_SQL.escrow, [
+      e.map((x) => x.sessionId),
+      e.map((x) => x.m.conversationId),
+      e.map((x) => x.m.senderUserId),
+      e.map((x) => x.m.senderDeviceId),
+      e.map((x) => x.keyId),
+      e.map((x) => x.wrap),
+      e.map((x) => x.seq),
+    ]);
   }
 
   findMessage(conversationId: string, seq: number): Promise<MessageEntity | null> {

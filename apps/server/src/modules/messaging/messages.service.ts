@@ -13,6 +13,7 @@ import {
 } from '@miyu/protocol';
 import { changedFields } from '../../common/audit/changed-fields.js';
 import { ForbiddenError } from '../../common/errors/domain-error.js';
+import { logger } from '../../common/logging/json-logger.js';
 import type { Actor } from '../auth/auth.types.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { ConversationsRepository } from './conversations.repository.js';
@@ -37,6 +38,9 @@ export interface Sender {
 
 /** Session ids whose escrow wrap this process has filed (sessions rotate every ≤ 100 messages). */
 const MAX_FILED_ESCROWS = 20_000;
+/** A resend answered from the store pushes the message again while it is this recent (see repushIfRecent). */
+const REPUSH_WINDOW_MS = 5 * 60_000;
+const MAX_REPUSHED = 10_000;
 
 const MESSAGING_SETTINGS = [
   'recallWindowMinutes',
@@ -54,6 +58,7 @@ const MESSAGING_SETTINGS = [
 export class MessagesService {
   private readonly commits: GroupCommit<NewMessage, PersistOutcome>;
   private readonly filedEscrows = new Set<string>();
+  private readonly repushed = new Set<string>();
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -105,7 +110,10 @@ export class MessagesService {
     }
     if (outcome.kind === 'not_member') throw MessagingError.notFound();
     if (outcome.kind === 'mention_all_forbidden') throw MessagingError.mentionAllForbidden();
-    if (outcome.kind === 'duplicate') return { seq: outcome.seq, serverTs: outcome.serverTs.toISOString() };
+    if (outcome.kind === 'duplicate') {
+      this.repushIfRecent(request.conversationId, outcome.seq, outcome.serverTs);
+      return { seq: outcome.seq, serverTs: outcome.serverTs.toISOString() };
+    }
     // After the commit, off the transaction: metadata only (the audit writer batches these).
     const seq = Number(outcome.message.seq);
     this.audit({
@@ -206,12 +214,36 @@ export class MessagesService {
     return { conversations: await this.conversationsRepo.lastSeqsForUser(actor.userId) };
   }
 
+  /**
+   * A client resends when it got no ack; the process that committed the first copy may have died before pushing
+   * it (multi-node failover), and then members online elsewhere would see it only at their next sync. So a resend
+   * answered from the store pushes the message again: once per message per process, while it is recent (a client
+   * cannot make a process push old messages over and over). Clients drop a seq they already have.
+   */
+  private repushIfRecent(conversationId: string, seq: number, serverTs: Date): void {
+    const key = `${conversationId}/${seq}`;
+    if (Date.now() - serverTs.getTime() > REPUSH_WINDOW_MS || this.repushed.has(key)) return;
+    if (this.repushed.size >= MAX_REPUSHED) this.repushed.clear();
+    this.repushed.add(key);
+    this.repush(conversationId, seq).catch((err: unknown) =>
+      logger.event('warn', 'messaging', 'push of a resent message failed', { conversationId, seq, err }),
+    );
+  }
+
+  private async repush(conversationId: string, seq: number): Promise<void> {
+    const message = await this.messages.findMessage(conversationId, seq);
+    if (!message || message.recalledAt) return;
+    const recipientUserIds = await this.conversationsRepo.activeMemberIds(conversationId);
+    const event: TimelineAppendedEvent = { conversationId, messages: [message], recipientUserIds };
+    this.events.emit(TIMELINE_APPENDED_EVENT, event);
+  }
+
   private audit(record: AuditRecord): void {
     this.events.emit(AUDIT_EVENT, record);
   }
 
   private async persist(batch: NewMessage[]): Promise<PersistOutcome[]> {
-    const outcomes = await this.messages.persistBatch(batch);
+    const { outcomes, members } = await this.messages.persistBatch(batch);
     // After commit: fan out what was newly stored, one event per conversation.
     const stored = new Map<string, TimelineAppendedEvent['messages']>();
     for (const o of outcomes) {
@@ -220,8 +252,6 @@ export class MessagesService {
       list.push(o.message);
       stored.set(o.message.conversationId, list);
     }
-    if (stored.size === 0) return outcomes;
-    const members = await this.conversationsRepo.activeMembersOf([...stored.keys()]);
     for (const [conversationId, messages] of stored) {
       const event: TimelineAppendedEvent = {
         conversationId,

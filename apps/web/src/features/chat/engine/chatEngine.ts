@@ -1085,7 +1085,10 @@ export class ChatEngine {
   private async onTimeline(m: TimelineMessage): Promise<void> {
     const cursor = this.cursors.get(m.conversationId);
     if (cursor === undefined) {
-      // Not opened on this device yet: the list shows it; the timeline loads on open.
+      // Not opened on this device yet: the list shows it; the timeline loads on open. A push already stored (the
+      // server pushes a resent message again after a failover) is dropped.
+      const [latest] = await this.o.store.messages(m.conversationId, m.seq + 1, 1);
+      if (latest?.seq === m.seq) return;
       const decrypted = await this.decryptAll([m], 'history');
       await this.persist(decrypted);
       await this.touchConversation(m.conversationId);
