@@ -116,29 +116,37 @@ describe('crash safety: SIGKILL mid-burst loses no acked message', () => {
       return payload;
     };
 
-    // Burst: each sender fires its sends without waiting; the server is killed after the first acks arrive.
     const sockets = senders.map((s) => socketFor(s, server.url));
     await Promise.all(sockets.map((sock) => connected(sock)));
-    // The kill happens inside the ack callback that reaches the threshold, so it lands mid-burst however fast the
-    // machine is; the burst is large enough that many sends are still in flight.
+    // Burst: each sender fires its sends without waiting for acks, one every millisecond, so the burst outlasts
+    // a group commit (one batch can hold hundreds of sends and ack them all at once). The kill happens inside the
+    // ack callback that reaches the threshold, so it lands mid-burst however fast the machine is.
     let ackCount = 0;
     let resolveKilled: () => void = () => undefined;
     const killed = new Promise<void>((resolve) => (resolveKilled = resolve));
     const PER_SENDER = 150; // 450 in all: one sync page (500) holds them
+    const timers: NodeJS.Timeout[] = [];
     senders.forEach((s, k) => {
       for (let i = 0; i < PER_SENDER; i++) {
         const payload = makePayload(s, i);
-        sockets[k]!.timeout(20_000).emit('message:send', payload as never, (err: unknown, res: Ack<MessageSendAck>) => {
-          if (!err && res.ok) {
-            s.acked.set((payload as { clientMsgId: string }).clientMsgId, res.data.seq);
-            s.pending.delete((payload as { clientMsgId: string }).clientMsgId);
-            ackCount += 1;
-            if (ackCount === 40) {
-              server.proc.kill('SIGKILL');
-              resolveKilled();
-            }
-          }
-        });
+        const send = () =>
+          sockets[k]!.timeout(20_000).emit(
+            'message:send',
+            payload as never,
+            (err: unknown, res: Ack<MessageSendAck>) => {
+              if (!err && res.ok) {
+                s.acked.set((payload as { clientMsgId: string }).clientMsgId, res.data.seq);
+                s.pending.delete((payload as { clientMsgId: string }).clientMsgId);
+                ackCount += 1;
+                if (ackCount === 40) {
+                  server.proc.kill('SIGKILL');
+                  timers.forEach(clearTimeout);
+                  resolveKilled();
+                }
+              }
+            },
+          );
+        timers.push(setTimeout(send, i));
       }
     });
     await killed;

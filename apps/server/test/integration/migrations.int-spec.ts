@@ -1,7 +1,7 @@
 import { createDataSource } from '../../src/database/data-source.js';
 import { migrationsCurrent, runMigrations } from '../../src/database/migrate.js';
 import { MIGRATIONS } from '../../src/database/migrations/index.js';
-import { MESSAGE_BATCH_SQL } from '../../src/modules/messaging/messages.repository.js';
+import { SEND_BATCH_SQL } from '../../src/modules/messaging/messages.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.js';
 
 describe('migrations (real PostgreSQL)', () => {
@@ -72,15 +72,52 @@ describe('migrations (real PostgreSQL)', () => {
           [new Date()],
         ),
       ).toContain('attachments_incomplete_idx');
-      // The group commit of message sends (MessagesRepository.persistBatch).
-      const ids = ['00000000-0000-7000-8000-000000000000'];
-      expect(await plan(MESSAGE_BATCH_SQL.lock, [ids])).toContain('conversations_pkey');
-      expect(await plan(MESSAGE_BATCH_SQL.members, [ids])).toMatch(
-        /Index Scan using conversation_members_(pkey|read_idx)/,
-      );
-      expect(await plan(MESSAGE_BATCH_SQL.existing, [ids, ids])).toContain('messages_client_msg_id_key');
-      expect(await plan(MESSAGE_BATCH_SQL.advance, [ids, [1]])).toContain('conversations_pkey');
     } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('uses an index for every read and write of a send batch (MessagesRepository.persistBatch)', async () => {
+    const ds = createDataSource(db.url, 2);
+    await ds.initialize();
+    const runner = ds.createQueryRunner(); // one connection: its plans, its statistics
+    try {
+      await runner.query(`SET enable_seqscan = off`);
+      const scans = async () =>
+        new Map(
+          (
+            (await runner.query(
+              `SELECT indexrelname AS name, idx_scan::int AS n FROM pg_stat_user_indexes
+                WHERE relname IN ('conversations', 'conversation_members', 'messages')`,
+            )) as Array<{ name: string; n: number }>
+          ).map((r) => [r.name, r.n]),
+        );
+      const before = await scans();
+      const id = ['00000000-0000-7000-8000-000000000000'];
+      await runner.query(`SELECT pg_stat_force_next_flush()`);
+      await runner.query(SEND_BATCH_SQL, [
+        id,
+        id,
+        id,
+        id,
+        [Buffer.alloc(1)],
+        [false],
+        [null],
+        [null],
+        [null],
+        new Date(),
+        50,
+      ]);
+      await runner.query(`SELECT pg_stat_force_next_flush()`);
+      await runner.query(`SELECT 1`); // a transaction end to flush at
+      const after = await scans();
+      const used = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+      expect(used('conversations_pkey')).toBeGreaterThanOrEqual(2); // the lock, the existence check
+      // The sender's membership, and the conversation's members.
+      expect(used('conversation_members_pkey') + used('conversation_members_read_idx')).toBeGreaterThanOrEqual(2);
+      expect(used('messages_client_msg_id_key')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await runner.release();
       await ds.destroy();
     }
   });

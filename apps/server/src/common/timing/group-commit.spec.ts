@@ -50,4 +50,60 @@ describe('GroupCommit', () => {
     await Promise.all([1, 2, 3, 4, 5].map((i) => gc.submit(i)));
     expect(sizes).toEqual([2, 2, 1]);
   });
+
+  it('lingers for company when asked: sends spread over the linger go in one batch, a full batch at once', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      3,
+      1,
+      50,
+    );
+    const spread = [gc.submit(1)];
+    await new Promise((r) => setTimeout(r, 10));
+    spread.push(gc.submit(2));
+    await Promise.all(spread);
+    expect(batches).toEqual([[1, 2]]);
+    const started = Date.now();
+    await Promise.all([3, 4, 5].map((i) => gc.submit(i)));
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+    expect(Date.now() - started).toBeLessThan(50); // full: no lingering
+  });
+
+  it('settles what was submitted so far without the linger, and not what comes later', async () => {
+    let release: () => void = () => undefined;
+    const flushed: number[] = [];
+    const gc = new GroupCommit<number, number>(
+      async (items) => {
+        if (items.includes(3)) await new Promise<void>((r) => (release = r));
+        flushed.push(...items);
+        return items;
+      },
+      100,
+      1,
+      10_000,
+    );
+    void gc.submit(1);
+    void gc.submit(2);
+    const started = Date.now();
+    await gc.settled();
+    expect(flushed).toEqual([1, 2]);
+    expect(Date.now() - started).toBeLessThan(1000); // did not wait out the 10 s linger
+    const later = gc.submit(3);
+    const settled = gc.settled();
+    void gc.submit(4); // after the call: not waited for
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await settled;
+    expect(flushed).toContain(3);
+    await gc.settled();
+    expect(await later).toBe(3);
+    expect(flushed).toEqual([1, 2, 3, 4]);
+  });
 });

@@ -19,6 +19,7 @@ import { LdapSync1765400000000 } from './1765400000000-ldap-sync.js';
 import { Oidc1765420000000 } from './1765420000000-oidc.js';
 import { Scim1765410000000 } from './1765410000000-scim.js';
 import { Webhooks1765430000000 } from './1765430000000-webhooks.js';
+import { SendBatch1765440000000 } from './1765440000000-send-batch.js';
 
 /** Every migration, in order. Hand-written and reviewed; entities must match them (see schema-drift test). */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   Scim1765410000000,
   Oidc1765420000000,
   Webhooks1765430000000,
+  SendBatch1765440000000,
 ];

@@ -27,14 +27,31 @@ export interface PendingRecord extends AuditRecord {
  * row's lock (so replicas take turns): each gets the next seq, its canonical text names the previous entry's leaf
  * hash (`prev`), and its leaf and every Merkle node it completes are stored. A caller may await the commit.
  */
+/** How long a record may wait to be appended with others. */
+export const AUDIT_LINGER_MS = 25;
+
 @Injectable()
 export class AuditWriter implements OnApplicationShutdown {
-  private readonly batch = new GroupCommit<PendingRecord, AppendResult>((records) => this.append(records), 1000, 1);
+  /**
+   * Records wait up to 25 ms for company: nothing awaits an append on a request's path, and at a steady message
+   * rate one transaction per 25 ms costs far less than one per record (bench/scale.ts, 1:1 at 1,000 msg/s).
+   */
+  private readonly batch = new GroupCommit<PendingRecord, AppendResult>(
+    (records) => this.append(records),
+    1000,
+    1,
+    AUDIT_LINGER_MS,
+  );
 
   constructor(private readonly repo: AuditRepository) {}
 
   record(record: PendingRecord): Promise<AppendResult> {
     return this.batch.submit(record);
+  }
+
+  /** Resolves once every record made so far is in the log, so a reader sees what happened before it asked. */
+  settled(): Promise<void> {
+    return this.batch.settled();
   }
 
   /** Records made before shutdown are written before the database goes away. */

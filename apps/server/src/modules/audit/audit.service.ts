@@ -15,6 +15,7 @@ import { AUDIT_EVENT, type AuditRecord } from './audit.events.js';
 import { AuditError } from './audit.errors.js';
 import { AuditRepository, type StoredEntry } from './audit.repository.js';
 import { AuditTree } from './audit-tree.js';
+import { AuditWriter } from './audit-writer.js';
 
 /** Who reads the audit log: admins, and auditors (who may read it but administer nothing). */
 const READERS: readonly UserRole[] = ['admin', 'auditor'];
@@ -26,10 +27,13 @@ export class AuditService {
     private readonly repo: AuditRepository,
     private readonly tree: AuditTree,
     private readonly events: EventEmitter2,
+    private readonly writer: AuditWriter,
   ) {}
 
+  /** Entries recorded by this process before the request are listed (records wait briefly to be batched). */
   async list(actor: Pick<Actor, 'role'>, query: AuditQuery): Promise<AuditPage> {
     requireReader(actor);
+    await this.writer.settled();
     const page = await this.repo.list(query);
     return { items: page.items.map(toDto), total: page.total };
   }

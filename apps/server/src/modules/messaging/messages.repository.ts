@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import {
   DEFAULT_MESSAGING_SETTINGS,
   MENTION_ALL_OPEN_MAX_MEMBERS,
-  type MemberRole,
   type MessagingSettings,
   type MessagingSettingsPatch,
 } from '@miyu/protocol';
@@ -38,173 +37,82 @@ export interface PersistedBatch {
   members: Map<string, string[]>;
 }
 
-/** The hot statements of a batch, prepared once per connection (database/prepared.ts). */
-export const MESSAGE_BATCH_SQL = {
-  lock: `SELECT id FROM conversations WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-  members: `SELECT conversation_id, user_id, role FROM conversation_members
-             WHERE conversation_id = ANY($1::uuid[]) AND left_at IS NULL`,
-  existing: `SELECT m.conversation_id, m.client_msg_id, m.seq, m.server_ts FROM messages m
-               JOIN unnest($1::uuid[], $2::uuid[]) AS s(conversation_id, client_msg_id)
-                 ON m.conversation_id = s.conversation_id AND m.client_msg_id = s.client_msg_id`,
-  advance: `UPDATE conversations c SET last_seq = c.last_seq + v.n
-              FROM unnest($1::uuid[], $2::int[]) AS v(id, n) WHERE c.id = v.id
-            RETURNING c.id, c.last_seq`,
-  insert: `INSERT INTO messages (conversation_id, seq, client_msg_id, sender_user_id, sender_device_id, envelope,
-                                 server_ts, mentions_all)
-           SELECT conversation_id, seq, client_msg_id, sender_user_id, sender_device_id, envelope, $7, mentions_all
-             FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::bytea[], $8::boolean[])
-               AS x(conversation_id, seq, client_msg_id, sender_user_id, sender_device_id, envelope, mentions_all)`,
-  escrow: `INSERT INTO escrow_sessions (session_id, conversation_id, sender_user_id, sender_device_id, key_id, wrap,
-                                        first_seq)
-           SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::bytea[], $7::bigint[])
-           ON CONFLICT (session_id) DO NOTHING`,
-} as const;
+/** A send batch in one statement (migration 1765440000000-send-batch), prepared once per connection. */
+export const SEND_BATCH_SQL = `SELECT * FROM miyu_send_batch($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bytea[],
+  $6::boolean[], $7::bytea[], $8::bytea[], $9::uuid[], $10::timestamptz, $11::integer)`;
+
+interface BatchRow {
+  /** The send's place in the batch, 1-based; null on `members` rows. */
+  r_i: string | null;
+  r_kind: 'not_member' | 'duplicate' | 'mention_all_forbidden' | 'copy' | 'stored' | 'members';
+  r_conversation_id: string;
+  r_seq: string | null;
+  r_server_ts: Date | null;
+  r_members: string[] | null;
+}
 
 /**
- * Group commit: persists many concurrent sends in ONE transaction with a constant number of prepared statements,
- * whatever the batch size: lock the batch's conversations (in id order, so concurrent batches never deadlock),
- * read their members (who may send, and who receives), find sends already stored (idempotent resends), assign
- * consecutive seqs per conversation, insert all. Seqs have no gaps.
+ * Group commit: persists many concurrent sends in ONE statement, whatever the batch size (miyu_send_batch): lock
+ * the batch's conversations, check membership and the @all rule, find sends already stored (idempotent resends),
+ * assign consecutive seqs per conversation, insert all, and return each conversation's active members (who
+ * receives). Seqs have no gaps.
  */
 @Injectable()
 export class MessagesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async persistBatch(batch: NewMessage[]): Promise<PersistedBatch> {
-    return this.dataSource.transaction(async (manager) => {
-      const outcomes: Array<PersistOutcome | undefined> = new Array(batch.length);
-      const conversationIds = [...new Set(batch.map((m) => m.conversationId))].sort();
-      const locked = await prepared<{ id: string }>(manager, 'messages_lock', MESSAGE_BATCH_SQL.lock, [
-        conversationIds,
-      ]);
-      const exists = new Set(locked.map((r) => r.id));
-      const memberRows = await prepared<{ conversation_id: string; user_id: string; role: MemberRole }>(
-        manager,
-        'messages_members',
-        MESSAGE_BATCH_SQL.members,
-        [conversationIds],
-      );
-      const roleOf = new Map(memberRows.map((m) => [`${m.conversation_id}/${m.user_id}`, m.role]));
-      const members = new Map<string, string[]>();
-      for (const r of memberRows) {
-        const list = members.get(r.conversation_id) ?? [];
-        list.push(r.user_id);
-        members.set(r.conversation_id, list);
+    const serverTs = new Date();
+    const rows = await prepared<BatchRow>(this.dataSource, 'miyu_send_batch', SEND_BATCH_SQL, [
+      batch.map((m) => m.conversationId),
+      batch.map((m) => m.clientMsgId),
+      batch.map((m) => m.senderUserId),
+      batch.map((m) => m.senderDeviceId),
+      batch.map((m) => m.envelope),
+      batch.map((m) => m.mentionsAll),
+      batch.map((m) => m.escrow?.sessionId ?? null),
+      batch.map((m) => m.escrow?.wrap ?? null),
+      batch.map((m) => m.escrow?.keyId ?? null),
+      serverTs,
+      MENTION_ALL_OPEN_MAX_MEMBERS,
+    ]);
+    const members = new Map<string, string[]>();
+    const decided: BatchRow[] = new Array(batch.length);
+    for (const r of rows) {
+      if (r.r_kind === 'members') members.set(r.r_conversation_id, r.r_members ?? []);
+      else decided[Number(r.r_i) - 1] = r;
+    }
+    const outcomes = decided.map((r, i): PersistOutcome | null => {
+      const m = batch[i]!;
+      switch (r.r_kind) {
+        case 'stored':
+          return { kind: 'stored', message: storedMessage(m, r.r_seq!, serverTs) };
+        case 'duplicate':
+          return { kind: 'duplicate', seq: Number(r.r_seq), serverTs: r.r_server_ts! };
+        case 'not_member':
+          return { kind: 'not_member' };
+        case 'mention_all_forbidden':
+          return { kind: 'mention_all_forbidden' };
+        default:
+          return null; // a later copy: answered like the first, below
       }
-      const mayMentionAll = (m: NewMessage) =>
-        (members.get(m.conversationId)?.length ?? 0) <= MENTION_ALL_OPEN_MAX_MEMBERS ||
-        roleOf.get(`${m.conversationId}/${m.senderUserId}`) !== 'member';
-      const existing = await prepared<{ conversation_id: string; client_msg_id: string; seq: string; server_ts: Date }>(
-        manager,
-        'messages_existing',
-        MESSAGE_BATCH_SQL.existing,
-        [batch.map((m) => m.conversationId), batch.map((m) => m.clientMsgId)],
-      );
-      const known = new Map(
-        existing.map((e) => [`${e.conversation_id}/${e.client_msg_id}`, { seq: Number(e.seq), serverTs: e.server_ts }]),
-      );
-
-      // Decide each send; the first copy of a clientMsgId in the batch is stored, later copies reuse its ack.
-      const fresh: number[] = [];
-      const firstCopy = new Map<string, number>();
-      batch.forEach((m, i) => {
-        const key = `${m.conversationId}/${m.clientMsgId}`;
-        const prior = known.get(key);
-        if (!exists.has(m.conversationId) || !roleOf.has(`${m.conversationId}/${m.senderUserId}`)) {
-          outcomes[i] = { kind: 'not_member' };
-        } else if (prior) {
-          outcomes[i] = { kind: 'duplicate', ...prior };
-        } else if (m.mentionsAll && !mayMentionAll(m)) {
-          outcomes[i] = { kind: 'mention_all_forbidden' };
-        } else if (!firstCopy.has(key)) {
-          firstCopy.set(key, i);
-          fresh.push(i);
-        }
-      });
-
-      if (fresh.length > 0) {
-        const rows = await this.insert(
-          manager,
-          fresh.map((i) => batch[i]!),
-        );
-        fresh.forEach((i, k) => (outcomes[i] = { kind: 'stored', message: rows[k]! }));
-      }
-      const done = batch.map((m, i) => {
-        const outcome = outcomes[i];
-        if (outcome) return outcome;
-        const first = outcomes[firstCopy.get(`${m.conversationId}/${m.clientMsgId}`)!]!;
+    });
+    const firstOf = new Map<string, PersistOutcome>();
+    batch.forEach((m, i) => {
+      const key = `${m.conversationId}/${m.clientMsgId}`;
+      if (outcomes[i] && !firstOf.has(key)) firstOf.set(key, outcomes[i]);
+    });
+    return {
+      outcomes: batch.map((m, i) => {
+        const own = outcomes[i];
+        if (own) return own;
+        const first = firstOf.get(`${m.conversationId}/${m.clientMsgId}`)!;
         return first.kind === 'stored'
           ? { kind: 'duplicate' as const, seq: Number(first.message.seq), serverTs: first.message.serverTs }
           : first;
-      });
-      return { outcomes: done, members };
-    });
-  }
-
-  /** Assigns the next seqs of each conversation to `sends` (in order) and inserts them with their escrow wraps. */
-  private async insert(manager: EntityManager, sends: NewMessage[]): Promise<MessageEntity[]> {
-    const counts = new Map<string, number>();
-    for (const m of sends) counts.set(m.conversationId, (counts.get(m.conversationId) ?? 0) + 1);
-    const ids = [...counts.keys()];
-    const updated = await prepared<{ id: string; last_seq: string }>(
-      manager,
-      'messages_advance',
-      MESSAGE_BATCH_SQL.advance,
-      [ids, ids.map((id) => counts.get(id)!)],
-    );
-    const nextSeq = new Map(updated.map((u) => [u.id, Number(u.last_seq) - counts.get(u.id)! + 1]));
-    const serverTs = new Date();
-    const rows = sends.map((m) => {
-      const seq = nextSeq.get(m.conversationId)!;
-      nextSeq.set(m.conversationId, seq + 1);
-      return Object.assign(new MessageEntity(), {
-        conversationId: m.conversationId,
-        seq: String(seq),
-        clientMsgId: m.clientMsgId,
-        senderUserId: m.senderUserId,
-        senderDeviceId: m.senderDeviceId,
-        envelope: m.envelope,
-        system: null,
-        serverTs,
-        recalledAt: null,
-        recalledBy: null,
-        mentionsAll: m.mentionsAll,
-      } satisfies MessageEntity);
-    });
-    await prepared(manager, 'messages_insert', MESSAGE_BATCH_SQL.insert, [
-      rows.map((r) => r.conversationId),
-      rows.map((r) => r.seq),
-      rows.map((r) => r.clientMsgId),
-      rows.map((r) => r.senderUserId),
-      rows.map((r) => r.senderDeviceId),
-      rows.map((r) => r.envelope),
-      serverTs,
-      rows.map((r) => r.mentionsAll),
-    ]);
-    await this.fileEscrows(
-      manager,
-      sends.map((message, k) => ({ message, seq: rows[k]!.seq })),
-    );
-    return rows;
-  }
-
-  /** Escrow wraps of sessions first seen in this batch; a session filed before keeps its first row. */
-  private async fileEscrows(
-    manager: EntityManager,
-    stored: Array<{ message: NewMessage; seq: string }>,
-  ): Promise<void> {
-    const withEscrow = stored.filter((s) => s.message.escrow);
-    if (withEscrow.length === 0) return;
-    const e = withEscrow.map((s) => ({ ...s.message.escrow!, m: s.message, seq: s.seq }));
-    await prepared(manager, 'messages_escrow', MESSAGE_BATCH_SQL.escrow, [
-      e.map((x) => x.sessionId),
-      e.map((x) => x.m.conversationId),
-      e.map((x) => x.m.senderUserId),
-      e.map((x) => x.m.senderDeviceId),
-      e.map((x) => x.keyId),
-      e.map((x) => x.wrap),
-      e.map((x) => x.seq),
-    ]);
+      }),
+      members,
+    };
   }
 
   findMessage(conversationId: string, seq: number): Promise<MessageEntity | null> {
@@ -266,4 +174,21 @@ export class MessagesRepository {
     });
     return rows.reverse();
   }
+}
+
+/** The entity of a send the batch stored (what the statement wrote, without reading it back). */
+function storedMessage(m: NewMessage, seq: string, serverTs: Date): MessageEntity {
+  return Object.assign(new MessageEntity(), {
+    conversationId: m.conversationId,
+    seq,
+    clientMsgId: m.clientMsgId,
+    senderUserId: m.senderUserId,
+    senderDeviceId: m.senderDeviceId,
+    envelope: m.envelope,
+    system: null,
+    serverTs,
+    recalledAt: null,
+    recalledBy: null,
+    mentionsAll: m.mentionsAll,
+  } satisfies MessageEntity);
 }
