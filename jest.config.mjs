@@ -38,6 +38,7 @@ export default {
         '<rootDir>/apps/server/src/**/*.spec.ts',
         '<rootDir>/docker/**/*.spec.ts',
         '<rootDir>/scripts/**/*.spec.ts',
+        '<rootDir>/bench/test/*.spec.ts',
       ],
     },
     {

@@ -12,7 +12,8 @@
 // the audit_head row lock (as the writer does; entries the server appended meanwhile — the setup, the exports'
 // own `audit.exported` records — are folded in first). The server then signs checkpoints over them as usual.
 //
-// Run: npm run bench:audit-export  [-- --small 100000 --large 1000000 --formats jsonl,csv --batch 20000]
+// Run: npm run bench:audit-export  [-- --small 100000 --large 1000000 --formats jsonl,csv --batch 20000
+//      --naive-sample 2000 --budget 290]
 // Needs the built server. Uses DATABASE_URL's server (a throwaway database it creates and drops) or the embedded
 // PostgreSQL in a temp folder. Export files go to a temp folder, deleted at the end (MIYU_BENCH_KEEP_FILES=1 keeps
 // them). Loopback only; bounded in time (about 3 1/2 minutes with the defaults on a 2-core machine; phases left
@@ -31,6 +32,7 @@ import { parseFlags } from './support/args.js';
 import { type Crypto, loadCrypto, setupBench } from './support/clients.js';
 import { root } from './support/paths.js';
 import { cpuSeconds, rssMiB } from './support/proc.js';
+import { type Metric, report } from './support/report.js';
 import { startServer } from './support/server.js';
 import { markdownTable } from './support/stats.js';
 
@@ -420,6 +422,8 @@ async function main(): Promise<void> {
   const rows: Array<Record<string, string>> = [];
   const verifyRows: Array<Record<string, string>> = [];
   const peaks = new Map<string, number>();
+  /** The headline figures, for `npm run bench`; names say small / large, the settings how large. */
+  const metrics: Metric[] = [];
   try {
     const bench = await setupBench(crypto, server.url, server.setupToken);
     const seeder = await newSeeder(crypto, db);
@@ -451,6 +455,10 @@ async function main(): Promise<void> {
         const r = await exportOnce(server.url, bench.admin.cookie, format, file, server.pid, db, server.dbName);
         peaks.set(`${label}/${format}`, r.serverPeak);
         const s = r.ms / 1000;
+        metrics.push(
+          { name: `${label} ${format} export`, value: r.entries / s, unit: 'entries/s', better: 'higher' },
+          { name: `${label} ${format} export: server RSS peak`, value: r.serverPeak, unit: 'MiB', better: 'lower' },
+        );
         rows.push({
           export: `${label} ${format}`,
           entries: int(r.entries),
@@ -482,6 +490,10 @@ async function main(): Promise<void> {
           'peak RSS': `${fmt(v.peak, 0)} MiB`,
         });
         if (!v.ok) throw new Error(`verification failed: ${v.out}`);
+        metrics.push(
+          { name: `${label} ${format} verify`, value: r.entries / (v.ms / 1000), unit: 'entries/s', better: 'higher' },
+          { name: `${label} ${format} verify: peak RSS`, value: v.peak, unit: 'MiB', better: 'lower' },
+        );
       }
     }
     const naive = await naiveSample(crypto, db, total, NAIVE_SAMPLE);
@@ -491,8 +503,22 @@ async function main(): Promise<void> {
     console.log(markdownTable(verifyRows));
     const small = peaks.get('small/jsonl');
     const large = peaks.get('large/jsonl');
-    if (small && large)
+    if (small && large) {
       console.log(`\nserver RSS peak, ${int(LARGE)} / ${int(SMALL)} jsonl export: ${fmt(large / small, 2)}`);
+      // ≈ 1 when the export streams in constant memory.
+      metrics.push({
+        name: 'server RSS peak, large / small jsonl export',
+        value: large / small,
+        unit: '×',
+        better: 'lower',
+      });
+    }
+    metrics.push({
+      name: 'naive proofs (single-row reads)',
+      value: naive.usPerEntry,
+      unit: 'µs/entry',
+      better: 'lower',
+    });
     console.log(
       `naive proofs (merkleInclusionProof over single-row reads, ${NAIVE_SAMPLE} entries of the ${int(total)} log): ` +
         `${fmt(naive.usPerEntry, 0)} µs and ${fmt(naive.readsPerEntry, 1)} reads per entry → ` +
@@ -501,6 +527,20 @@ async function main(): Promise<void> {
     console.log(
       `server VmHWM (all-time peak RSS): ${fmt(hwmMiB(server.pid), 0)} MiB; total bench time ${fmt(elapsed(), 0)} s`,
     );
+    report({
+      bench: 'audit-export',
+      settings: {
+        small: SMALL,
+        large: LARGE,
+        formats: FORMATS.join(','),
+        csvLarge: CSV_LARGE,
+        batch: BATCH,
+        naiveSample: NAIVE_SAMPLE,
+        budgetSeconds: BUDGET_S,
+        serverHeapMiB: SERVER_HEAP,
+      },
+      metrics,
+    });
   } finally {
     await db.end();
     await server.stop();

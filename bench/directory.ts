@@ -3,7 +3,8 @@
 // 1,000-department subtree, search latency (p50/p99) by name, pinyin and employee number, and a 10,000-row import.
 // Needs the built server (for its migrations) and libs/org-directory:
 //   npx nx run-many -t build --projects=@miyu/server && npx tsc -p bench/tsconfig.json && \
-//     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/dist/directory.js
+//     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/dist/directory.js \
+//     [--departments 10000 --people 100000 --queries 200 --import-rows 10000]   (the defaults)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -11,8 +12,10 @@ import { cpus, platform, release } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { parseFlags } from './support/args.js';
 import { createThrowawayDatabase, migrate } from './support/db.js';
 import { root } from './support/paths.js';
+import { type Metric, report } from './support/report.js';
 import { quantile, timed } from './support/stats.js';
 
 // The lib is loaded from its build at run time; these are the parts the bench uses.
@@ -43,6 +46,21 @@ interface Lib {
   recountAll(m: DataSource['manager']): Promise<void>;
 }
 
+const flags = parseFlags();
+/** A balanced tree 1 → 10 → 100 → 1,000, then level 4 up to this many departments in all. */
+const DEPARTMENTS = flags.number('departments', 10_000);
+const PEOPLE = flags.number('people', 100_000);
+/** Search queries per kind. */
+const QUERIES = flags.number('queries', 200);
+/** Rows of the imported CSV: a tenth departments, the rest people. */
+const IMPORT_ROWS = flags.number('import-rows', 10_000);
+if (DEPARTMENTS < 1112 || PEOPLE < 100 || QUERIES < 1 || IMPORT_ROWS < 100) {
+  throw new Error(
+    'expected --departments ≥ 1112 (four full levels and one more), --people ≥ 100, --queries ≥ 1, --import-rows ≥ 100',
+  );
+}
+const int = (n: number) => n.toLocaleString('en-US');
+
 const SURNAMES = [
   ...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤',
 ];
@@ -69,6 +87,8 @@ function uuid(): string {
 }
 
 const results: Array<[string, string]> = [];
+/** The headline figures, for `npm run bench` (bench/support/report.ts). */
+const metrics: Metric[] = [];
 function record(name: string, value: string): void {
   results.push([name, value]);
   console.log(`${name}: ${value}`);
@@ -117,7 +137,7 @@ async function main(): Promise<void> {
     const importer = new lib.DirectoryImportService(repo, events);
     const actor: Actor = { userId: uuid(), role: 'admin' };
 
-    // ---- seed: a balanced tree 1 → 10 → 100 → 1,000 → 8,889 (10,000 departments, depth 5) ----
+    // ---- seed: a balanced tree 1 → 10 → 100 → 1,000 → 8,889 (10,000 departments by default, depth 5) ----
     const t0 = Date.now();
     type D = { id: string; parentId: string | null; path: string; depth: number; level: number };
     const depts: D[] = [];
@@ -139,7 +159,7 @@ async function main(): Promise<void> {
     const l2 = l1.flatMap((p) => Array.from({ length: 10 }, () => add(p)));
     const l3 = l2.flatMap((p) => Array.from({ length: 10 }, () => add(p)));
     const l4: D[] = [];
-    for (let i = 0; depts.length < 10_000; i++) l4.push(add(l3[i % l3.length]!));
+    for (let i = 0; depts.length < DEPARTMENTS; i++) l4.push(add(l3[i % l3.length]!));
     for (let i = 0; i < depts.length; i += 5000) {
       const c = depts.slice(i, i + 5000);
       await ds.query(
@@ -155,9 +175,9 @@ async function main(): Promise<void> {
         ],
       );
     }
-    // ---- 100,000 people, each in one level-4 department, 10 % also in a second one ----
+    // ---- 100,000 people by default, each in one level-4 department, 10 % also in a second one ----
     const people: Array<{ id: string; name: string; no: string }> = [];
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < PEOPLE; i++) {
       people.push({
         id: uuid(),
         name: pick(SURNAMES) + pick(GIVEN) + (rand() < 0.6 ? pick(GIVEN) : ''),
@@ -201,12 +221,17 @@ async function main(): Promise<void> {
     const terms = (
       (await ds.query(`SELECT count(*)::int AS n FROM directory_search_terms`)) as Array<{ n: number }>
     )[0]!.n;
-    record('seed (10,000 departments, 100,000 people, 110k memberships)', `${(seedMs / 1000).toFixed(1)} s`);
+    record(
+      `seed (${int(DEPARTMENTS)} departments, ${int(PEOPLE)} people, ~${int(PEOPLE * 1.1)} memberships)`,
+      `${(seedMs / 1000).toFixed(1)} s`,
+    );
     record(`search index build (${indexed} people, ${terms} terms)`, `${(indexMs / 1000).toFixed(1)} s`);
+    metrics.push({ name: 'search index build', value: indexMs / 1000, unit: 's', better: 'lower' });
     record('recount every department (stored org-chart counts)', `${(countMs / 1000).toFixed(2)} s`);
 
     // ---- subtree member listing (count + first page of 50, recursive) ----
-    const listing = async (label: string, id: string, as: Actor = actor) => {
+    /** `key`: the metric's name when this listing is a headline figure. */
+    const listing = async (label: string, id: string, as: Actor = actor, key?: string) => {
       const times: number[] = [];
       let total = 0;
       for (let i = 0; i < 21; i++) {
@@ -217,21 +242,24 @@ async function main(): Promise<void> {
         total = page.total;
       }
       times.sort((a, b) => a - b);
+      if (key) metrics.push({ name: key, value: quantile(times, 0.5), unit: 'ms', better: 'lower' });
       record(
         `subtree listing, ${label} (${total.toLocaleString('en-US')} people)`,
         `p50 ${quantile(times, 0.5).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`,
       );
     };
-    await listing('root', top.id);
-    await listing('root, as an employee', top.id, { userId: people[0]!.id, role: 'member' });
+    await listing('root', top.id, actor, 'subtree listing, whole org, p50');
+    const employee: Actor = { userId: people[0]!.id, role: 'member' };
+    await listing('root, as an employee', top.id, employee, 'subtree listing, whole org as an employee, p50');
     await listing('level 1', l1[0]!.id);
-    await listing('level 2 (mid)', l2[0]!.id);
+    await listing('level 2 (mid)', l2[0]!.id, actor, 'subtree listing, level 2, p50');
     await listing('level 3', l3[0]!.id);
 
     // ---- move a ~1,000-department subtree (level 1 under another level 1) ----
     const moving = l1[1]!;
     const size = depts.filter((d) => d.path.startsWith(moving.path)).length;
     const [moveMs] = await timed(() => directory.moveDepartment(actor, moving.id, { parentId: l1[2]!.id }));
+    metrics.push({ name: 'move a level-1 subtree', value: moveMs, unit: 'ms', better: 'lower' });
     record(
       `move a ${size.toLocaleString('en-US')}-department subtree (~${Math.round(size * 10).toLocaleString('en-US')} memberships)`,
       `${moveMs.toFixed(0)} ms`,
@@ -239,7 +267,7 @@ async function main(): Promise<void> {
 
     // ---- search ----
     await directory.search(actor, { q: 'warm', limit: 20, offset: 0 });
-    const sample = Array.from({ length: 200 }, () => people[Math.floor(rand() * people.length)]!);
+    const sample = Array.from({ length: QUERIES }, () => people[Math.floor(rand() * people.length)]!);
     const { pinyin } = (await import('pinyin-pro')) as typeof import('pinyin-pro');
     const py = (s: string, first: boolean) =>
       pinyin(s, { toneType: 'none', type: 'array', v: true, ...(first ? { pattern: 'first' } : {}) }).join('');
@@ -258,30 +286,36 @@ async function main(): Promise<void> {
         times.push(ms);
       }
       times.sort((a, b) => a - b);
+      metrics.push({ name: `search: ${label}, p99`, value: quantile(times, 0.99), unit: 'ms', better: 'lower' });
       record(
-        `search: ${label}, 200 queries`,
+        `search: ${label}, ${QUERIES} queries`,
         `p50 ${quantile(times, 0.5).toFixed(1)} ms, p99 ${quantile(times, 0.99).toFixed(1)} ms`,
       );
     }
 
-    // ---- import a 10,000-row CSV: 1,000 departments and 9,000 new people ----
+    // ---- import a 10,000-row CSV (by default): 1,000 departments and 9,000 new people ----
+    const importDepts = Math.floor(IMPORT_ROWS / 10);
     const header =
       'kind,code,name,name_en,parent_code,sort_order,login,display_name,employee_no,email,phone,department_code,title,manager_employee_no,primary';
     const lines = [header];
-    for (let i = 0; i < 1000; i++)
+    for (let i = 0; i < importDepts; i++)
       lines.push(`department,IMP${i},导入部门${i},,${i < 10 ? '' : `IMP${Math.floor(i / 10) - 1}`},,,,,,,,,,`);
-    for (let i = 0; i < 9000; i++) {
+    for (let i = 0; i < IMPORT_ROWS - importDepts; i++) {
       const name = pick(SURNAMES) + pick(GIVEN) + pick(GIVEN);
       lines.push(
-        `person,,,,,,imp${i},${name},I${String(i).padStart(6, '0')},imp${i}@example.com,,IMP${i % 1000},专员,${i > 0 ? 'I000000' : ''},yes`,
+        `person,,,,,,imp${i},${name},I${String(i).padStart(6, '0')},imp${i}@example.com,,IMP${i % importDepts},专员,${i > 0 ? 'I000000' : ''},yes`,
       );
     }
     const csv = Buffer.from(lines.join('\n'));
     const [dryMs, dry] = await timed(() => importer.importFile(actor, 'csv', csv, true));
     if (!dry.ok) throw new Error(`bench import has errors: ${JSON.stringify(dry.errors.slice(0, 3))}`);
     const [importMs] = await timed(() => importer.importFile(actor, 'csv', csv, false));
-    record(`import 10,000-row CSV (${(csv.length / 1024).toFixed(0)} KB), dry run`, `${(dryMs / 1000).toFixed(2)} s`);
-    record('import 10,000-row CSV, real (one transaction)', `${(importMs / 1000).toFixed(2)} s`);
+    record(
+      `import ${int(IMPORT_ROWS)}-row CSV (${(csv.length / 1024).toFixed(0)} KB), dry run`,
+      `${(dryMs / 1000).toFixed(2)} s`,
+    );
+    record(`import ${int(IMPORT_ROWS)}-row CSV, real (one transaction)`, `${(importMs / 1000).toFixed(2)} s`);
+    metrics.push({ name: 'CSV import, real (one transaction)', value: importMs / 1000, unit: 's', better: 'lower' });
 
     console.log(
       `\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${platform()} ${release()}, node ${process.version}`,
@@ -291,6 +325,11 @@ async function main(): Promise<void> {
     );
     console.log('| Measurement | Result |\n|---|---|');
     for (const [k, v] of results) console.log(`| ${k} | ${v} |`);
+    report({
+      bench: 'directory',
+      settings: { departments: DEPARTMENTS, people: PEOPLE, queriesPerKind: QUERIES, importRows: IMPORT_ROWS },
+      metrics,
+    });
   } finally {
     if (ds?.isInitialized) await ds.destroy();
     // MIYU_BENCH_KEEP_DB=1 keeps the seeded database for looking at query plans (drop it yourself afterwards).

@@ -1,7 +1,7 @@
 // Messaging benchmark (issue #5): real socket.io clients on loopback against the real server process with
 // persistence on. Workloads: 1:1 pairs, groups of 10, one large group. Reports accepted and delivered messages/s,
 // send→ack and send→delivery latency (p50/p99/max), server CPU per delivery and RSS.
-// Run: npm run bench:messaging  [-- --seconds 10 --rate 4 --pairs 100 --groups 20 --big 200]
+// Run: npm run bench:messaging  [-- --seconds 10 --warmup 2 --rate 4 --pairs 100 --groups 20 --big 200]
 // Needs the built server (npm run build). Uses DATABASE_URL's server (a throwaway database it creates and drops),
 // or the embedded PostgreSQL in a temp folder when DATABASE_URL is unset. Loopback only; bounded in time.
 import { cpus } from 'node:os';
@@ -16,15 +16,21 @@ import {
   setupBench,
 } from './support/clients.js';
 import { cpuSeconds, rssMiB } from './support/proc.js';
+import { type Metric, report } from './support/report.js';
 import { startServer } from './support/server.js';
 import { markdownTable, quantile } from './support/stats.js';
 
 const flags = parseFlags();
 const SECONDS = flags.number('seconds', 10);
+const WARMUP = flags.number('warmup', 2);
 const RATE = flags.number('rate', 4); // messages per second per sending client
 const PAIRS = flags.number('pairs', 100);
 const GROUPS = flags.number('groups', 20);
 const BIG = flags.number('big', 200);
+// The groups of 10 are cut from the pairs' clients, the large group needs senders: below these the workloads break.
+if (SECONDS <= 0 || WARMUP < 0 || RATE <= 0 || PAIRS < 6 || GROUPS < 1 || BIG < 5) {
+  throw new Error('expected --seconds > 0, --warmup ≥ 0, --rate > 0, --pairs ≥ 6, --groups ≥ 1, --big ≥ 5');
+}
 
 async function main(): Promise<void> {
   const crypto = await loadCrypto();
@@ -53,7 +59,14 @@ async function run(b: Bench, serverPid: number): Promise<void> {
     );
 
   const results: Array<Record<string, string>> = [];
-  const workload = async (name: string, rooms: Array<{ id: string; senders: Client[]; members: Client[] }>) => {
+  const metrics: Metric[] = [];
+  let peakRss = 0;
+  /** `key`: the workload's short, stable name in the metrics (its sizes are in the settings). */
+  const workload = async (
+    name: string,
+    key: string,
+    rooms: Array<{ id: string; senders: Client[]; members: Client[] }>,
+  ) => {
     const all = [...new Set(rooms.flatMap((r) => r.members))];
     const sentAt = new Map<string, number>();
     const ackLatency: number[] = [];
@@ -90,7 +103,7 @@ async function run(b: Bench, serverPid: number): Promise<void> {
     const timers = senders.map((s, i) =>
       setTimeout(() => intervals.push(setInterval(() => send(s.room, s.c), interval)), (i * interval) / senders.length),
     );
-    await new Promise((r) => setTimeout(r, 2000)); // warm-up
+    await new Promise((r) => setTimeout(r, WARMUP * 1000));
     measuring = true;
     const cpu0 = cpuSeconds(serverPid);
     const loadCpu0 = process.cpuUsage();
@@ -107,6 +120,14 @@ async function run(b: Bench, serverPid: number): Promise<void> {
     all.forEach((c) => c.socket.off('message:new', onMessage));
     ackLatency.sort((a, b) => a - b);
     deliveryLatency.sort((a, b) => a - b);
+    const rss = rssMiB(serverPid);
+    peakRss = Math.max(peakRss, rss);
+    metrics.push(
+      { name: `${key}: delivered`, value: delivered / elapsed, unit: 'msg/s', better: 'higher' },
+      { name: `${key}: delivery p50`, value: quantile(deliveryLatency, 0.5), unit: 'ms', better: 'lower' },
+      { name: `${key}: delivery p99`, value: quantile(deliveryLatency, 0.99), unit: 'ms', better: 'lower' },
+      { name: `${key}: server CPU per delivery`, value: (cpu * 1e6) / delivered, unit: 'µs', better: 'lower' },
+    );
     const row = {
       workload: name,
       offered: `${Math.round(senders.length * RATE)}/s`,
@@ -115,7 +136,7 @@ async function run(b: Bench, serverPid: number): Promise<void> {
       'ack p50/p99': `${quantile(ackLatency, 0.5).toFixed(1)} / ${quantile(ackLatency, 0.99).toFixed(1)} ms`,
       'delivery p50/p99/max': `${quantile(deliveryLatency, 0.5).toFixed(1)} / ${quantile(deliveryLatency, 0.99).toFixed(1)} / ${(deliveryLatency[deliveryLatency.length - 1] ?? NaN).toFixed(0)} ms`,
       'server CPU/delivery': `${delivered ? ((cpu * 1e6) / delivered).toFixed(0) : '–'} µs`,
-      'server RSS': `${rssMiB(serverPid).toFixed(0)} MiB`,
+      'server RSS': `${rss.toFixed(0)} MiB`,
       // Above ~90 % the load generator, not the server, limits the figures (2-core machine: it shares them).
       'load-gen CPU': `${loadGenPercent.toFixed(0)} %`,
       errors: String(errors),
@@ -132,7 +153,7 @@ async function run(b: Bench, serverPid: number): Promise<void> {
     const b = pairClients[2 * i + 1]!;
     pairRooms.push({ id: await conversation(a, [b], 'direct'), senders: [a, b], members: [a, b] });
   }
-  await workload(`1:1, ${PAIRS} pairs`, pairRooms);
+  await workload(`1:1, ${PAIRS} pairs`, '1:1', pairRooms);
 
   // (b) groups of 10, two senders each.
   const groupRooms = [];
@@ -147,18 +168,26 @@ async function run(b: Bench, serverPid: number): Promise<void> {
       members,
     });
   }
-  await workload(`${GROUPS} groups × 10`, groupRooms);
+  await workload(`${GROUPS} groups × 10`, 'groups of 10', groupRooms);
 
   // (c) one large group, five senders.
   const bigMembers = [...pairClients, ...(await clients(Math.max(0, BIG - pairClients.length)))].slice(0, BIG);
   const bigId = await conversation(bigMembers[0]!, bigMembers.slice(1), 'group');
-  await workload(`1 group × ${BIG}`, [{ id: bigId, senders: bigMembers.slice(0, 5), members: bigMembers }]);
+  await workload(`1 group × ${BIG}`, 'large group', [
+    { id: bigId, senders: bigMembers.slice(0, 5), members: bigMembers },
+  ]);
 
   console.log(
     `\nMessaging benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
-      `${SECONDS} s measured after 2 s warm-up, ${RATE} msg/s per sender, persistence on (PostgreSQL), one server process\n`,
+      `${SECONDS} s measured after ${WARMUP} s warm-up, ${RATE} msg/s per sender, persistence on (PostgreSQL), one server process\n`,
   );
   console.log(markdownTable(results));
+  metrics.push({ name: 'server RSS, highest after a workload', value: peakRss, unit: 'MiB', better: 'lower' });
+  report({
+    bench: 'messaging',
+    settings: { seconds: SECONDS, warmup: WARMUP, ratePerSender: RATE, pairs: PAIRS, groups: GROUPS, bigGroup: BIG },
+    metrics,
+  });
   [...new Set([...pairClients, ...bigMembers])].forEach((c) => c.socket.disconnect());
 }
 

@@ -61,6 +61,7 @@ import {
   reapedChildrenCpuSeconds,
   rssMiB,
 } from './support/proc.js';
+import { type Metric, report } from './support/report.js';
 import { insertClients, insertDevices, insertMessages, insertSessions, insertUsers } from './support/seed.js';
 import { type BenchServer, startServer } from './support/server.js';
 import { markdownTable, type Summary, summarize, timed } from './support/stats.js';
@@ -1221,6 +1222,71 @@ async function run(b: Bench, server: BenchServer, db: pg.Pool, events: Events): 
         `(final cursor there ${fmt(scrolled.lastReportToSecondDeviceMs, 0)} ms after the last report)\n`,
     );
   console.log(`JSON ${JSON.stringify(summary)}`);
+  report({ bench: 'receipts', settings: settings(), metrics: headlineMetrics(absorbed, base, big, scrolled) });
+}
+
+/** The flags this run used (the defaults included), for `npm run bench`. */
+function settings(): Record<string, string | number | boolean> {
+  return {
+    phases: [...PHASES].join(','),
+    seconds: SECONDS,
+    warmup: WARMUP,
+    rates: RATES.join(','),
+    pairs: PAIRS,
+    history: HISTORY,
+    groups: GROUPS,
+    groupSize: GROUP_SIZE,
+    pingRate: PING_RATE,
+    sendRate: SEND_RATE,
+    bigGroup: BIG,
+    readers: READERS,
+    posts: POSTS,
+    postRuns: POST_RUNS.map((r) => `${r.mode}@${r.intervalMs}`).join(','),
+    restCalls: REST_CALLS,
+    scroll: SCROLL,
+    scrollMs: SCROLL_MS,
+  };
+}
+
+/**
+ * The headline figures of the phases that ran: per absorb step its completions, ack p99 and CPU per report; the
+ * baselines' CPU per operation; the big group's CPU per post and read burst; the scroll's events at the sender.
+ */
+function headlineMetrics(
+  absorbed: Awaited<ReturnType<typeof absorb>> | null,
+  base: Awaited<ReturnType<typeof baselines>> | null,
+  big: Awaited<ReturnType<typeof bigGroup>> | null,
+  scrolled: Awaited<ReturnType<typeof scroll>> | null,
+): Metric[] {
+  const out: Metric[] = [];
+  const add = (name: string, value: number, unit: string, better: Metric['better'] = 'lower') =>
+    out.push({ name, value, unit, better });
+  for (const step of absorbed?.steps ?? []) {
+    const s = step as Record<string, number>;
+    const at = `receipt:read at ${s.offered}/s`;
+    add(`${at}: completed`, s.completed!, 'reports/s', 'higher');
+    add(`${at}: ack p99`, s.ackP99!, 'ms');
+    add(`${at}: server + PG CPU`, s.serverUsPerReport! + s.pgUsPerReport!, 'µs/report');
+  }
+  if (base) {
+    add('system:ping: server CPU', base.ping.serverUsPerOp, 'µs/op');
+    add('message:send 1:1: server + PG CPU', base.send.serverUsPerOp + base.send.pgUsPerOp, 'µs/op');
+  }
+  if (big) {
+    for (const p of big.posts)
+      add(
+        `big group, ${p.mode} acks @${p.intervalMs} ms: server + PG CPU`,
+        p.serverMsPerPost + p.pgMsPerPost,
+        'ms/post',
+      );
+    add('big group read burst: events at the sender', big.burst.changedAtSender, 'events');
+    add('big group read burst: sender told of all reads', big.burst.allToldMs ?? NaN, 'ms');
+    add('big group read burst: server + PG CPU', big.burst.serverUsPerRead + big.burst.pgUsPerRead, 'µs/read');
+    const unread = big.restRows[0];
+    if (unread) add('big group REST unread list (limit 50) p50', unread[1].p50, 'ms');
+  }
+  if (scrolled) add('scroll: events at the sender', scrolled.changedAtSender, 'events');
+  return out;
 }
 
 main().catch((err: unknown) => {

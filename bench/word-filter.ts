@@ -2,7 +2,7 @@
 // normalisation. Deterministic input: a seeded PRNG generates 10,000 words (CJK 2–4 characters, Latin 4–10 letters)
 // and 10 MB (UTF-8) of mixed CJK / Latin / punctuation text with planted words, some with separators, zero-width
 // characters, full-width letters or traditional characters inserted.
-// Run: npm run bench:word-filter
+// Run: npm run bench:word-filter  [-- --text-mb 10 --runs 5 --runs-slow 3 --messages 10000]   (the defaults)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Mint } from 'mint-filter';
+import { parseFlags } from './support/args.js';
+import { type Metric, report } from './support/report.js';
 
 type Lib = typeof import('@miyu/word-filter');
 
@@ -33,13 +35,17 @@ function ensureLibraryBuilt(): void {
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+const flags = parseFlags();
 const WORDS = 10_000;
-const TEXT_BYTES = 10_000_000;
+const TEXT_BYTES = flags.number('text-mb', 10) * 1_000_000;
 const MESSAGE_CHARS = 1_000;
-const MESSAGES = 10_000;
+const MESSAGES = flags.number('messages', 10_000);
 // Scans of the whole text per engine (the median is reported); mint-filter takes seconds per scan.
-const RUNS = 5;
-const RUNS_SLOW = 3;
+const RUNS = flags.number('runs', 5);
+const RUNS_SLOW = flags.number('runs-slow', 3);
+if (TEXT_BYTES < 100_000 || MESSAGES < 200 || RUNS < 1 || RUNS_SLOW < 1) {
+  throw new Error('expected --text-mb ≥ 0.1, --messages ≥ 200 (the warm-up), --runs ≥ 1, --runs-slow ≥ 1');
+}
 
 // ------------------------------------------------------------------------------------------------- input
 /** sfc32: small, fast, seeded. */
@@ -291,13 +297,13 @@ async function main(): Promise<void> {
   );
   console.log(`${cpus().length} × ${cpu}, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM`);
   console.log(
-    `${fmt(words.length)} words; text ${fmt(TEXT_BYTES / 1e6, 0)} MB UTF-8 (${fmt(text.length)} UTF-16 units), generated in ${fmt(genMs)} ms; ` +
+    `${fmt(words.length)} words; text ${TEXT_BYTES / 1e6} MB UTF-8 (${fmt(text.length)} UTF-16 units), generated in ${fmt(genMs)} ms; ` +
       `scan = median of ${RUNS} (mint-filter: ${RUNS_SLOW}); latency over ${fmt(MESSAGES)} messages of ${fmt(MESSAGE_CHARS)} characters\n`,
   );
   const header = [
     'Engine',
     'Build',
-    'Scan 10 MB',
+    `Scan ${TEXT_BYTES / 1e6} MB`,
     'MB/s',
     'Hits',
     'Heap (built)',
@@ -338,6 +344,33 @@ async function main(): Promise<void> {
     'Hit counts differ by design: Miyu reports overlapping hits and disguised words and does not match Latin words inside longer words; mint-filter reports one word per end position and no disguised ones.',
   );
   console.log(`Total bench time ${fmt((performance.now() - started) / 1000, 1)} s`);
+  report({
+    bench: 'word-filter',
+    settings: { words: WORDS, textMB: TEXT_BYTES / 1e6, runs: RUNS, runsSlow: RUNS_SLOW, messages: MESSAGES },
+    metrics: headlineMetrics(results, engines, ratio),
+  });
+}
+
+/** Throughput of every engine; latency, build and memory of Miyu with normalisation on and of mint-filter. */
+function headlineMetrics(results: Map<string, Figures>, engines: Engine[], ratio: number): Metric[] {
+  // Short, stable names, in the order of `engines`.
+  const names = ['Miyu (normalisation on)', 'Miyu (options off)', 'Miyu (+ 3 patterns)', 'mint-filter'];
+  const figures = engines.map((e) => results.get(e.name)!);
+  const out: Metric[] = figures.map((f, i) => ({
+    name: `${names[i]} scan`,
+    value: f.mbPerSecond,
+    unit: 'MB/s',
+    better: 'higher',
+  }));
+  for (const i of [0, 3]) {
+    const f = figures[i]!;
+    out.push({ name: `${names[i]} p50 per 1,000 characters`, value: f.p50Us, unit: 'µs', better: 'lower' });
+    out.push({ name: `${names[i]} p99 per 1,000 characters`, value: f.p99Us, unit: 'µs', better: 'lower' });
+    out.push({ name: `${names[i]} heap, scan peak`, value: f.heapPeakScanMiB, unit: 'MiB', better: 'lower' });
+  }
+  out.push({ name: `${names[0]} build`, value: figures[0]!.buildMs, unit: 'ms', better: 'lower' });
+  out.push({ name: 'throughput Miyu (normalisation on) / mint-filter', value: ratio, unit: '×', better: 'higher' });
+  return out;
 }
 
 await main();

@@ -32,6 +32,22 @@ export async function createThrowawayDatabase(baseUrl: string, prefix = 'miyu_be
   return { name, url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
+/**
+ * How many bytes of WAL the PostgreSQL server of `url` has written so far: its write rate, read at once (the
+ * per-database row counters of pg_stat_database lag by up to 10 s behind idle connections). Server-wide: nothing
+ * else should write to it while a bench measures.
+ */
+export async function walBytes(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ n: string }>(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS n`);
+    return Number(r.rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
 /** Applies the built server's migrations (apps/server/dist/cli/migrate.js) to `url`. */
 export function migrate(url: string): void {
   const cli = path.join(root, 'apps/server/dist/cli/migrate.js');

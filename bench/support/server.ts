@@ -42,7 +42,8 @@ export interface StartOptions {
 }
 
 /**
- * Starts the server and waits until /health/ready answers. MIYU_BENCH_CPU_PROF=<dir> runs it under --cpu-prof.
+ * Starts the server and waits until /health/ready answers. MIYU_BENCH_CPU_PROF=<dir> runs it under --cpu-prof;
+ * MIYU_BENCH_NODE_FLAGS adds Node.js flags (e.g. `--trace-gc`).
  */
 export async function startServer(options: StartOptions = {}): Promise<BenchServer> {
   const entry = path.join(root, 'apps/server/dist/main.js');
@@ -57,9 +58,10 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
   const dataDir = db ? null : mkdtempSync(path.join(tmpdir(), 'miyu-bench-'));
   const pgPort = db ? 0 : await freePort();
 
-  const nodeArgs = process.env.MIYU_BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MIYU_BENCH_CPU_PROF}`]
-    : [];
+  const nodeArgs = [
+    ...(process.env.MIYU_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MIYU_BENCH_CPU_PROF}`] : []),
+    ...(process.env.MIYU_BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+  ];
   const server: ChildProcess = spawn(process.execPath, [...nodeArgs, entry], {
     env: {
       PATH: process.env.PATH ?? '',
