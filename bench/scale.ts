@@ -81,7 +81,7 @@ const row = (target: string, workload: string, w: Window) => ({
   'server CPU': `${fmt(w.serverCpu, 0)} % (${fmt(w.cpuPerDelivery, 0)} µs/delivery)`,
   RSS: `${fmt(w.serverRss, 0)} MiB`,
   'PG WAL': w.walMiB === null ? '–' : `${fmt(w.walMiB)} MiB/s`,
-  'load-gen CPU': `${fmt(w.loadGenCpu, 0)} %`,
+  'load-gen CPU / stall': `${fmt(w.loadGenCpu, 0)} % / ${fmt(w.loadGenStall, 0)} ms`,
 });
 const log = (target: string, workload: string) => (w: Window) => console.log(row(target, workload, w));
 

@@ -1,6 +1,7 @@
 // The scale bench's measurements, the same for every target: an open-loop offered rate over senders in rooms
 // (with the end-to-end latency of every delivery), a stepped search for the highest rate a latency bound allows,
 // the server memory of idle connections, and a reconnect storm.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpuSecondsOf, rssMiB } from '../support/proc.js';
 import { quantile } from '../support/stats.js';
 import { inBatches } from './batches.js';
@@ -47,6 +48,11 @@ export interface Window {
   walMiB: number | null;
   /** The bench process's own CPU, % of one core: near 100 the load generator limits the figures. */
   loadGenCpu: number;
+  /**
+   * The longest the load generator's event loop was blocked in the window, ms: a delivery that arrived meanwhile
+   * is timed late by up to this much (its own stalls, not the server's).
+   */
+  loadGenStall: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,6 +106,8 @@ export async function atRate(target: Target, flows: readonly Flow[], rate: numbe
   const pids = target.serverPids();
   const cpu0 = cpuSecondsOf(pids);
   const load0 = process.cpuUsage();
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   const wal0 = await target.dbWalBytes();
   measuring = true;
   const t0 = performance.now();
@@ -109,6 +117,7 @@ export async function atRate(target: Target, flows: readonly Flow[], rate: numbe
   clearInterval(timer);
   const cpu = cpuSecondsOf(pids) - cpu0;
   const load = process.cpuUsage(load0);
+  lag.disable();
   const wal1 = await target.dbWalBytes();
 
   const until = performance.now() + o.drainMs;
@@ -137,6 +146,7 @@ export async function atRate(target: Target, flows: readonly Flow[], rate: numbe
     serverRss: serverRss(target),
     walMiB: wal0 === null || wal1 === null ? null : (wal1 - wal0) / 2 ** 20 / elapsed,
     loadGenCpu: ((load.user + load.system) / 1e6 / elapsed) * 100,
+    loadGenStall: lag.max / 1e6,
   };
 }
 

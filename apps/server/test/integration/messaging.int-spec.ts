@@ -108,8 +108,25 @@ describe('messaging: conversations, guaranteed delivery, sync (real PostgreSQL, 
     const opened = decryptGroupMessage(bobInbound, parseEnvelope(pushed.envelope), { compliancePublicKey: null });
     bobInbound = opened.session;
     expect(opened.message.content).toMatchObject({ type: 'text', body: `你好 ${CANARY}` });
-    // The sender's other sockets and the sender get it too; carol (not a member) does not.
+    // carol (not a member) does not get it.
     expect(carol.received.some((x) => x.conversationId === group.id)).toBe(false);
+  });
+
+  it("pushes a message to the sender's other sockets but not back to the socket that sent it (its ack has the seq)", async () => {
+    const other = connectSocket(t.url, alice.http.cookie, t.url, alice.deviceId);
+    const otherReceived: TimelineMessage[] = [];
+    other.on('message:new', (m: TimelineMessage) => otherReceived.push(m));
+    await connected(other);
+    try {
+      const m = send(alice, group.id, outbound, 'not echoed');
+      outbound = m.next;
+      const { seq } = ((await m.ack()) as { data: MessageSendAck }).data;
+      await waitFor(() => otherReceived.some((x) => x.seq === seq) && bob.received.some((x) => x.seq === seq));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(alice.received.some((x) => x.conversationId === group.id && x.seq === seq)).toBe(false);
+    } finally {
+      other.disconnect();
+    }
   });
 
   it('answers a resend with the same clientMsgId with the original ack and stores it once', async () => {

@@ -22,6 +22,8 @@ export interface NewMessage {
    * in the same transaction; set only for a session this process has not filed yet.
    */
   escrow?: { sessionId: Buffer; wrap: Buffer; keyId: string } | null;
+  /** The socket it came from (not stored): the push after the commit skips it. */
+  originSocketId?: string | null;
 }
 
 export type PersistOutcome =

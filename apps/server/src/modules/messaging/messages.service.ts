@@ -21,6 +21,7 @@ import { ConversationsService } from './conversations.service.js';
 import { GroupCommit } from '../../common/timing/group-commit.js';
 import { MessagingError } from './messaging.errors.js';
 import { TIMELINE_APPENDED_EVENT, type TimelineAppendedEvent } from './messaging.events.js';
+import type { MessageEntity } from './entities/message.entity.js';
 import { MessagesRepository, type NewMessage, type PersistOutcome } from './messages.repository.js';
 import { toTimelineMessage } from './timeline.mapper.js';
 import { CurrentWordPolicy } from '../word-policy/current-policy.js';
@@ -34,6 +35,8 @@ export interface Sender {
   /** The client's address and user agent (from the socket's handshake), for the audit log. */
   ip?: string | null;
   userAgent?: string | null;
+  /** The socket the send came on: it gets the ack, not the push. */
+  socketId?: string | null;
 }
 
 /** Session ids whose escrow wrap this process has filed (sessions rotate every ≤ 100 messages). */
@@ -103,6 +106,7 @@ export class MessagesService {
       envelope,
       mentionsAll: request.mentionsAll ?? false,
       escrow,
+      originSocketId: sender.socketId ?? null,
     });
     if (escrow && outcome.kind === 'stored') {
       if (this.filedEscrows.size >= MAX_FILED_ESCROWS) this.filedEscrows.clear();
@@ -245,18 +249,20 @@ export class MessagesService {
   private async persist(batch: NewMessage[]): Promise<PersistOutcome[]> {
     const { outcomes, members } = await this.messages.persistBatch(batch);
     // After commit: fan out what was newly stored, one event per conversation.
-    const stored = new Map<string, TimelineAppendedEvent['messages']>();
-    for (const o of outcomes) {
-      if (o.kind !== 'stored') continue;
-      const list = stored.get(o.message.conversationId) ?? [];
-      list.push(o.message);
-      stored.set(o.message.conversationId, list);
-    }
-    for (const [conversationId, messages] of stored) {
+    const stored = new Map<string, { messages: MessageEntity[]; origins: Array<string | null> }>();
+    outcomes.forEach((o, i) => {
+      if (o.kind !== 'stored') return;
+      const entry = stored.get(o.message.conversationId) ?? { messages: [], origins: [] };
+      entry.messages.push(o.message);
+      entry.origins.push(batch[i]!.originSocketId ?? null);
+      stored.set(o.message.conversationId, entry);
+    });
+    for (const [conversationId, { messages, origins }] of stored) {
       const event: TimelineAppendedEvent = {
         conversationId,
         messages,
         recipientUserIds: members.get(conversationId) ?? [],
+        originSocketIds: origins,
       };
       this.events.emit(TIMELINE_APPENDED_EVENT, event);
     }

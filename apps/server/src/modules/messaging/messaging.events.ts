@@ -8,6 +8,11 @@ export interface TimelineAppendedEvent {
   messages: MessageEntity[];
   /** Active members after the change (plus removed ones, so they learn of their removal). */
   recipientUserIds: string[];
+  /**
+   * Per message (same order), the socket that sent it, which has it already (its ack carries the seq): the push
+   * skips it. The sender's other devices still get it.
+   */
+  originSocketIds?: ReadonlyArray<string | null>;
 }
 
 /** Membership changed: the messaging layer on clients turns this into sender-key rotation (ARCHITECTURE §5). */

@@ -36,6 +36,7 @@ export class MessagingGateway {
           deviceId: socket.data.deviceId,
           ip: socket.data.ip,
           userAgent: socket.data.userAgent,
+          socketId: socket.id,
         },
         input,
       ),
@@ -77,6 +78,10 @@ export class MessagingGateway {
   onAppended(event: TimelineAppendedEvent): void {
     if (!this.server || event.recipientUserIds.length === 0) return;
     const targets = event.recipientUserIds.map(rooms.user);
-    for (const message of event.messages) this.server.to(targets).emit('message:new', toTimelineMessage(message));
+    event.messages.forEach((message, i) => {
+      const origin = event.originSocketIds?.[i];
+      const to = this.server.to(targets);
+      (origin ? to.except(origin) : to).emit('message:new', toTimelineMessage(message));
+    });
   }
 }

@@ -883,6 +883,10 @@ export class ChatEngine {
         problem: null,
       };
       await this.persist([sent]);
+      // The server does not push a message back to the socket that sent it: when it is the next seq, the ack
+      // moves the cursor (otherwise a later push finds the gap and syncs it, as for any gap).
+      if (this.cursors.get(pending.conversationId) === ackData.seq - 1)
+        await this.setCursor(pending.conversationId, ackData.seq);
       const timeline = this.state.timelines[pending.conversationId] ?? EMPTY_TIMELINE;
       this.setTimeline(pending.conversationId, {
         items: mergeItems(timeline.items, [sent]),
