@@ -11,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseFlags } from './support/args.js';
 import { type Metric, report } from './support/report.js';
 import { markdownTable, median } from './support/stats.js';
-import { inBatches } from './scale/batches.js';
+import { inBatches } from './support/batches.js';
 import { startEjabberd } from './scale/ejabberd.js';
 import { startMiyu } from './scale/miyu.js';
 import { startRelay } from './scale/relay.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { freePort } from '../support/server.js';
-import { inBatches, waitFor } from './batches.js';
+import { inBatches, waitFor } from '../support/batches.js';
 import type { Peer, Room, Target } from './target.js';
 
 interface RelayPeer extends Peer {

@@ -4,7 +4,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpuSecondsOf, rssMiB } from '../support/proc.js';
 import { quantile } from '../support/stats.js';
-import { inBatches } from './batches.js';
+import { inBatches } from '../support/batches.js';
 import type { Peer, Room, Target } from './target.js';
 
 /** One sender in one room. */

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
+import { inBatches } from './batches.js';
 import { root } from './paths.js';
 
 export type Crypto = typeof import('@miyu/crypto');
@@ -136,11 +137,8 @@ export async function newDevice(b: Bench, loginName: string, userId: string): Pr
 }
 
 /** Creates clients for `logins`, `concurrency` at a time. */
-export async function newClients(b: Bench, logins: readonly string[], concurrency = 20): Promise<Client[]> {
-  const out: Client[] = [];
-  for (let i = 0; i < logins.length; i += concurrency)
-    out.push(...(await Promise.all(logins.slice(i, i + concurrency).map((l) => newClient(b, l)))));
-  return out;
+export function newClients(b: Bench, logins: readonly string[], concurrency = 20): Promise<Client[]> {
+  return inBatches(logins, concurrency, (l) => newClient(b, l));
 }
 
 /** A 1:1 conversation with `members[0]`, or a group of `owner` and `members`; returns its id. */

@@ -3,6 +3,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { SESSION_COOKIE } from '@miyu/protocol';
+import { inBatches } from './batches.js';
 import { type Client, clientUuid, connectSocket, type HttpSession } from './clients.js';
 
 /** Accounts that cannot sign in (password hash '!'), as the directory bench and the 5,000-member test make them. */
@@ -111,17 +112,13 @@ export async function insertClients(
   const userIds = await insertUsers(db, n, prefix);
   const sessions = await insertSessions(db, userIds);
   const devices = await insertDevices(db, templateDevice, userIds);
-  const out: Client[] = [];
-  for (let i = 0; i < n; i += concurrency) {
-    out.push(
-      ...(await Promise.all(
-        userIds.slice(i, i + concurrency).map(async (userId, j) => {
-          const { cookie, csrf } = sessions[i + j]!;
-          const deviceId = devices[i + j]!;
-          return { userId, deviceId, cookie, csrf, socket: await connectSocket(url, cookie, deviceId) };
-        }),
-      )),
-    );
-  }
-  return out;
+  return inBatches(
+    userIds.map((_, i) => i),
+    concurrency,
+    async (i): Promise<Client> => {
+      const { cookie, csrf } = sessions[i]!;
+      const deviceId = devices[i]!;
+      return { userId: userIds[i]!, deviceId, cookie, csrf, socket: await connectSocket(url, cookie, deviceId) };
+    },
+  );
 }

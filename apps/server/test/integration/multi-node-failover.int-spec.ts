@@ -1,4 +1,4 @@
-import { createOutboundSenderKey, encryptGroupMessage, envelopeToJson, ready } from '@miyu/crypto';
+import { ready } from '@miyu/crypto';
 import type {
   Ack,
   ConversationDto,
@@ -9,9 +9,8 @@ import type {
   SyncPage,
   TimelineMessage,
 } from '@miyu/protocol';
-import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from '../support/http-client.js';
-import { createPerson, type Person } from '../support/people.js';
+import { buildTestMessage, createPerson, type Person } from '../support/people.js';
 import { type ClientSocket, connected, connectSocket } from '../support/socket-client.js';
 import { REDIS_URL, redisAvailable } from '../support/redis.js';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server.js';
@@ -59,27 +58,6 @@ interface Sent {
 }
 
 const keyOf = (conversationId: string, seq: number) => `${conversationId}/${seq}`;
-
-/** A real signed E2E envelope, built once so that a resend after failover carries the same clientMsgId. */
-function buildSend(p: Person, conversationId: string, body: string): MessageSend {
-  const clientMsgId = uuidv7();
-  const session = createOutboundSenderKey({
-    conversationId,
-    senderUserId: p.user.id,
-    senderDeviceId: p.deviceId,
-    epoch: 1,
-  });
-  const { envelope } = encryptGroupMessage(session, {
-    clientMsgId,
-    policyVersion: 0,
-    content: { type: 'text', body, mentions: [], replyTo: null },
-  });
-  return {
-    clientMsgId,
-    conversationId,
-    envelope: envelopeToJson(envelope) as unknown as Record<string, string | number>,
-  } as MessageSend;
-}
 
 /**
  * Issue 12: three server processes on loopback (one PostgreSQL database, the real Redis adapter), clients spread
@@ -255,7 +233,7 @@ describe('multi-node failover: three server processes, one killed mid-stream', (
     await Promise.all(
       members.map(async (_, i) => {
         for (const conversationId of conversationsOf.get(i)!) {
-          const payload = buildSend(members[i]!.person, conversationId, `live ${i}`);
+          const payload = buildTestMessage(members[i]!.person, conversationId, `live ${i}`);
           counts.sent++;
           const ack = await emit(i, payload);
           if (!ack.ok) throw new Error(`send: ${JSON.stringify(ack.error)}`);
@@ -279,7 +257,7 @@ describe('multi-node failover: three server processes, one killed mid-stream', (
       members.map(async (m, i) => {
         for (let round = 0; round < ROUNDS; round++) {
           for (const conversationId of conversationsOf.get(i)!) {
-            const payload = buildSend(m.person, conversationId, `round ${round} from ${i}`);
+            const payload = buildTestMessage(m.person, conversationId, `round ${round} from ${i}`);
             counts.sent++;
             let ack: Ack<MessageSendAck> | null = null;
             try {
@@ -317,7 +295,7 @@ describe('multi-node failover: three server processes, one killed mid-stream', (
     await Promise.all(
       members.map(async (m, i) => {
         for (const conversationId of conversationsOf.get(i)!) {
-          const payload = buildSend(m.person, conversationId, `after failover ${i}`);
+          const payload = buildTestMessage(m.person, conversationId, `after failover ${i}`);
           counts.sent++;
           const ack = await emit(i, payload);
           if (!ack.ok) throw new Error(`send: ${JSON.stringify(ack.error)}`);

@@ -7,7 +7,7 @@ import {
   generateOneTimePrekeys,
   publicBundle,
 } from '@miyu/crypto';
-import type { Ack, ConversationDto, MessageSendAck, TimelineMessage, UserDto } from '@miyu/protocol';
+import type { Ack, ConversationDto, MessageSend, MessageSendAck, TimelineMessage, UserDto } from '@miyu/protocol';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from './http-client.js';
 import { type ClientSocket, connected, connectSocket } from './socket-client.js';
@@ -61,15 +61,16 @@ export async function createPerson(baseUrl: string, admin: TestClient, login: st
 }
 
 /**
- * Sends a real (structurally valid, signed) E2E text envelope over the person's socket, under a one-off sender
- * key: for tests of server rules that never need the message decrypted. Returns the server's ack.
+ * A real (structurally valid, signed) E2E text message of the person's device, under a one-off sender key, ready
+ * for `message:send`: for tests of server rules that never need the message decrypted. Built once, it can be resent
+ * with the same clientMsgId.
  */
-export async function sendTestMessage(
+export function buildTestMessage(
   p: Person,
   conversationId: string,
   body: string,
   extra: { mentionsAll?: boolean; policyVersion?: number } = {},
-): Promise<Ack<MessageSendAck>> {
+): MessageSend {
   const clientMsgId = uuidv7();
   const session = createOutboundSenderKey({
     conversationId,
@@ -82,12 +83,24 @@ export async function sendTestMessage(
     policyVersion: extra.policyVersion ?? 0,
     content: { type: 'text', body, mentions: [], replyTo: null },
   });
-  return (await p.socket.timeout(10_000).emitWithAck('message:send', {
+  return {
     clientMsgId,
     conversationId,
     envelope: envelopeToJson(envelope) as unknown as Record<string, string | number>,
     ...(extra.mentionsAll === undefined ? {} : { mentionsAll: extra.mentionsAll }),
-  })) as Ack<MessageSendAck>;
+  };
+}
+
+/** Sends `buildTestMessage(…)` over the person's socket; returns the server's ack. */
+export async function sendTestMessage(
+  p: Person,
+  conversationId: string,
+  body: string,
+  extra: { mentionsAll?: boolean; policyVersion?: number } = {},
+): Promise<Ack<MessageSendAck>> {
+  return (await p.socket
+    .timeout(10_000)
+    .emitWithAck('message:send', buildTestMessage(p, conversationId, body, extra))) as Ack<MessageSendAck>;
 }
 
 /** Creates an account with the auditor role and returns its signed-in client. */
