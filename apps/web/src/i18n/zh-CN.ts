@@ -13,6 +13,7 @@ const errors: Record<ErrorCode, string> & Record<string, string> = {
   NOT_FOUND: '请求的内容不存在。',
   RATE_LIMITED: '操作过于频繁。',
   INTERNAL: '服务器出现错误，请稍后重试。',
+  SERVICE_UNAVAILABLE: '服务器暂时不可用，请稍后重试。',
   AUTH_INVALID_CREDENTIALS: '账号或密码不正确。',
   AUTH_ACCOUNT_LOCKED: '登录失败次数过多，账号已被暂时锁定。',
   AUTH_TOTP_REQUIRED: '需要输入两步验证码。',

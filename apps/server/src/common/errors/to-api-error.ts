@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ErrorCode, type ApiErrorBody } from '@miyu/protocol';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { DomainError } from './domain-error.js';
 import { statusFor } from './error-status.js';
 
@@ -62,6 +63,17 @@ export function toApiError(err: unknown, requestId?: string): MappedError {
                   : ErrorCode.INTERNAL;
     const message = status === 404 ? 'Not found.' : status < 500 ? err.message : 'Internal error.';
     return { status, body: withId({ code, message }), unexpected: status >= 500 };
+  }
+  if (isDatabaseUnavailable(err)) {
+    return {
+      status: 503,
+      body: withId({
+        code: ErrorCode.SERVICE_UNAVAILABLE,
+        message: 'The database is unavailable for a moment. Try again shortly.',
+        retryAfterSeconds: 2,
+      }),
+      unexpected: false,
+    };
   }
   return {
     status: 500,

@@ -44,6 +44,7 @@ import { PairingCoordinator, type PairingView } from './pairing';
 import { safetyNumberWith, setVerified, type Verification, verificationOf } from './verification';
 import { enforce, type Screening, shiftMentions, WordPolicyKeeper } from './wordPolicy';
 import { type SearchFilter, type SearchHit, SearchIndex } from './searchIndex';
+import { autoRetryDelayMs, isTransientSendError } from './sendRetry';
 import {
   EMPTY_RETENTION,
   escrowExpectation,
@@ -179,6 +180,8 @@ export class ChatEngine {
   private maxAttachmentBytes: number | null = null;
   /** Files of uploads not finished yet, for "send again". */
   private readonly files = new Map<string, File>();
+  /** Automatic retries so far of sends that failed for a passing reason (sendRetry.ts), by clientMsgId. */
+  private readonly autoRetries = new Map<string, number>();
   private readonly downloads = new Map<string, Promise<Blob>>();
   private readonly typingSent = new Map<string, number>();
   private readonly incoming = new Set<(message: StoredMessage) => void>();
@@ -892,6 +895,7 @@ export class ChatEngine {
         items: mergeItems(timeline.items, [sent]),
         pending: timeline.pending.filter((p) => p.clientMsgId !== pending.clientMsgId),
       });
+      this.autoRetries.delete(pending.clientMsgId);
       await this.touchConversation(pending.conversationId);
       if (pending.flagged.length > 0)
         void this.fileHits(
@@ -918,7 +922,19 @@ export class ChatEngine {
       this.updatePending(pending.conversationId, (list) =>
         list.map((p) => (p.clientMsgId === pending.clientMsgId ? { ...p, state: 'failed', error: code } : p)),
       );
+      this.scheduleAutoRetry(pending, code);
     }
+  }
+
+  /** A send refused for a passing reason (the database restarting, a rate limit) is tried again after a pause. */
+  private scheduleAutoRetry(pending: PendingMessage, code: string): void {
+    const attempt = (this.autoRetries.get(pending.clientMsgId) ?? 0) + 1;
+    const delay = autoRetryDelayMs(code, attempt);
+    if (delay === null) return;
+    this.autoRetries.set(pending.clientMsgId, attempt);
+    setTimeout(() => {
+      if (!this.stopped) void this.retry(pending.conversationId, pending.clientMsgId);
+    }, delay);
   }
 
   /**
@@ -1068,7 +1084,7 @@ export class ChatEngine {
   private async resendFailed(): Promise<void> {
     for (const [conversationId, timeline] of Object.entries(this.state.timelines)) {
       for (const p of timeline.pending)
-        if (p.state === 'failed' && p.error === 'NETWORK') void this.retry(conversationId, p.clientMsgId);
+        if (p.state === 'failed' && isTransientSendError(p.error)) void this.retry(conversationId, p.clientMsgId);
     }
   }
 
