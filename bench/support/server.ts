@@ -74,6 +74,8 @@ export async function startServer(options: StartOptions = {}): Promise<BenchServ
       PASSWORD_HASH_MEMORY_MIB: '19',
       PASSWORD_HASH_ITERATIONS: '1',
       API_RATE_LIMIT_PER_MINUTE: '1000000',
+      SOCKET_EVENTS_PER_SECOND: '1000000',
+      SOCKET_EVENT_BURST: '1000000',
       LOGIN_IP_LIMIT_PER_MINUTE: '10000',
       ...(db ? { DATABASE_URL: db.url } : { DATA_DIR: dataDir!, EMBEDDED_PG_PORT: String(pgPort) }),
       ...options.env,

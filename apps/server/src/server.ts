@@ -53,7 +53,10 @@ export async function startServer(config: AppConfig, dataSource: DataSource): Pr
   else
     logger.event('info', 'http', 'web client not served (WEB_DIST_DIR empty or not built)', { dir: config.webDistDir });
 
-  const adapter = new MiyuSocketAdapter(app, config.redisUrl);
+  const adapter = new MiyuSocketAdapter(app, config.redisUrl, {
+    ...config.socketEventLimit,
+    onLimited: (event) => metrics.socketEvents.inc({ event, outcome: 'rate_limited' }),
+  });
   await adapter.connect();
   app.useWebSocketAdapter(adapter);
   setupOpenApi(app);

@@ -21,4 +21,6 @@ export const DEFAULT_LOCALE: Locale = 'zh-CN';
 
 export const isoDateTime = z.string();
 
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+/** A socket ack. `retryAfterMs` is set on RATE_LIMITED (the per-connection event limit): when to try again. */
+export type Ack<T> =
+  { ok: true; data: T } | { ok: false; error: { code: string; message: string; retryAfterMs?: number } };

@@ -15,6 +15,7 @@ export interface AppConfig {
   setupToken: string | null;
   login: { maxFailures: number; lockoutMinutes: number; ipLimitPerMinute: number };
   apiRateLimitPerMinute: number;
+  socketEventLimit: { eventsPerSecond: number; burst: number };
   passwordHash: { memoryMiB: number; iterations: number };
   metricsToken: string | null;
   migrateOnStart: boolean;
@@ -76,6 +77,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ipLimitPerMinute: env.LOGIN_IP_LIMIT_PER_MINUTE,
     },
     apiRateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+    socketEventLimit: { eventsPerSecond: env.SOCKET_EVENTS_PER_SECOND, burst: env.SOCKET_EVENT_BURST },
     passwordHash: { memoryMiB: env.PASSWORD_HASH_MEMORY_MIB, iterations: env.PASSWORD_HASH_ITERATIONS },
     metricsToken: env.METRICS_TOKEN,
     migrateOnStart: env.MIGRATE_ON_START,

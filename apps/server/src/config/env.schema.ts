@@ -59,6 +59,8 @@ export const envSchema = z.object({
     .default(15),
   LOGIN_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(10).max(1_000_000).default(1200),
+  SOCKET_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  SOCKET_EVENT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(300),
   PASSWORD_HASH_MEMORY_MIB: z.coerce.number().int().min(19).max(1024).default(64),
   PASSWORD_HASH_ITERATIONS: z.coerce.number().int().min(1).max(10).default(2),
   METRICS_TOKEN: optionalString,

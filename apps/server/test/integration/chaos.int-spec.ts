@@ -321,6 +321,9 @@ describe(`chaos under load (${profileName})`, () => {
       const sum = (f: (d: ChaosDevice) => number) => devices.reduce((n, d) => n + f(d), 0);
       const errors = new Map<string, number>();
       for (const d of devices) for (const [code, n] of d.stats.errors) errors.set(code, (errors.get(code) ?? 0) + n);
+      const disconnects = new Map<string, number>();
+      for (const d of devices)
+        for (const [reason, n] of d.stats.disconnects) disconnects.set(reason, (disconnects.get(reason) ?? 0) + n);
       const summary =
         `chaos: profile=${profileName} seed=${seed} devices=${devices.length} sent=${sent} acked=${acked.length} ` +
         `delivered=${delivered}/${expectedPairs} decrypted=${decrypted} utd=${utd.length} lost=${lost} stale=${stale.length} ` +
@@ -328,7 +331,8 @@ describe(`chaos under load (${profileName})`, () => {
         `retries=${sum((d) => d.stats.retries)} rotations=${sum((d) => d.stats.rotations)} ` +
         `gap-syncs=${sum((d) => d.stats.gapSyncs)} resume-syncs=${sum((d) => d.stats.resumeSyncs)} ` +
         `inbox-failures=${sum((d) => d.stats.inboxFailures)} ` +
-        `errors=${JSON.stringify(Object.fromEntries(errors))} seconds=${Math.round((Date.now() - started) / 1000)}`;
+        `errors=${JSON.stringify(Object.fromEntries(errors))} ` +
+        `disconnects=${JSON.stringify(Object.fromEntries(disconnects))} seconds=${Math.round((Date.now() - started) / 1000)}`;
       console.log(`${summary}\n${log.join('\n')}`);
 
       // Under faults a call may time out, find the socket down, or be told the database is briefly unavailable;

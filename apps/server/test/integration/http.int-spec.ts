@@ -1,11 +1,10 @@
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
 import { PUBLIC_KEY } from '../../src/modules/auth/auth.decorators.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { fakeWebDist } from '../support/web-dist.js';
 
 /** The only routes reachable without a session. Adding one is a security decision: change this list on purpose. */
 const PUBLIC_ROUTES = [
@@ -26,10 +25,7 @@ describe('HTTP surface: health, metrics, OpenAPI, security headers, web app', ()
   let webDir: string;
 
   beforeAll(async () => {
-    webDir = mkdtempSync(join(tmpdir(), 'miyu-web-'));
-    mkdirSync(join(webDir, 'assets'));
-    writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Miyu</title><div id="root"></div>');
-    writeFileSync(join(webDir, 'assets', 'app-abc123.js'), 'console.log(1)');
+    webDir = fakeWebDist();
     t = await startTestServer({ WEB_DIST_DIR: webDir, METRICS_TOKEN: 'metrics-secret-token' });
   });
   afterAll(async () => {

@@ -11,7 +11,7 @@ import {
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { parseOrThrow, UuidParam, ZodBody } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { AttachmentsService } from './attachments.service.js';
 import { RawBodyDoc } from '../../common/http/raw-body-doc.js';
@@ -34,6 +34,7 @@ const uploadHeadersSchema = z.object({
  * streamed to the blob store; downloads stream back. Access is checked by the service.
  */
 @ApiTags('attachments')
+@SignedIn()
 @Controller('api')
 export class AttachmentsController {
   constructor(private readonly attachments: AttachmentsService) {}

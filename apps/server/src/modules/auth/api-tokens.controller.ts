@@ -3,12 +3,13 @@ import { ApiTags } from '@nestjs/swagger';
 import { type ApiTokenDto, type CreatedApiToken, createApiTokenSchema, createServiceTokenSchema } from '@miyu/protocol';
 import type { z } from 'zod';
 import { UuidParam, ZodBody } from '../../common/validation/zod.js';
-import { CurrentActor, Roles } from './auth.decorators.js';
+import { CurrentActor, Roles, SignedIn } from './auth.decorators.js';
 import type { Actor } from './auth.types.js';
 import { ApiTokensService } from './api-tokens.service.js';
 
 /** The signed-in user's own API tokens (sessions only: a token cannot mint or list tokens). */
 @ApiTags('api-tokens')
+@SignedIn()
 @Controller('api/tokens')
 export class ApiTokensController {
   constructor(private readonly tokens: ApiTokensService) {}

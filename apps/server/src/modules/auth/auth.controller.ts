@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { clientIp } from '../../common/http/origin.js';
 import { UuidParam, ZodBody } from '../../common/validation/zod.js';
-import { CurrentActor, CurrentAuth, Public } from './auth.decorators.js';
+import { CurrentActor, CurrentAuth, Public, SignedIn } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
 import type { Actor, AuthenticatedSession } from './auth.types.js';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
@@ -48,11 +48,13 @@ export class AuthController {
     return state;
   }
 
+  @SignedIn()
   @Get('session')
   session(@CurrentAuth() auth: AuthenticatedSession): AuthState {
     return this.auth.state(auth);
   }
 
+  @SignedIn()
   @Post('logout')
   @HttpCode(204)
   async logout(@CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response): Promise<void> {
@@ -60,23 +62,27 @@ export class AuthController {
     clearSessionCookie(res, this.config);
   }
 
+  @SignedIn()
   @Get('sessions')
   listSessions(@CurrentActor() actor: Actor): Promise<SessionDto[]> {
     return this.sessions.list(actor);
   }
 
+  @SignedIn()
   @Delete('sessions/:id')
   @HttpCode(204)
   revokeSession(@CurrentActor() actor: Actor, @UuidParam('id') id: string): Promise<void> {
     return this.sessions.revokeOne(actor, id);
   }
 
+  @SignedIn()
   @Post('sessions/revoke-others')
   @HttpCode(200)
   async revokeOthers(@CurrentActor() actor: Actor): Promise<{ revoked: number }> {
     return { revoked: await this.sessions.revokeOthers(actor) };
   }
 
+  @SignedIn()
   @Patch('profile')
   updateProfile(
     @CurrentActor() actor: Actor,
@@ -85,6 +91,7 @@ export class AuthController {
     return this.auth.updateProfile(actor, body);
   }
 
+  @SignedIn()
   @Post('password')
   @HttpCode(204)
   changePassword(
@@ -94,12 +101,14 @@ export class AuthController {
     return this.auth.changePassword(actor, body.currentPassword, body.newPassword);
   }
 
+  @SignedIn()
   @Post('totp/enroll')
   @HttpCode(200)
   enrollTotp(@CurrentActor() actor: Actor): Promise<TotpEnrollResponse> {
     return this.auth.enrollTotp(actor);
   }
 
+  @SignedIn()
   @Post('totp/confirm')
   @HttpCode(200)
   confirmTotp(
@@ -109,6 +118,7 @@ export class AuthController {
     return this.auth.confirmTotp(actor, body.code);
   }
 
+  @SignedIn()
   @Post('totp/disable')
   @HttpCode(204)
   disableTotp(

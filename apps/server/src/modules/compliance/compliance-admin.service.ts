@@ -10,10 +10,10 @@ import type {
   SetRetentionPolicyRequest,
   UploadComplianceKeyRequest,
 } from '@miyu/protocol';
-import { ForbiddenError } from '../../common/errors/domain-error.js';
 import { uuidv7 } from '../../common/security/uuid.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import type { Actor } from '../auth/auth.types.js';
+import { requireAdmin } from '../auth/require-admin.js';
 import { readCompliancePublicKey } from './compliance-key-file.js';
 import { ComplianceError } from './compliance.errors.js';
 import { COMPLIANCE_CHANGED_EVENT } from './compliance.events.js';
@@ -182,8 +182,4 @@ export class ComplianceAdminService {
   private audit(record: AuditRecord): void {
     this.events.emit(AUDIT_EVENT, record);
   }
-}
-
-function requireAdmin(actor: Pick<Actor, 'role'>): void {
-  if (actor.role !== 'admin') throw new ForbiddenError();
 }

@@ -2,12 +2,13 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { ComplianceNotice, ConversationRetention } from '@miyu/protocol';
 import { UuidParam } from '../../common/validation/zod.js';
-import { CurrentActor, TokenScopes } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn, TokenScopes } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { ComplianceNoticeService } from './compliance-notice.service.js';
 
 /** What every member may see: the org's compliance keys and holds, and a conversation's retention. */
 @ApiTags('compliance')
+@SignedIn()
 @Controller('api')
 export class ComplianceController {
   constructor(private readonly notices: ComplianceNoticeService) {}

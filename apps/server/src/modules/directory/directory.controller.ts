@@ -13,7 +13,7 @@ import {
 } from '@miyu/protocol';
 import type { z } from 'zod';
 import { UuidParam, ZodQuery } from '../../common/validation/zod.js';
-import { CurrentActor, TokenScopes } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn, TokenScopes } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { DirectoryErrorsInterceptor } from './directory-errors.interceptor.js';
 
@@ -24,6 +24,7 @@ import { DirectoryErrorsInterceptor } from './directory-errors.interceptor.js';
 @ApiTags('directory')
 @UseInterceptors(DirectoryErrorsInterceptor)
 @TokenScopes('directory:read')
+@SignedIn()
 @Controller('api/directory')
 export class DirectoryController {
   constructor(private readonly directory: DirectoryService) {}

@@ -3,12 +3,13 @@ import { ApiTags } from '@nestjs/swagger';
 import { type BackupPage, listBackupsQuerySchema, putBackupsRequestSchema } from '@miyu/protocol';
 import type { z } from 'zod';
 import { ZodBody, ZodQuery } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { InboxService } from './inbox.service.js';
 
 /** History backups (roaming): encrypted under the user's History Key, which the server never has. */
 @ApiTags('history')
+@SignedIn()
 @Controller('api/history/backups')
 export class BackupsController {
   constructor(private readonly inbox: InboxService) {}

@@ -3,12 +3,13 @@ import { ApiTags } from '@nestjs/swagger';
 import { type HistoryRecoveryState, putHistoryRecoveryRequestSchema } from '@miyu/protocol';
 import type { z } from 'zod';
 import { ZodBody } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { HistoryRecoveryService } from './history-recovery.service.js';
 
 /** The caller's own History Key recovery wrap (see HistoryRecoveryService). */
 @ApiTags('history')
+@SignedIn()
 @Controller('api/history/recovery')
 export class HistoryRecoveryController {
   constructor(private readonly recovery: HistoryRecoveryService) {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Ack, ToDeviceMessage, ToDeviceSendAck } from '@miyu/protocol';
+import { SignedIn } from '../auth/auth.decorators.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { MiyuServer, MiyuSocket } from '../realtime/realtime.gateway.js';
 import { rooms } from '../realtime/rooms.js';
@@ -9,6 +10,7 @@ import { SocketEventHandler } from '../realtime/socket-event-handler.js';
 import { InboxService, TO_DEVICE_QUEUED_EVENT, type ToDeviceQueuedEvent, toToDeviceMessage } from './inbox.service.js';
 
 @Injectable()
+@SignedIn()
 @WebSocketGateway()
 export class InboxGateway {
   @WebSocketServer()

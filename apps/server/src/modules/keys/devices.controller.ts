@@ -10,11 +10,12 @@ import {
 } from '@miyu/protocol';
 import type { z } from 'zod';
 import { UuidParam, ZodBody } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { KeysService } from './keys.service.js';
 
 @ApiTags('devices')
+@SignedIn()
 @Controller('api')
 export class DevicesController {
   constructor(private readonly keys: KeysService) {}

@@ -11,10 +11,10 @@ import {
 } from '@miyu/protocol';
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
-import { ForbiddenError } from '../../common/errors/domain-error.js';
 import { SecretBox } from '../../common/security/secret-box.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import type { Actor } from '../auth/auth.types.js';
+import { requireAdmin } from '../auth/require-admin.js';
 import { LdapError } from './ldap.errors.js';
 
 /** AAD of the sealed bind password: the box opens only as this record's. */
@@ -60,10 +60,6 @@ interface ConfigRow {
   last_sync_ok: boolean | null;
   last_sync_counts: LdapSyncResult['counts'] | null;
   last_sync_error: string | null;
-}
-
-function assertAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new ForbiddenError();
 }
 
 function toConfig(r: ConfigRow): LdapConfig {
@@ -121,12 +117,12 @@ export class LdapConfigService {
   }
 
   async get(actor: Actor): Promise<LdapConfigDto> {
-    assertAdmin(actor);
+    requireAdmin(actor);
     return this.toDto(await this.row());
   }
 
   async put(actor: Actor, req: z.output<typeof putLdapConfigRequestSchema>): Promise<LdapConfigDto> {
-    assertAdmin(actor);
+    requireAdmin(actor);
     const before = await this.row();
     const passwordBox =
       req.bindPassword !== undefined

@@ -12,13 +12,14 @@ import {
 } from '@miyu/protocol';
 import type { z } from 'zod';
 import { UuidParam, ZodBody, ZodQuery } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { ConversationsService } from './conversations.service.js';
 import { GroupSettingsService } from './group-settings.service.js';
 import { MessagesService } from './messages.service.js';
 
 @ApiTags('conversations')
+@SignedIn()
 @Controller('api/conversations')
 export class ConversationsController {
   constructor(

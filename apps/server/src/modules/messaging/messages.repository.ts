@@ -137,6 +137,15 @@ export class MessagesRepository {
     });
   }
 
+  /** Whether the account is an active admin right now. */
+  async isActiveAdmin(userId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM users WHERE id = $1 AND role = 'admin' AND status = 'active'`,
+      [userId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async recallWindowMinutes(): Promise<number> {
     return (await this.settings()).recallWindowMinutes;
   }

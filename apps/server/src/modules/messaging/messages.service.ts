@@ -141,8 +141,9 @@ export class MessagesService {
     conversationId: string,
     seq: number,
   ): Promise<{ seq: number }> {
-    const isAdmin = actor.role === 'admin';
-    // Org admins moderate any conversation; everyone else must be in it.
+    // Org admins moderate any conversation; everyone else must be in it. A socket carries the role of its handshake,
+    // so an admin's is confirmed against the account now (a demoted admin's open socket must not keep the power).
+    const isAdmin = actor.role === 'admin' && (await this.messages.isActiveAdmin(actor.userId));
     if (!isAdmin) await this.conversations.requireMember(actor, conversationId);
     const message = await this.messages.findMessage(conversationId, seq);
     if (!message || message.system) throw MessagingError.messageNotFound();

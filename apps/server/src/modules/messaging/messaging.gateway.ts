@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Ack, MessageSendAck, SyncChanges, SyncPage } from '@miyu/protocol';
+import { SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { MiyuServer, MiyuSocket } from '../realtime/realtime.gateway.js';
@@ -13,6 +14,7 @@ import { toTimelineMessage } from './timeline.mapper.js';
 
 /** Socket events of messaging: validate, call the service, ack. Fan-out to members' rooms after commit. */
 @Injectable()
+@SignedIn()
 @WebSocketGateway()
 export class MessagingGateway {
   @WebSocketServer()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type OnGatewayDisconnect, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Ack, PresenceSnapshot, UserRole } from '@miyu/protocol';
+import { SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { MiyuServer, MiyuSocket } from '../realtime/realtime.gateway.js';
@@ -13,6 +14,7 @@ import { PresenceService } from './presence.service.js';
  * the live sockets themselves (`fetchSockets`, answered by every process through the adapter): nothing is stored.
  */
 @Injectable()
+@SignedIn()
 @WebSocketGateway()
 export class PresenceGateway implements OnGatewayDisconnect {
   @WebSocketServer()

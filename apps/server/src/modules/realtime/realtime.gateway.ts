@@ -25,6 +25,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { forwardedClientIp, originAllowed } from '../../common/http/origin.js';
 import { logger } from '../../common/logging/json-logger.js';
+import { SignedIn } from '../auth/auth.decorators.js';
 import { SESSIONS_REVOKED_EVENT, type SessionsRevokedEvent } from '../auth/auth.types.js';
 import { readCookie } from '../auth/session-cookie.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -54,6 +55,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `session:<id>` rooms, validates every inbound event with its zod schema and answers with typed acks.
  */
 @Injectable()
+@SignedIn()
 @WebSocketGateway()
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer()
@@ -87,14 +89,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleConnection(socket: MiyuSocket): void {
     this.metrics.socketConnections.inc();
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (event in clientEventSchemas) return;
+    // The name comes off the wire: it may be a number (socket.io allows it) or an inherited key like `toString`.
+    // A throw here would escape socket.io and end the process, so nothing below may assume a string.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && Object.hasOwn(clientEventSchemas, event)) return;
       this.metrics.socketEvents.inc({ event: 'unknown', outcome: 'rejected' });
       const ack = args[args.length - 1];
       if (typeof ack === 'function') {
         (ack as (res: Ack<never>) => void)({
           ok: false,
-          error: { code: ErrorCode.SOCKET_UNKNOWN_EVENT, message: `Unknown event: ${event.slice(0, 64)}` },
+          error: { code: ErrorCode.SOCKET_UNKNOWN_EVENT, message: `Unknown event: ${String(event).slice(0, 64)}` },
         });
       }
     });

@@ -6,10 +6,17 @@ import { logger } from '../../common/logging/json-logger.js';
 import { MiyuSocketAdapter } from './socket-adapter.js';
 
 /** A socket as far as the binding uses it: inbound events are emitted on it, outbound ones are recorded. */
+let sockets = 0;
 function fakeSocket() {
   const inbound = new EventEmitter();
   const sent: unknown[][] = [];
-  const socket = { on: inbound.on.bind(inbound), emit: (...args: unknown[]) => sent.push(args) };
+  const socket = {
+    id: `socket-${++sockets}`,
+    connected: true,
+    on: inbound.on.bind(inbound),
+    once: inbound.once.bind(inbound),
+    emit: (...args: unknown[]) => sent.push(args),
+  };
   return { socket: socket as unknown as Socket, inbound, sent };
 }
 
@@ -101,5 +108,58 @@ describe('MiyuSocketAdapter.bindMessageHandlers', () => {
       [undefined, 'function'],
     ]);
     expect(ack).toHaveBeenCalledWith({ ok: true });
+  });
+});
+
+describe('MiyuSocketAdapter: the per-socket event limit', () => {
+  it("answers RATE_LIMITED without running the handler once the socket's burst is spent, across gateways", async () => {
+    const limited: string[] = [];
+    const adapter = new MiyuSocketAdapter(undefined as never, null, {
+      eventsPerSecond: 0.001, // no refill within the test
+      burst: 3,
+      onLimited: (event) => limited.push(event),
+    });
+    const { socket, inbound } = fakeSocket();
+    let runs = 0;
+    const run = async () => ((runs += 1), { ok: true });
+    // Two gateways bind their handlers on the same socket: they share its one bucket.
+    adapter.bindMessageHandlers(socket, [handler('a', run)], transform);
+    adapter.bindMessageHandlers(socket, [handler('b', run, true)], transform);
+    const acks = Array.from({ length: 5 }, () => jest.fn());
+    acks.forEach((ack, i) => inbound.emit(i % 2 === 0 ? 'a' : 'b', {}, ack));
+    await settle();
+    expect(runs).toBe(3);
+    expect(acks[3]).toHaveBeenCalledWith({
+      ok: false,
+      error: {
+        code: 'RATE_LIMITED',
+        message: expect.any(String) as unknown,
+        retryAfterMs: expect.any(Number) as unknown,
+      },
+    });
+    expect(acks[4]!.mock.calls[0]![0]).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect((acks[4]!.mock.calls[0]![0] as { error: { retryAfterMs: number } }).error.retryAfterMs).toBeGreaterThan(0);
+    expect(limited).toEqual(['b', 'a']);
+    // Another socket has its own bucket.
+    const other = fakeSocket();
+    adapter.bindMessageHandlers(other.socket, [handler('a', run)], transform);
+    const ack = jest.fn();
+    other.inbound.emit('a', {}, ack);
+    await settle();
+    expect(ack).toHaveBeenCalledWith({ ok: true });
+  });
+
+  it('frees the bucket when the socket disconnects, and tracks no socket that is already gone', () => {
+    const adapter = new MiyuSocketAdapter(undefined as never, null, { eventsPerSecond: 100, burst: 300 });
+    const { socket, inbound } = fakeSocket();
+    adapter.bindMessageHandlers(socket, [handler('a', async () => null)], transform);
+    adapter.bindMessageHandlers(socket, [handler('b', async () => null)], transform);
+    expect(adapter.eventLimiter!.size).toBe(1);
+    inbound.emit('disconnect', 'transport close');
+    expect(adapter.eventLimiter!.size).toBe(0);
+    const gone = fakeSocket();
+    (gone.socket as { connected: boolean }).connected = false;
+    adapter.bindMessageHandlers(gone.socket, [handler('a', async () => null)], transform);
+    expect(adapter.eventLimiter!.size).toBe(0);
   });
 });

@@ -7,6 +7,12 @@ import { createClient } from 'redis';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { logger } from '../../common/logging/json-logger.js';
+import { rateLimitedAck, type SocketEventLimit, SocketEventLimiter } from './socket-rate-limit.js';
+
+export interface SocketEventLimitOptions extends SocketEventLimit {
+  /** Called for every event refused by the limit (metrics). */
+  onLimited?: (event: string) => void;
+}
 
 /**
  * socket.io server factory. With REDIS_URL set, the Redis adapter joins every server process, so an emit to a
@@ -15,12 +21,18 @@ import { logger } from '../../common/logging/json-logger.js';
 export class MiyuSocketAdapter extends IoAdapter {
   private clients: Array<{ quit(): Promise<unknown> }> = [];
   private adapterFactory: ReturnType<typeof createAdapter> | null = null;
+  /** Per-socket token buckets over every inbound event of every gateway; null: no limit. */
+  readonly eventLimiter: SocketEventLimiter | null;
+  private readonly onLimited: ((event: string) => void) | undefined;
 
   constructor(
     app: INestApplicationContext,
     private readonly redisUrl: string | null,
+    eventLimit: SocketEventLimitOptions | null = null,
   ) {
     super(app);
+    this.eventLimiter = eventLimit ? new SocketEventLimiter(eventLimit) : null;
+    this.onLimited = eventLimit?.onLimited;
   }
 
   async connect(): Promise<void> {
@@ -57,18 +69,32 @@ export class MiyuSocketAdapter extends IoAdapter {
    * server memory (about 55 of 70 KiB per idle connection, bench/scale.ts). The behaviour is Nest's: the
    * handler's result (value, promise or observable) answers through the ack, `{ event, data }` results are
    * emitted, nothing is sent for null, and a handler that throws is logged without silencing the event.
+   * Every event first takes a token from the socket's bucket (SOCKET_EVENTS_PER_SECOND, SOCKET_EVENT_BURST): without
+   * one it is answered `RATE_LIMITED` with `retryAfterMs` and its handler does not run. Nest calls this once per
+   * gateway for each socket; they share the socket's one bucket, which is dropped when the socket disconnects.
    */
   override bindMessageHandlers(
     socket: Socket,
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
+    const limiter = this.eventLimiter;
+    if (limiter && !limiter.isOpen(socket.id) && socket.connected) {
+      limiter.open(socket.id);
+      socket.once('disconnect', () => limiter.forget(socket.id));
+    }
     for (const { message, callback, isAckHandledManually } of handlers) {
       socket.on(message as string, (...args: unknown[]) => {
         const { data, ack } = this.mapPayload(args.length === 1 ? args[0] : args) as {
           data: unknown;
           ack?: (response: unknown) => void;
         };
+        const waitMs = limiter?.take(socket.id) ?? 0;
+        if (waitMs > 0) {
+          this.onLimited?.(message as string);
+          if (typeof ack === 'function') ack(rateLimitedAck(waitMs));
+          return;
+        }
         const answer = (response: unknown) => {
           if (response === null || response === undefined) return;
           const r = response as { event?: string; data?: unknown };

@@ -8,7 +8,7 @@ import {
 } from '@miyu/protocol';
 import { z } from 'zod';
 import { UuidParam, ZodBody, ZodPipe, ZodQuery } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { ReceiptsService } from './receipts.service.js';
 
@@ -16,6 +16,7 @@ const seqSchema = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const hideRequestSchema = z.strictObject({ hideReadReceipts: z.boolean() });
 
 @ApiTags('receipts')
+@SignedIn()
 @Controller('api')
 export class ReceiptsController {
   constructor(private readonly receipts: ReceiptsService) {}

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { type Ack, RECEIPT_EVENT_INTERVAL_MS, type ReceiptCursors, type ReceiptUpdatedEvent } from '@miyu/protocol';
+import { SignedIn } from '../auth/auth.decorators.js';
 import { Coalescer } from '../../common/timing/coalescer.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import type { MiyuServer, MiyuSocket } from '../realtime/realtime.gateway.js';
@@ -16,6 +17,7 @@ import { RECEIPTS_MOVED_EVENT, type ReceiptsMovedEvent, ReceiptsService } from '
  * events, not 5,000.
  */
 @Injectable()
+@SignedIn()
 @WebSocketGateway()
 export class ReceiptsGateway implements OnModuleDestroy {
   @WebSocketServer()

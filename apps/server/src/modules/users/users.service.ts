@@ -14,6 +14,7 @@ import {
   type UserProfileChangedEvent,
   type UserStatusChangedEvent,
 } from '../auth/auth.types.js';
+import { requireAdmin } from '../auth/require-admin.js';
 import { newUserEntity } from '../auth/entities/new-user.js';
 import { UserEntity } from '../auth/entities/user.entity.js';
 import { SessionsService } from '../auth/sessions.service.js';
@@ -24,10 +25,6 @@ import { TextFilterService } from '../word-policy/text-filter.service.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 
 export type NewUser = Omit<CreateUserRequest, 'locale' | 'role'> & { locale?: UserEntity['locale']; role?: UserRole };
-
-function assertAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new ForbiddenError();
-}
 
 /** Account administration. Every method checks that the actor is an admin. */
 @Injectable()
@@ -41,13 +38,13 @@ export class UsersService {
   ) {}
 
   async list(actor: Actor, query: { q?: string; limit: number; offset: number }): Promise<UserPage> {
-    assertAdmin(actor);
+    requireAdmin(actor);
     const page = await this.users.page(query);
     return { items: page.items.map(toUserDto), total: page.total };
   }
 
   async create(actor: Actor, input: NewUser): Promise<UserDto> {
-    assertAdmin(actor);
+    requireAdmin(actor);
     const displayName = await this.text.check(input.displayName, 'display_name', actor);
     const user = toUserDto(await this.createUnchecked({ ...input, displayName }));
     await this.profileChanged(user.id);
@@ -68,7 +65,7 @@ export class UsersService {
   }
 
   async update(actor: Actor, userId: string, request: UpdateUserRequest): Promise<UserDto> {
-    assertAdmin(actor);
+    requireAdmin(actor);
     const patch =
       request.displayName === undefined
         ? request
@@ -148,13 +145,18 @@ export class UsersService {
 
   /** Sets a password for an account (imported people have none); the account's sessions end. */
   async setPassword(actor: Actor, userId: string, password: string): Promise<void> {
-    assertAdmin(actor);
+    requireAdmin(actor);
     const user = await this.users.findById(userId);
     if (!user) throw UsersError.notFound();
     // A webhook's bot account never signs in: giving it a password would let someone post as the integration.
     if (user.bot) throw new ForbiddenError('An integration’s bot account cannot have a password.');
     await this.users.update(userId, { passwordHash: await this.hasher.hash(password) });
-    const revoked = userId !== actor.userId ? await this.sessions.revoke(userId, 'password_changed') : [];
+    // Like a password change: the account's sessions end, except the one doing it when admins reset their own.
+    const revoked = await this.sessions.revoke(
+      userId,
+      'password_changed',
+      userId === actor.userId ? { exceptId: actor.sessionId } : {},
+    );
     this.audit({
       action: 'user.password_set',
       entity: { type: 'user', id: userId, name: user.login },
@@ -163,13 +165,13 @@ export class UsersService {
   }
 
   async sessionsOf(actor: Actor, userId: string): Promise<SessionDto[]> {
-    assertAdmin(actor);
+    requireAdmin(actor);
     if (!(await this.users.findById(userId))) throw UsersError.notFound();
     return this.sessions.list(actor, userId);
   }
 
   async revokeSessionsOf(actor: Actor, userId: string): Promise<number> {
-    assertAdmin(actor);
+    requireAdmin(actor);
     if (!(await this.users.findById(userId))) throw UsersError.notFound();
     return (await this.sessions.revoke(userId, 'revoked')).length;
   }

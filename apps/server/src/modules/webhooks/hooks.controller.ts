@@ -9,7 +9,8 @@ import {
   webhookSlackPayloadSchema,
 } from '@miyu/protocol';
 import type { Request } from 'express';
-import { Public, Roles, TokenScopes } from '../auth/auth.decorators.js';
+import { CurrentActor, Public, Roles, TokenScopes } from '../auth/auth.decorators.js';
+import type { Actor } from '../auth/auth.types.js';
 import { clientIp } from '../../common/http/origin.js';
 import { jsonSchemaOf } from '../../common/validation/zod.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
@@ -95,8 +96,13 @@ export class BotMessagesController {
   @ApiBody({ schema: { oneOf: [jsonSchemaOf(webhookMiyuPayloadSchema), jsonSchemaOf(webhookSlackPayloadSchema)] } })
   @Post(':id/messages')
   @HttpCode(200)
-  post(@Param('id') id: string, @Body() body: unknown, @Req() req: Request): Promise<WebhookPostResult> {
-    return this.delivery.postAuthenticated(id, Buffer.from(JSON.stringify(body ?? null)), {
+  post(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ): Promise<WebhookPostResult> {
+    return this.delivery.postAuthenticated(actor, id, Buffer.from(JSON.stringify(body ?? null)), {
       ip: clientIp(req),
       userAgent: req.headers['user-agent'] ?? null,
     });

@@ -12,7 +12,8 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { SecretBox } from '../../common/security/secret-box.js';
 import { uuidv7 } from '../../common/security/uuid.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
-import type { ClientInfo } from '../auth/auth.types.js';
+import type { Actor, ClientInfo } from '../auth/auth.types.js';
+import { requireAdmin } from '../auth/require-admin.js';
 import { RetentionResolver } from '../compliance/retention-resolver.js';
 import { InboxService } from '../inbox/inbox.service.js';
 import { KeysService } from '../keys/keys.service.js';
@@ -78,7 +79,8 @@ export class WebhookDeliveryService {
    * `POST /api/webhooks/:id/messages`: an admin's session or a service token with `bot:post` posts as the hook's
    * bot, the same payload without a signature (the token or session is the proof).
    */
-  async postAuthenticated(hookId: string, body: Buffer, client: ClientInfo): Promise<WebhookPostResult> {
+  async postAuthenticated(actor: Actor, hookId: string, body: Buffer, client: ClientInfo): Promise<WebhookPostResult> {
+    requireAdmin(actor);
     if (body.length > WEBHOOK_MAX_BODY_BYTES) throw WebhookError.tooLarge();
     return this.deliver(await this.hook(hookId), body, client, 'token');
   }

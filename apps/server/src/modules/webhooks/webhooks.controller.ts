@@ -3,12 +3,13 @@ import { ApiTags } from '@nestjs/swagger';
 import { type ConversationBots, type CreatedWebhook, createWebhookSchema, type WebhookDto } from '@miyu/protocol';
 import type { z } from 'zod';
 import { UuidParam, ZodBody } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { WebhooksService } from './webhooks.service.js';
 
 /** A group's incoming webhooks (its owner and admins; sessions only). The secret is returned on create/rotate only. */
 @ApiTags('webhooks')
+@SignedIn()
 @Controller('api/conversations/:id/webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
@@ -50,6 +51,7 @@ export class WebhooksController {
 
 /** The bots of a conversation (members only), so clients can badge their messages. */
 @ApiTags('webhooks')
+@SignedIn()
 @Controller('api/conversations/:id/bots')
 export class ConversationBotsController {
   constructor(private readonly webhooks: WebhooksService) {}

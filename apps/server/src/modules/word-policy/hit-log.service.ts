@@ -8,8 +8,8 @@ import type {
   FilterHitStatsQuery,
 } from '@miyu/protocol';
 import { csvCell } from '../../common/csv/csv-cells.js';
-import { ForbiddenError } from '../../common/errors/domain-error.js';
 import type { Actor } from '../auth/auth.types.js';
+import { requireAdmin } from '../auth/require-admin.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { CurrentWordPolicy } from './current-policy.js';
 import { HitLogRepository, type NewHit } from './hit-log.repository.js';
@@ -132,8 +132,4 @@ export class HitLogService {
         .join('');
     }
   }
-}
-
-function requireAdmin(actor: Pick<Actor, 'role'>): void {
-  if (actor.role !== 'admin') throw new ForbiddenError();
 }

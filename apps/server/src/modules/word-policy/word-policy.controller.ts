@@ -3,13 +3,14 @@ import { ApiTags } from '@nestjs/swagger';
 import { filterHitReportSchema, type WordPolicyResponse } from '@miyu/protocol';
 import type { z } from 'zod';
 import { ZodBody } from '../../common/validation/zod.js';
-import { CurrentActor } from '../auth/auth.decorators.js';
+import { CurrentActor, SignedIn } from '../auth/auth.decorators.js';
 import type { Actor } from '../auth/auth.types.js';
 import { HitLogService } from './hit-log.service.js';
 import { WordPolicyService } from './word-policy.service.js';
 
 /** What every signed-in client needs: the signed policy, and a place to file content-free hits. */
 @ApiTags('word-policy')
+@SignedIn()
 @Controller('api/word-policy')
 export class WordPolicyController {
   constructor(

@@ -22,9 +22,10 @@ import { checkPattern, compileFilter, FilterRuleError, normalizeForMatching } fr
 import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { changedFields } from '../../common/audit/changed-fields.js';
-import { DomainError, ForbiddenError } from '../../common/errors/domain-error.js';
+import { DomainError } from '../../common/errors/domain-error.js';
 import { SigningKeys } from '../../common/security/signing-keys.js';
 import type { Actor } from '../auth/auth.types.js';
+import { requireAdmin } from '../auth/require-admin.js';
 import { AUDIT_EVENT, type AuditRecord } from '../audit/audit.events.js';
 import { CurrentWordPolicy } from './current-policy.js';
 import {
@@ -292,10 +293,6 @@ function ruleFields(rule: Pick<NewRule, 'type' | 'pattern' | 'category' | 'actio
     category: rule.category,
     action: rule.action,
   };
-}
-
-function requireAdmin(actor: Admin): void {
-  if (actor.role !== 'admin') throw new ForbiddenError();
 }
 
 /** Validates a rule as the filter will read it, and computes the key that makes it unique. */

@@ -60,6 +60,8 @@ export interface DeviceStats {
   /** The same seq arrived with a different message: the server broke seq order (must stay 0). */
   conflicts: number;
   reconnects: number;
+  /** Why the socket went down, by socket.io's reason. */
+  disconnects: Map<string, number>;
   retries: number;
   /** Error codes of refused calls (transient ones are expected during outages). */
   errors: Map<string, number>;
@@ -99,6 +101,7 @@ export class ChaosDevice {
     syncedEntries: 0,
     conflicts: 0,
     reconnects: 0,
+    disconnects: new Map(),
     retries: 0,
     errors: new Map(),
     inboxFailures: 0,
@@ -203,6 +206,11 @@ export class ChaosDevice {
     socket.on('connect_error', (err) => {
       this.lastConnectError = err.message;
       if (!socket.active) setTimeout(() => socket.connect(), 500);
+    });
+    socket.on('disconnect', (reason) => {
+      this.stats.disconnects.set(reason, (this.stats.disconnects.get(reason) ?? 0) + 1);
+      // The server ended this socket itself (socket.io does not reconnect then): counted, and reconnected.
+      if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 500);
     });
     socket.on('message:new', (m) => this.onPush(m));
     socket.on('todevice:new', () => void this.serial(() => this.drainInbox()));
