@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { logger } from './common/logging/json-logger.js';
+import { onUnhandledRejection } from './common/process/unhandled-rejections.js';
 import { runMigrations } from './database/migrate.js';
 import { openDatabase, type OpenDatabase } from './database/open-database.js';
 import { startServer, type MiyuServer } from './server.js';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
+  process.on('unhandledRejection', (reason) => onUnhandledRejection(reason));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 

@@ -120,6 +120,11 @@ export interface ServerToClientEvents {
    * their conversations' retention again (docs/compliance.md).
    */
   'compliance:changed': (event: Record<string, never>) => void;
+  /**
+   * To every socket of one server process whose link to the other processes (Redis) came back after an outage:
+   * pushes may have been missed meanwhile. Clients catch up as after a reconnect (inbox, then `sync:changes`).
+   */
+  'sync:resume': (event: Record<string, never>) => void;
 }
 
 /** What a client may send in the socket.io handshake `auth` object (the session itself comes from the cookie). */

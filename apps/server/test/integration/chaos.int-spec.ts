@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
 import { ready } from '@miyu/crypto';
 import type { ConversationDto } from '@miyu/protocol';
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
@@ -11,6 +12,7 @@ import { TestClient } from '../support/http-client.js';
 import { createUser, passwordOf } from '../support/people.js';
 import { freePort, spawnServer, type SpawnedServer } from '../support/spawn-server.js';
 import { TEST_SETUP_TOKEN } from '../support/test-server.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /**
  * Issue 13: chaos under load. Two server processes share a PostgreSQL and a Redis of the test's own; every device
@@ -42,24 +44,12 @@ const DEVICES_PER_USER = 2;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A small deterministic generator, so a failing run can be replayed with the same choices (MIYU_CHAOS_SEED). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe(`chaos under load (${profileName})`, () => {
   const seed = Number(process.env.MIYU_CHAOS_SEED ?? Date.now() % 1_000_000);
-  const random = rng(seed);
+  const random = seededRandom(seed); // MIYU_CHAOS_SEED replays a run's choices
   let dir = '';
   let pgPort = 0;
-  let pg: EmbeddedPostgresHandle | null = null;
+  let postgres: EmbeddedPostgresHandle | null = null;
   let redis: RedisProcess | null = null;
   const nodes: SpawnedServer[] = [];
   const nodePorts: number[] = [];
@@ -90,7 +80,7 @@ describe(`chaos under load (${profileName})`, () => {
 
   function serverEnv(): Record<string, string> {
     return {
-      DATABASE_URL: pg!.url,
+      DATABASE_URL: postgres!.url,
       REDIS_URL: redis!.url,
       SETUP_TOKEN: TEST_SETUP_TOKEN,
       // Every device of the run shares one address: the per-IP safety net is not what is under test here.
@@ -103,7 +93,7 @@ describe(`chaos under load (${profileName})`, () => {
     await ready();
     dir = mkdtempSync(join(tmpdir(), 'miyu-chaos-'));
     pgPort = await freePort();
-    pg = await startPostgres();
+    postgres = await startPostgres();
     redis = new RedisProcess(await freePort());
     await redis.start();
     for (let i = 0; i < 2; i++) {
@@ -170,7 +160,7 @@ describe(`chaos under load (${profileName})`, () => {
     await Promise.all(proxies.map((p) => p.close()));
     await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
     await redis?.kill();
-    await pg?.stop();
+    await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -188,9 +178,9 @@ describe(`chaos under load (${profileName})`, () => {
 
   async function restartPostgres(): Promise<void> {
     mark('PostgreSQL stopping');
-    await pg!.stop();
+    await postgres!.stop();
     await sleep(2_000);
-    pg = await startPostgres();
+    postgres = await startPostgres();
     mark('PostgreSQL back');
   }
 
@@ -318,6 +308,20 @@ describe(`chaos under load (${profileName})`, () => {
         }
       }
 
+      // ------------------------------------------------------------------ the audit log: each send at most once
+      // Database outages lose no entry (the writer retries). The one loss the design accepts: entries batched for
+      // at most AUDIT_LINGER_MS in a process that is SIGKILLed before it writes them.
+      const db = new pg.Client({ connectionString: postgres!.url });
+      await db.connect();
+      const audited = (
+        await db.query<{ entries: number; distinct: number }>(
+          `SELECT count(*)::int AS entries, count(DISTINCT entity_id)::int AS distinct FROM audit_log
+            WHERE action = 'message.sent'`,
+        )
+      ).rows[0]!;
+      await db.end();
+      expect(audited.entries).toBe(audited.distinct);
+
       const sum = (f: (d: ChaosDevice) => number) => devices.reduce((n, d) => n + f(d), 0);
       const errors = new Map<string, number>();
       for (const d of devices) for (const [code, n] of d.stats.errors) errors.set(code, (errors.get(code) ?? 0) + n);
@@ -327,7 +331,9 @@ describe(`chaos under load (${profileName})`, () => {
       const summary =
         `chaos: profile=${profileName} seed=${seed} devices=${devices.length} sent=${sent} acked=${acked.length} ` +
         `delivered=${delivered}/${expectedPairs} decrypted=${decrypted} utd=${utd.length} lost=${lost} stale=${stale.length} ` +
+        `audited=${audited.entries} ` +
         `conflicts=${sum((d) => d.stats.conflicts)} reconnects=${sum((d) => d.stats.reconnects)} ` +
+        `resume-hints=${sum((d) => d.stats.resumeHints)} ` +
         `retries=${sum((d) => d.stats.retries)} rotations=${sum((d) => d.stats.rotations)} ` +
         `gap-syncs=${sum((d) => d.stats.gapSyncs)} resume-syncs=${sum((d) => d.stats.resumeSyncs)} ` +
         `inbox-failures=${sum((d) => d.stats.inboxFailures)} ` +

@@ -2,6 +2,8 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type AuditEntry } from '@miyu/protocol';
 import { canonicalJson, merkleAppendNodes, merkleLeafHash, utf8Encode } from '@miyu/crypto';
 import type { EntityManager } from 'typeorm';
+import { isDatabaseUnavailable } from '../../common/errors/database-unavailable.js';
+import { logger } from '../../common/logging/json-logger.js';
 import { GroupCommit } from '../../common/timing/group-commit.js';
 import type { AuditRecord } from './audit.events.js';
 import { AuditRepository, type StoredEntry } from './audit.repository.js';
@@ -29,6 +31,9 @@ export interface PendingRecord extends AuditRecord {
  */
 /** How long a record may wait to be appended with others. */
 export const AUDIT_LINGER_MS = 25;
+/** How long a batch is retried while the database is unreachable (a restart, a failover) before it is given up. */
+export const AUDIT_RETRY_MS = 10 * 60_000;
+const RETRY_PAUSE_MAX_MS = 5_000;
 
 @Injectable()
 export class AuditWriter implements OnApplicationShutdown {
@@ -37,7 +42,7 @@ export class AuditWriter implements OnApplicationShutdown {
    * rate one transaction per 25 ms costs far less than one per record (bench/scale.ts, 1:1 at 1,000 msg/s).
    */
   private readonly batch = new GroupCommit<PendingRecord, AppendResult>(
-    (records) => this.append(records),
+    (records) => this.appendRetrying(records),
     1000,
     1,
     AUDIT_LINGER_MS,
@@ -59,9 +64,39 @@ export class AuditWriter implements OnApplicationShutdown {
     return this.batch.drain();
   }
 
-  private append(records: readonly PendingRecord[]): Promise<AppendResult[]> {
+  /**
+   * Appends a batch, and while the database is unreachable keeps the batch (later records queue behind it) and tries
+   * again with a growing pause: an audited action is not forgotten because PostgreSQL restarted. A connection lost
+   * during COMMIT leaves it unknown whether the batch was written; the next attempt looks first, so nothing is
+   * appended twice.
+   */
+  private async appendRetrying(records: readonly PendingRecord[]): Promise<AppendResult[]> {
+    const deadline = Date.now() + AUDIT_RETRY_MS;
+    const attempt: { headSize: number | null } = { headSize: null };
+    for (let pause = 250, failures = 0; ; pause = Math.min(pause * 2, RETRY_PAUSE_MAX_MS)) {
+      try {
+        const results = await this.append(records, attempt);
+        if (failures > 0) logger.event('info', 'audit', 'append succeeded after retries', { failures });
+        return results;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
+        if (failures === 0)
+          logger.event('warn', 'audit', 'database unavailable; the batch is kept and retried', {
+            records: records.length,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        failures += 1;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  }
+
+  private append(records: readonly PendingRecord[], attempt: { headSize: number | null }): Promise<AppendResult[]> {
     return this.repo.transaction(async (db) => {
       const head = await this.repo.lockHead(db);
+      const committed = attempt.headSize === null ? null : await this.committedBefore(db, records, attempt.headSize);
+      if (committed) return committed;
+      attempt.headSize = head.size;
       const actors = await this.repo.actors(db, [
         ...new Set(records.flatMap((r) => (r.actor?.userId ? [r.actor.userId] : []))),
       ]);
@@ -124,6 +159,25 @@ export class AuditWriter implements OnApplicationShutdown {
         Math.floor(size / CHECKPOINT_EVERY_ENTRIES) > Math.floor(head.size / CHECKPOINT_EVERY_ENTRIES);
       return results.map((r) => ({ ...r, size, checkpointDue }));
     });
+  }
+
+  /**
+   * The results of an earlier attempt of this batch if it did commit (the entries after the head it saw are these
+   * records, by action and time), else null.
+   */
+  private async committedBefore(
+    db: EntityManager,
+    records: readonly PendingRecord[],
+    headSize: number,
+  ): Promise<AppendResult[] | null> {
+    const after = await this.repo.appendedAfter(db, headSize, records.length);
+    const same =
+      after.length === records.length &&
+      after.every((e, i) => e.action === records[i]!.action && e.occurredAt.getTime() === records[i]!.at.getTime());
+    if (!same) return null;
+    const size = headSize + records.length;
+    const checkpointDue = Math.floor(size / CHECKPOINT_EVERY_ENTRIES) > Math.floor(headSize / CHECKPOINT_EVERY_ENTRIES);
+    return after.map((e) => ({ seq: e.seq, size, checkpointDue }));
   }
 
   /** The roots of the perfect subtrees left of position `size`: all appending needs from earlier batches. */

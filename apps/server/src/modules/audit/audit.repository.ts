@@ -69,6 +69,19 @@ export class AuditRepository {
     return new Map(rows.map((r) => [r.id, { name: r.display_name, departmentId: r.department_id }]));
   }
 
+  /** What was appended after `afterSeq` (at most `limit`): enough to recognise a batch that did commit. */
+  async appendedAfter(
+    db: EntityManager,
+    afterSeq: number,
+    limit: number,
+  ): Promise<Array<{ seq: number; action: string; occurredAt: Date }>> {
+    const rows = (await db.query(
+      `SELECT seq, action, occurred_at FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [afterSeq, limit],
+    )) as Array<{ seq: string; action: string; occurred_at: Date }>;
+    return rows.map((r) => ({ seq: Number(r.seq), action: r.action, occurredAt: r.occurred_at }));
+  }
+
   async insertEntries(db: EntityManager, entries: StoredEntry[]): Promise<void> {
     await db.query(
       `INSERT INTO audit_log (seq, occurred_at, actor_user_id, actor_device_id, department_id, action, entity_type,

@@ -7,6 +7,7 @@ import { createClient } from 'redis';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { logger } from '../../common/logging/json-logger.js';
+import { watchRedisLink } from './redis-link.js';
 import { rateLimitedAck, type SocketEventLimit, SocketEventLimiter } from './socket-rate-limit.js';
 
 export interface SocketEventLimitOptions extends SocketEventLimit {
@@ -21,6 +22,7 @@ export interface SocketEventLimitOptions extends SocketEventLimit {
 export class MiyuSocketAdapter extends IoAdapter {
   private clients: Array<{ quit(): Promise<unknown> }> = [];
   private adapterFactory: ReturnType<typeof createAdapter> | null = null;
+  private server: Server | null = null;
   /** Per-socket token buckets over every inbound event of every gateway; null: no limit. */
   readonly eventLimiter: SocketEventLimiter | null;
   private readonly onLimited: ((event: string) => void) | undefined;
@@ -39,9 +41,9 @@ export class MiyuSocketAdapter extends IoAdapter {
     if (!this.redisUrl) return;
     const pub = createClient({ url: this.redisUrl });
     const sub = pub.duplicate();
-    for (const client of [pub, sub]) {
-      client.on('error', (err: Error) => logger.event('error', 'realtime', 'redis error', { err: err.message }));
-    }
+    // While its subscription was down this process missed what the others published: its sockets catch up.
+    watchRedisLink(pub, 'publisher');
+    watchRedisLink(sub, 'subscriber', () => this.server?.local.emit('sync:resume', {}));
     await Promise.all([pub.connect(), sub.connect()]);
     this.clients = [pub, sub];
     this.adapterFactory = createAdapter(pub, sub, { key: 'miyu' });
@@ -60,6 +62,7 @@ export class MiyuSocketAdapter extends IoAdapter {
     };
     const server = super.createIOServer(port, settings as ServerOptions) as Server;
     if (this.adapterFactory) server.adapter(this.adapterFactory);
+    this.server = server;
     return server;
   }
 

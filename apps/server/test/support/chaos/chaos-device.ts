@@ -1,10 +1,7 @@
 import {
-  bundleFromJson,
-  bundleToJson,
   type DeviceAddress,
   envelopeToJson,
   fromBase64Url,
-  MemoryCryptoStore,
   MiyuCrypto,
   parseEnvelope,
   toBase64Url,
@@ -12,7 +9,6 @@ import {
 } from '@miyu/crypto';
 import type {
   Ack,
-  ClaimKeysResponse,
   ClientToServerEvents,
   ConversationDto,
   DeviceDto,
@@ -28,6 +24,7 @@ import type {
 import { io, type Socket } from 'socket.io-client';
 import { uuidv7 } from '../../../src/common/security/uuid.js';
 import { TestClient } from '../http-client.js';
+import { registerDevice } from '../device-registration.js';
 
 const ACK_TIMEOUT_MS = 5_000;
 const RETRY_PAUSE_MS = 250;
@@ -60,6 +57,8 @@ export interface DeviceStats {
   /** The same seq arrived with a different message: the server broke seq order (must stay 0). */
   conflicts: number;
   reconnects: number;
+  /** `sync:resume` hints: the server's link to the other processes came back. */
+  resumeHints: number;
   /** Why the socket went down, by socket.io's reason. */
   disconnects: Map<string, number>;
   retries: number;
@@ -101,6 +100,7 @@ export class ChaosDevice {
     syncedEntries: 0,
     conflicts: 0,
     reconnects: 0,
+    resumeHints: 0,
     disconnects: new Map(),
     retries: 0,
     errors: new Map(),
@@ -139,26 +139,7 @@ export class ChaosDevice {
     const res = await http.login(login, password);
     if (res.status !== 200) throw new Error(`${name}: sign-in failed ${res.status}`);
     const userId = res.body.user!.id;
-    const deviceId = uuidv7();
-    const crypto = await MiyuCrypto.create({
-      store: new MemoryCryptoStore(),
-      userId,
-      deviceId,
-      directory: {
-        claimBundles: async (devices) => {
-          const claimed = await http.request<ClaimKeysResponse>('POST', '/api/keys/claim', {
-            deviceIds: devices.map((d) => d.deviceId),
-          });
-          if (claimed.status !== 200) throw new CallFailed(`HTTP_${claimed.status}`);
-          return claimed.body.bundles.map((b) => bundleFromJson(b.bundle));
-        },
-      },
-    });
-    const reg = await http.request<DeviceDto>('POST', '/api/devices', {
-      name,
-      bundle: bundleToJson(await crypto.createPrekeyBundle(50)),
-    });
-    if (reg.status !== 201) throw new Error(`${name}: device registration failed: ${JSON.stringify(reg.body)}`);
+    const { deviceId, crypto } = await registerDevice(http, userId, { name, oneTimePrekeys: 50 });
     const device = new ChaosDevice(name, http, userId, deviceId, crypto);
     for (const id of conversations) {
       device.timelines.set(id, new Map());
@@ -214,6 +195,10 @@ export class ChaosDevice {
     });
     socket.on('message:new', (m) => this.onPush(m));
     socket.on('todevice:new', () => void this.serial(() => this.drainInbox()));
+    socket.on('sync:resume', () => {
+      this.stats.resumeHints += 1;
+      void this.serial(() => this.resync());
+    });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.name}: socket did not connect`)), 10_000);
       socket.once('connect', () => {

@@ -288,6 +288,7 @@ export class ChatEngine {
       for (const listener of this.receiptListeners) listener(e.conversationId);
     }) as never);
     on('compliance:changed', (() => this.refreshRetention()) as never);
+    on('sync:resume', (() => void this.serial(() => this.resync())) as never);
     this.presenceTimer = setInterval(() => void this.refreshPresence(), PRESENCE_INTERVAL_MS);
     this.detach.push(() => clearInterval(this.presenceTimer));
     this.detach.push(() => clearTimeout(this.receiptReportTimer));
