@@ -118,6 +118,14 @@ export function exportOutboundSenderKey(session: OutboundSenderKey): SenderKeyEx
 
 export function importSenderKey(exported: SenderKeyExport): InboundSenderKey {
   assertEd25519PublicKey(exported.signingKey, 'sender signing key');
+  return inboundFromExport(exported);
+}
+
+/**
+ * Without the signing-key check: for records this device stored itself, whose key was checked when they were first
+ * imported (the check costs about half a decrypt, and every decrypt reads the record).
+ */
+function inboundFromExport(exported: SenderKeyExport): InboundSenderKey {
   return {
     sessionId: exported.sessionId,
     conversationId: exported.conversationId,
@@ -363,7 +371,7 @@ export function encodeInboundSenderKey(s: InboundSenderKey): Uint8Array {
 export function decodeInboundSenderKey(bytes: Uint8Array): InboundSenderKey {
   const r = new ByteReader(bytes, 'inbound sender key record');
   if (r.u8() !== INBOUND_RECORD_VERSION) fail('UNSUPPORTED_VERSION', 'inbound sender key record version');
-  const first = importSenderKey(readSenderKeyExport(r));
+  const first = inboundFromExport(readSenderKeyExport(r));
   const nextIndex = r.u32();
   const chainKey = r.bytes(32);
   const count = r.u16();

@@ -1,7 +1,5 @@
 import {
   type BackupItem,
-  bundleFromJson,
-  bundleToJson,
   type DeviceAddress,
   type Envelope,
   envelopeToJson,
@@ -9,7 +7,6 @@ import {
   isCryptoError,
   type KeyRequestEvent,
   type KeyRequestRefusal,
-  MemoryCryptoStore,
   MiyuCrypto,
   parseEnvelope,
   type SenderKeyEvent,
@@ -20,15 +17,16 @@ import {
 import type {
   Ack,
   BackupPage,
-  ClaimKeysResponse,
   DeviceDto,
   MessageSendAck,
   SyncPage,
+  TimelineMessage,
   ToDeviceMessage,
   ToDeviceSendAck,
 } from '@miyu/protocol';
 import { uuidv7 } from '../../src/common/security/uuid.js';
 import { TestClient } from './http-client.js';
+import { registerDevice } from './device-registration.js';
 import { createUser, passwordOf } from './people.js';
 import { type ClientSocket, connected, connectSocket } from './socket-client.js';
 
@@ -57,26 +55,7 @@ export class E2EDevice {
   ) {}
 
   static async create(baseUrl: string, http: TestClient, userId: string): Promise<E2EDevice> {
-    const deviceId = uuidv7();
-    const crypto = await MiyuCrypto.create({
-      store: new MemoryCryptoStore(),
-      userId,
-      deviceId,
-      directory: {
-        claimBundles: async (devices) => {
-          const res = await http.request<ClaimKeysResponse>('POST', '/api/keys/claim', {
-            deviceIds: devices.map((d) => d.deviceId),
-          });
-          return res.body.bundles.map((b) => bundleFromJson(b.bundle));
-        },
-      },
-    });
-    const bundle = await crypto.createPrekeyBundle(20);
-    const reg = await http.request<DeviceDto>('POST', '/api/devices', {
-      name: 'test device',
-      bundle: bundleToJson(bundle),
-    });
-    if (reg.status !== 201) throw new Error(`device registration failed: ${JSON.stringify(reg.body)}`);
+    const { deviceId, crypto } = await registerDevice(http, userId);
     const socket = connectSocket(baseUrl, http.cookie!, baseUrl, deviceId);
     await connected(socket);
     return new E2EDevice(http, userId, deviceId, crypto, socket);
@@ -99,9 +78,16 @@ export class E2EDevice {
     return devices;
   }
 
-  /** Encrypts and sends a text; key shares go to the inbox before the message. Returns the seq. */
-  async sendText(conversationId: string, text: string): Promise<{ seq: number; rotated: string | null }> {
-    await this.crypto.setConversationDevices(conversationId, await this.memberDevices(conversationId));
+  /**
+   * Encrypts and sends a text; key shares go to the inbox before the message. Returns the seq. `devices` is the
+   * conversation's device list when the caller keeps one (as the web client caches it); else it is fetched.
+   */
+  async sendText(
+    conversationId: string,
+    text: string,
+    devices?: readonly DeviceAddress[],
+  ): Promise<{ seq: number; rotated: string | null }> {
+    await this.crypto.setConversationDevices(conversationId, devices ?? (await this.memberDevices(conversationId)));
     const clientMsgId = uuidv7();
     const result = await this.crypto.encryptMessage({
       conversationId,
@@ -172,7 +158,16 @@ export class E2EDevice {
   /** Every envelope of a conversation, from the start, in order. */
   async syncAll(conversationId: string): Promise<Array<{ seq: number; envelope: Envelope }>> {
     const out: Array<{ seq: number; envelope: Envelope }> = [];
-    let after = 0;
+    for (const m of await this.timelineSince(conversationId, 0)) {
+      if (m.envelope) out.push({ seq: m.seq, envelope: parseEnvelope(m.envelope) });
+    }
+    return out;
+  }
+
+  /** The conversation's timeline after a seq (messages and system events), every page, in order. */
+  async timelineSince(conversationId: string, afterSeq: number): Promise<TimelineMessage[]> {
+    const out: TimelineMessage[] = [];
+    let after = afterSeq;
     for (;;) {
       const page = (await this.socket
         .timeout(10_000)
@@ -180,7 +175,7 @@ export class E2EDevice {
       if (!page.ok) throw new Error(JSON.stringify(page));
       for (const m of page.data.messages) {
         after = m.seq;
-        if (m.envelope) out.push({ seq: m.seq, envelope: parseEnvelope(m.envelope) });
+        out.push(m);
       }
       if (page.data.messages.length === 0 || after >= page.data.lastSeq) break;
     }
@@ -237,6 +232,7 @@ export class E2EDevice {
   /** A user's active devices, from the key directory. */
   private async userDevices(userId: string): Promise<DeviceAddress[]> {
     const list = await this.http.request<DeviceDto[]>('GET', `/api/users/${userId}/devices`);
+    if (list.status !== 200) throw new Error(`listing devices: ${list.status} ${JSON.stringify(list.body)}`);
     return list.body.map((d) => ({ userId: d.userId, deviceId: d.id }));
   }
 
