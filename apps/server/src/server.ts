@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { jsonClientErrors } from './common/http/client-error.js';
 import { jsonBody } from './common/http/json-body.js';
 import { apiRateLimit } from './common/http/rate-limit.js';
 import { requestLogging } from './common/http/request-logging.js';
@@ -60,6 +61,7 @@ export async function startServer(config: AppConfig, dataSource: DataSource): Pr
   await adapter.connect();
   app.useWebSocketAdapter(adapter);
   setupOpenApi(app);
+  jsonClientErrors(app.getHttpServer());
 
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

@@ -77,7 +77,12 @@ export const putLdapConfigRequestSchema = z.strictObject({
     .string()
     .trim()
     .max(500)
-    .regex(/^ldaps?:\/\/[^\s/?#]+\/?$/i, { message: 'ldap://host[:port] or ldaps://host[:port]' }),
+    // A host name, IPv4 or [IPv6] literal and a port up to 65535 only: the LDAP client parses URLs as WHATWG URLs
+    // and would refuse others (e.g. `ldap://a\`) at sync time.
+    .regex(/^ldaps?:\/\/(\[[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\]|[A-Za-z0-9._-]+)(:\d{1,5})?\/?$/i, {
+      message: 'ldap://host[:port] or ldaps://host[:port]',
+    })
+    .refine((u) => Number(/:(\d+)\/?$/.exec(u)?.[1] ?? 0) <= 65535, { message: 'the port is above 65535' }),
   /** Verify the server's TLS certificate (ldaps:// only). */
   tlsVerify: z.boolean().default(true),
   bindDn: dn,

@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { ErrorCode } from '@miyu/protocol';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { toApiError } from './to-api-error.js';
@@ -14,6 +14,7 @@ describe('isDatabaseUnavailable', () => {
     ['connection exception class 08', withCode('08006')],
     ['pool connect timeout', new Error('timeout exceeded when trying to connect')],
     ['connection ended', new Error('Connection terminated unexpectedly')],
+    ['transaction connection broke', new QueryRunnerProviderAlreadyReleasedError()],
     ['wrapped by TypeORM', new QueryFailedError('SELECT 1', [], withCode('57P01'))],
     ['as a cause', new Error('outer', { cause: withCode('ECONNREFUSED') })],
   ])('%s: yes', (_name, err) => {

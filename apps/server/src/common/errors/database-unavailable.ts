@@ -11,6 +11,8 @@ const MESSAGES = [
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
   'Connection is not established',
+  // TypeORM, when the connection of a transaction broke under it (QueryRunnerProviderAlreadyReleasedError).
+  'Database connection provided by a query runner was already released',
 ];
 
 interface ErrorLike {

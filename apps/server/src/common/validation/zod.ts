@@ -14,7 +14,42 @@ export function parseOrThrow<S extends ZodType>(schema: S, value: unknown): z.ou
       })),
     );
   }
+  const invalid = pathToInvalidText(result.data);
+  if (invalid !== null) {
+    throw new ValidationError([
+      { path: invalid || '(root)', message: 'must be valid text (no NUL, no unpaired UTF-16 surrogates)' },
+    ]);
+  }
   return result.data;
+}
+
+/** U+0000, or a UTF-16 surrogate without its other half (no `u` flag: it matches code units). */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const INVALID_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text our storage cannot keep as given: PostgreSQL refuses U+0000 (the driver fails the whole query), and an unpaired
+ * surrogate is not Unicode (UTF-8 encoding silently replaces it; the audit log's canonical JSON refuses it, losing the
+ * entry). No field of ours needs either. Returns the path of the first string (or key) holding one, or null.
+ * Iterative, so deeply nested input cannot overflow the stack.
+ */
+export function pathToInvalidText(value: unknown): string | null {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (INVALID_TEXT.test(v)) return path;
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => stack.push([item, path ? `${path}.${i}` : String(i)]));
+    } else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      for (const [key, item] of Object.entries(v)) {
+        const at = path ? `${path}.${key}` : key;
+        if (INVALID_TEXT.test(key)) return at;
+        stack.push([item, at]);
+      }
+    }
+  }
+  return null;
 }
 
 export class ZodPipe<S extends ZodType> implements PipeTransform {

@@ -40,12 +40,18 @@ function reasonOf(err: unknown): string {
  * LDAP_CONNECT_FAILED / LDAP_BIND_FAILED; a failed search becomes LDAP_SEARCH_FAILED.
  */
 export async function withLdap<T>(conn: LdapConnection, work: (search: Searcher) => Promise<T>): Promise<T> {
-  const client = new Client({
-    url: conn.url,
-    timeout: TIMEOUT_MS,
-    connectTimeout: TIMEOUT_MS,
-    tlsOptions: conn.url.toLowerCase().startsWith('ldaps:') ? { rejectUnauthorized: conn.tlsVerify } : undefined,
-  });
+  let client: Client;
+  try {
+    client = new Client({
+      url: conn.url,
+      timeout: TIMEOUT_MS,
+      connectTimeout: TIMEOUT_MS,
+      tlsOptions: conn.url.toLowerCase().startsWith('ldaps:') ? { rejectUnauthorized: conn.tlsVerify } : undefined,
+    });
+  } catch (err) {
+    // The client refuses a URL it cannot parse (the config schema should already have): that is no connection.
+    throw LdapError.connectFailed(reasonOf(err));
+  }
   try {
     try {
       await client.bind(conn.bindDn, conn.bindPassword);

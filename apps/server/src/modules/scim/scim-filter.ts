@@ -1,3 +1,4 @@
+import { pathToInvalidText } from '../../common/validation/zod.js';
 import { ScimError } from './scim-errors.js';
 
 export type ScimLiteral = string | number | boolean | null;
@@ -30,7 +31,10 @@ export function parseEqualityFilter(
   if (!OPERATORS.has(op)) throw fail(`"${clip(operator)}" is not a SCIM filter operator.`);
   if (op !== 'eq') throw fail(`Only the "eq" operator is supported (got "${op}").`);
   if (rest === undefined) throw fail('"eq" needs a value.');
-  return { attribute, value: parseLiteral(rest.trim(), fail) };
+  const value = parseLiteral(rest.trim(), fail);
+  // Compared in SQL: NUL would fail the query, an unpaired surrogate match nothing stored.
+  if (typeof value === 'string' && pathToInvalidText(value) !== null) throw fail('The value is not valid text.');
+  return { attribute, value };
 }
 
 function parseLiteral(text: string, fail: (detail: string) => ScimError): ScimLiteral {
