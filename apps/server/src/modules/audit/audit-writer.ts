@@ -33,6 +33,8 @@ export interface PendingRecord extends AuditRecord {
 export const AUDIT_LINGER_MS = 25;
 /** How long a batch is retried while the database is unreachable (a restart, a failover) before it is given up. */
 export const AUDIT_RETRY_MS = 10 * 60_000;
+/** At shutdown, how long more an unreachable database is waited for. */
+export const AUDIT_SHUTDOWN_RETRY_MS = 5_000;
 const RETRY_PAUSE_MAX_MS = 5_000;
 
 @Injectable()
@@ -48,6 +50,9 @@ export class AuditWriter implements OnApplicationShutdown {
     AUDIT_LINGER_MS,
   );
 
+  /** Set at shutdown: no retry after this time. */
+  private retryUntil: number | null = null;
+
   constructor(private readonly repo: AuditRepository) {}
 
   record(record: PendingRecord): Promise<AppendResult> {
@@ -59,8 +64,12 @@ export class AuditWriter implements OnApplicationShutdown {
     return this.batch.settled();
   }
 
-  /** Records made before shutdown are written before the database goes away. */
+  /**
+   * Records made before shutdown are written before the database goes away; if it is unreachable by then, retries
+   * stop after AUDIT_SHUTDOWN_RETRY_MS rather than holding the shutdown.
+   */
   onApplicationShutdown(): Promise<void> {
+    this.retryUntil = Math.min(this.retryUntil ?? Infinity, Date.now() + AUDIT_SHUTDOWN_RETRY_MS);
     return this.batch.drain();
   }
 
@@ -79,14 +88,14 @@ export class AuditWriter implements OnApplicationShutdown {
         if (failures > 0) logger.event('info', 'audit', 'append succeeded after retries', { failures });
         return results;
       } catch (error) {
-        if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
+        if (!isDatabaseUnavailable(error) || Date.now() > Math.min(deadline, this.retryUntil ?? Infinity)) throw error;
         if (failures === 0)
           logger.event('warn', 'audit', 'database unavailable; the batch is kept and retried', {
             records: records.length,
             error: error instanceof Error ? error.message : String(error),
           });
         failures += 1;
-        await new Promise((r) => setTimeout(r, pause));
+        await new Promise((r) => setTimeout(r, pause).unref());
       }
     }
   }
