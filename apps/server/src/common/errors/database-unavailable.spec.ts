@@ -1,4 +1,4 @@
-import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { ErrorCode } from '@miyu/protocol';
 import { isDatabaseUnavailable } from './database-unavailable.js';
 import { toApiError } from './to-api-error.js';
@@ -15,6 +15,7 @@ describe('isDatabaseUnavailable', () => {
     ['pool connect timeout', new Error('timeout exceeded when trying to connect')],
     ['connection ended', new Error('Connection terminated unexpectedly')],
     ['transaction connection broke', new QueryRunnerProviderAlreadyReleasedError()],
+    ['transaction runner released after its connection broke', new QueryRunnerAlreadyReleasedError()],
     ['wrapped by TypeORM', new QueryFailedError('SELECT 1', [], withCode('57P01'))],
     ['as a cause', new Error('outer', { cause: withCode('ECONNREFUSED') })],
   ])('%s: yes', (_name, err) => {

@@ -11,8 +11,10 @@ const MESSAGES = [
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
   'Connection is not established',
-  // TypeORM, when the connection of a transaction broke under it (QueryRunnerProviderAlreadyReleasedError).
+  // TypeORM, when the connection of a transaction broke under it (QueryRunnerProviderAlreadyReleasedError,
+  // QueryRunnerAlreadyReleasedError).
   'Database connection provided by a query runner was already released',
+  'Query runner already released',
 ];
 
 interface ErrorLike {
