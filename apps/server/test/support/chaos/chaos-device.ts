@@ -111,7 +111,6 @@ export class ChaosDevice {
   sent = 0;
   private socket!: ChaosSocket;
   private queue: Promise<void> = Promise.resolve();
-  private cryptoQueue: Promise<unknown> = Promise.resolve();
   private readonly devicesOf = new Map<string, DeviceAddress[]>();
   private sending = false;
   private sender: Promise<void> | null = null;
@@ -224,12 +223,6 @@ export class ChaosDevice {
     return next;
   }
 
-  private withCrypto<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.cryptoQueue.then(task, task);
-    this.cryptoQueue = next.catch(() => undefined);
-    return next;
-  }
-
   private async call<T>(event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
     if (!this.socket.connected) throw new CallFailed('DISCONNECTED');
     let ack: Ack<T>;
@@ -338,7 +331,7 @@ export class ChaosDevice {
     for (const m of messages) {
       const from = { userId: m.senderUserId, deviceId: m.senderDeviceId };
       try {
-        await this.withCrypto(() => this.crypto.decryptFromDevice(from, fromBase64Url(m.payload)));
+        await this.crypto.decryptFromDevice(from, fromBase64Url(m.payload));
       } catch {
         this.stats.inboxFailures += 1;
       }
@@ -398,15 +391,15 @@ export class ChaosDevice {
     this.sent += 1;
     // Encrypted once; key shares and the envelope are then resent as they are until the server has them.
     const result = await this.untilDone('encrypting', () =>
-      this.withCrypto(async () => {
-        await this.crypto.setConversationDevices(conversationId, devices);
-        return this.crypto.encryptMessage({
+      // MiyuCrypto runs its operations one at a time itself.
+      this.crypto.setConversationDevices(conversationId, devices).then(() =>
+        this.crypto.encryptMessage({
           conversationId,
           clientMsgId,
           policyVersion: 0,
           content: { type: 'text', body: text, mentions: [], replyTo: null },
-        });
-      }),
+        }),
+      ),
     );
     if (result.rotated) this.stats.rotations += 1;
     if (result.unreachable.length > 0)
@@ -457,7 +450,7 @@ export class ChaosDevice {
         if (!entry.envelope || !entry.clientMsgId) continue;
         try {
           const envelope = parseEnvelope(entry.envelope);
-          const d = await this.withCrypto(() => this.crypto.decryptMessage(envelope, { mode: 'history' }));
+          const d = await this.crypto.decryptMessage(envelope, { mode: 'history' });
           texts.set(entry.clientMsgId, d.content.type === 'text' ? d.content.body : `<${d.content.type}>`);
         } catch {
           failed.push({ conversationId, seq });
